@@ -1,0 +1,8 @@
+import { defineConfig } from "drizzle-kit";
+
+/** `npm run db:generate` writes reviewed SQL migrations into migrations/ for wrangler to apply. */
+export default defineConfig({
+  dialect: "sqlite",
+  schema: "./worker/db/schema.ts",
+  out: "./migrations",
+});

@@ -1,0 +1,126 @@
+import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
+
+/** Helpers for worker tests: call the worker in-process and drive the Stripe emulator over HTTP. */
+
+export const EMULATOR = (env as unknown as { STRIPE_API_BASE: string }).STRIPE_API_BASE;
+export const ORIGIN = "http://localhost:8787";
+export const ADMIN = { authorization: "Bearer test-admin-token" };
+
+let ipCounter = 0;
+/** A fresh client IP, so tests do not share a rate-limit bucket. */
+export const freshIp = () => `198.51.100.${++ipCounter % 250}-${Date.now() % 100000}-${Math.random()}`;
+
+/** A request to the worker, as the edge would hand it over. */
+export function call(path: string, init: RequestInit & { ip?: string } = {}) {
+  const headers = new Headers(init.headers);
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", init.ip ?? freshIp());
+  return exports.default.fetch(new Request(`${ORIGIN}${path}`, { ...init, headers }));
+}
+
+export const checkoutBody = (overrides: Record<string, unknown> = {}) => ({
+  site: "demo",
+  frequency: "once",
+  amount: 2500,
+  currency: "USD",
+  returnUrl: `${ORIGIN}/demo`,
+  ...overrides,
+});
+
+/** `POST /api/checkout` from the demo page's origin. */
+export function postCheckout(body: unknown, headers: Record<string, string> = {}, ip?: string) {
+  return call("/api/checkout", {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: ORIGIN, ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    ...(ip ? { ip } : {}),
+  });
+}
+
+/** Calls an emulator test control and returns its JSON. */
+export async function control<T = Record<string, any>>(path: string, body: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(`${EMULATOR}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path} → ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export type Delivery = { event_id: string; type: string; payload: string; signature: string };
+
+/** Takes every webhook the emulator has queued since the last drain. */
+export async function drain(): Promise<Delivery[]> {
+  return (await control<{ deliveries: Delivery[] }>("/_test/deliveries/drain")).deliveries;
+}
+
+/** Posts one signed delivery to the worker, as Stripe would. */
+export function deliver(d: Delivery) {
+  return call("/api/webhooks/stripe", {
+    method: "POST",
+    headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": d.signature },
+    body: d.payload,
+  });
+}
+
+/** Drains and delivers everything queued, in order, expecting each to be accepted. */
+export async function deliverAll(): Promise<Delivery[]> {
+  const deliveries = await drain();
+  for (const d of deliveries) expect((await deliver(d)).status, `${d.type} ${d.event_id}`).toBe(200);
+  return deliveries;
+}
+
+/** Creates a checkout through the worker and returns the pledge id and the emulator session id. */
+export async function startCheckout(overrides: Record<string, unknown> = {}) {
+  const response = await postCheckout(checkoutBody(overrides));
+  expect(response.status).toBe(201);
+  const { id, url } = (await response.json()) as { id: string; url: string };
+  const session = /\/(cs_test_[A-Za-z0-9]+)/.exec(url)?.[1];
+  if (!session) throw new Error(`no session id in ${url}`);
+  return { pledgeId: id, sessionId: session, url };
+}
+
+/** The staff summary for the demo site. */
+export async function summary(query = "") {
+  const response = await call(`/admin/api/summary?site=demo${query}`, { headers: ADMIN });
+  expect(response.status).toBe(200);
+  return (await response.json()) as {
+    currencies: {
+      currency: string;
+      gross: number;
+      refunded: number;
+      disputed: number;
+      net: number;
+      payments: number;
+      feesCovered: number;
+      byFrequency: Record<string, { net: number; payments: number }>;
+    }[];
+    recurring: { currency: string; active: number; monthlyEquivalent: number }[];
+  };
+}
+
+/** A snapshot of every ledger table, for comparing two ways of reaching the same books. */
+export async function ledgerSnapshot() {
+  const db = env.DB;
+  const rows = async (sql: string) => (await db.prepare(sql).all()).results;
+  return {
+    pledges: await rows(
+      "SELECT id, status, amount, fee_amount, currency, stripe_subscription_id, stripe_payment_intent_id FROM pledges ORDER BY id",
+    ),
+    payments: await rows(
+      "SELECT id, pledge_id, amount, fee_amount, currency, payment_intent_id, paid_at FROM payments ORDER BY id",
+    ),
+    refunds: await rows("SELECT charge_id, payment_intent_id, amount_refunded FROM charge_refunds ORDER BY charge_id"),
+    disputes: await rows("SELECT id, status, amount FROM disputes ORDER BY id"),
+  };
+}
+
+/** Clears ledger tables (tests within one file share storage). */
+export async function clearLedger() {
+  await env.DB.batch(
+    ["pledges", "payments", "charge_refunds", "disputes", "stripe_events"].map((t) =>
+      env.DB.prepare(`DELETE FROM ${t}`),
+    ),
+  );
+}

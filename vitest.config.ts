@@ -1,0 +1,60 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Three kinds of test, one command (`npm test`):
+ * - worker: inside workerd with real D1, against the Stripe emulator (started by globalSetup);
+ * - unit: pure code and the widget's components in a DOM (happy-dom), plus the emulator itself;
+ * - browser: the whole product in Chromium (tests/e2e), against `npm start`'s stack.
+ */
+const EMULATOR_PORT = 12199;
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("migrations"),
+                ENVIRONMENT: "test",
+                STRIPE_API_BASE: `http://127.0.0.1:${EMULATOR_PORT}`,
+                STRIPE_WEBHOOK_SECRET: "whsec_local_dev_only",
+                ADMIN_TOKEN: "test-admin-token",
+                SESSION_SECRET: "test-session-secret-0123456789abcdef",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["worker/**/*.test.ts", "tests/worker/**/*.test.ts"],
+          globalSetup: ["tests/worker/emulator-setup.ts"],
+          setupFiles: ["tests/worker/apply-migrations.ts"],
+          provide: { emulatorPort: EMULATOR_PORT },
+          // One Stripe emulator serves every file: files take turns so their webhook queues never mix.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "unit",
+          include: ["widget/**/*.test.{ts,tsx}", "tests/stripe-emulator/**/*.test.ts", "scripts/**/*.test.ts"],
+          environment: "happy-dom",
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["tests/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

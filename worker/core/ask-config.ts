@@ -1,0 +1,62 @@
+import type { AskConfig } from "./contract";
+import { CURRENCIES, type CurrencyCode } from "./currencies";
+import { LANGUAGES, type Language, type SiteConfig } from "./site-config";
+
+/**
+ * The currency a visitor is offered: the one they asked for if the site takes it,
+ * else the one mapped to their country, else the site's default.
+ */
+export function pickCurrency(site: SiteConfig, requested: string | undefined, country: string | undefined): string {
+  const wanted = requested?.toUpperCase();
+  if (wanted && site.currencies[wanted]) return wanted;
+  const byCountry = country ? site.countryCurrency[country.toUpperCase()] : undefined;
+  return byCountry && site.currencies[byCountry] ? byCountry : site.defaultCurrency;
+}
+
+/** The language of the ask: the requested one when the site has copy for it, else the site default. */
+export function pickLanguage(site: SiteConfig, requested: string | undefined): Language {
+  const wanted = requested?.slice(0, 2).toLowerCase();
+  const lang = LANGUAGES.find((l) => l === wanted);
+  return lang && site.copy[lang] ? lang : site.defaultLanguage;
+}
+
+/** Everything the ask needs for one visitor (`GET /api/config`). */
+export function askConfig(
+  site: SiteConfig,
+  visitor: { currency?: string; country?: string; lang?: string },
+  turnstileSiteKey: string | null,
+): AskConfig {
+  const lang = pickLanguage(site, visitor.lang);
+  const currency = pickCurrency(site, visitor.currency, visitor.country);
+  const settings = site.currencies[currency];
+  if (!settings) throw new Error(`site ${site.id} has no settings for ${currency}`);
+  const copy = site.copy[lang] ?? site.copy[site.defaultLanguage];
+  if (!copy) throw new Error(`site ${site.id} has no copy`);
+  return {
+    site: site.id,
+    name: site.name,
+    lang,
+    copy,
+    variants: site.variants.map((v) => ({
+      id: v.id,
+      weight: v.weight,
+      ...(v.copy?.[lang] ? { copy: v.copy[lang] } : {}),
+    })),
+    frequencies: site.frequencies,
+    defaultFrequency: site.defaultFrequency,
+    currency,
+    currencies: Object.keys(site.currencies),
+    decimals: CURRENCIES[currency as CurrencyCode].decimals,
+    min: settings.min,
+    max: settings.max,
+    presets: settings.presets,
+    defaultAmount: settings.defaultAmount,
+    fee: site.feeCoverage
+      ? { percentBps: site.feeCoverage.percentBps, fixed: site.feeCoverage.fixed[currency] ?? 0 }
+      : null,
+    rules: site.rules,
+    reminders: site.reminders.enabled,
+    paymentMethods: site.paymentMethods,
+    turnstileSiteKey,
+  };
+}

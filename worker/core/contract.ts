@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { FREQUENCIES, type Frequency } from "./frequencies";
+import type { Copy, Language, Rules } from "./site-config";
+
+/**
+ * The public HTTP contract: one zod schema per request body, and the types of the
+ * responses. The widget imports the *types* from here (type-only imports cost no bytes).
+ */
+
+const shortSlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, "use up to 40 letters, digits, dashes or underscores");
+const siteId = z.string().min(1).max(40);
+
+/** `POST /api/checkout` body. Amount limits depend on the site, so they are checked after parsing. */
+export const checkoutRequestSchema = z.strictObject({
+  site: siteId,
+  frequency: z.enum(FREQUENCIES),
+  amount: z.number().int("amount must be a whole number of minor units").positive().max(100_000_000_00),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, "use a three-letter currency code")
+    .transform((c) => c.toUpperCase()),
+  returnUrl: z.url({ protocol: /^https?$/ }).max(2000),
+  campaign: shortSlug.optional(),
+  variant: shortSlug.optional(),
+  email: z.email().max(254).optional(),
+  coverFees: z.boolean().optional(),
+  turnstileToken: z.string().max(4096).optional(),
+});
+export type CheckoutRequest = z.input<typeof checkoutRequestSchema>;
+export type CheckoutResponse = { id: string; url: string };
+
+export const EVENT_TYPES = ["impression", "view", "click", "dismiss", "snooze", "checkout"] as const;
+export type AskEventType = (typeof EVENT_TYPES)[number];
+export const PLACEMENTS = ["inline", "banner"] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+/** One counter event from the ask. No personal data: only what is aggregated. */
+export const askEventSchema = z.strictObject({
+  type: z.enum(EVENT_TYPES),
+  placement: z.enum(PLACEMENTS),
+  campaign: shortSlug.optional(),
+  variant: shortSlug.optional(),
+});
+
+/** `POST /api/events` body: a site and up to 20 events (the widget sends them in small batches). */
+export const eventsRequestSchema = z.strictObject({
+  site: siteId,
+  events: z.array(askEventSchema).min(1).max(20),
+});
+export type EventsRequest = z.infer<typeof eventsRequestSchema>;
+
+/** `POST /api/reminders` body. */
+export const reminderRequestSchema = z.strictObject({
+  site: siteId,
+  email: z.email().max(254),
+  when: z.enum(["next_week", "next_month"]),
+  lang: z.enum(["en", "ru"]).default("en"),
+  pageUrl: z.url({ protocol: /^https?$/ }).max(2000),
+});
+export type ReminderRequest = z.input<typeof reminderRequestSchema>;
+
+/** `GET /api/config` response: everything the ask needs for one visitor. */
+export type AskConfig = {
+  site: string;
+  name: string;
+  lang: Language;
+  copy: Copy;
+  variants: { id: string; weight: number; copy?: Partial<Copy> }[];
+  frequencies: Frequency[];
+  defaultFrequency: Frequency;
+  currency: string;
+  currencies: string[];
+  /** Minor-unit digits of `currency` (0 for JPY). */
+  decimals: number;
+  min: number;
+  max: number;
+  presets: Record<Frequency, number[]>;
+  defaultAmount: Record<Frequency, number>;
+  /** Fee coverage for `currency`, or null when the site does not offer it. */
+  fee: { percentBps: number; fixed: number } | null;
+  rules: Rules;
+  reminders: boolean;
+  paymentMethods: string[];
+  turnstileSiteKey: string | null;
+};
+
+/** The JSON error shape of every route. */
+export type ApiError = { error: { code: string; message: string; field?: string } };

@@ -1,0 +1,149 @@
+import { z } from "zod";
+import { CURRENCIES, type CurrencyCode, isCurrencyCode } from "./currencies";
+import { FREQUENCIES } from "./frequencies";
+
+/**
+ * The schema of the one file a publisher edits (`worker/sites.config.ts`).
+ * It is parsed when the worker starts and in tests; a mistake fails with the path of the field.
+ */
+
+export const LANGUAGES = ["en", "ru"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "use lower-case letters, digits and dashes");
+const frequency = z.enum(FREQUENCIES);
+const minor = z.number().int().positive();
+const byFrequency = <T extends z.ZodType>(item: T) => z.object({ once: item, monthly: item, annual: item });
+
+/** The words of the ask in one language. `{publisher}` and `{articles}` are filled in by the widget. */
+export const copySchema = z.object({
+  heading: z.string().min(1).max(120),
+  body: z.array(z.string().min(1).max(800)).min(1).max(8),
+  bannerTitle: z.string().min(1).max(80),
+  bannerBody: z.string().min(1).max(240),
+  thanksTitle: z.string().min(1).max(120),
+  thanksBody: z.string().min(1).max(400),
+  /** Shown instead of the first paragraph when the reader's article count is known and ≥ 3. */
+  articleCountLine: z.string().max(200).optional(),
+});
+export type Copy = z.infer<typeof copySchema>;
+
+const currencySettings = z.object({
+  presets: byFrequency(z.array(minor).min(1).max(6)),
+  defaultAmount: byFrequency(minor),
+  min: minor,
+  max: minor,
+});
+
+const variantSchema = z.object({
+  id: slug,
+  weight: z.number().int().min(0).max(1000),
+  copy: z.record(z.enum(LANGUAGES), copySchema.partial()).optional(),
+});
+
+export const rulesSchema = z.object({
+  /** The ask goes after this paragraph of the article when the page has no `[data-reader-support]`. */
+  afterParagraph: z.number().int().min(0).max(50).default(3),
+  /** At most this many views of the ask per 30 days. */
+  viewCap: z.number().int().min(1).max(100).default(4),
+  snoozeDays: z.number().int().min(1).max(365).default(7),
+  bannerDismissDays: z.number().int().min(1).max(365).default(14),
+  supporterDaysOnce: z.number().int().min(1).max(3650).default(90),
+  supporterDaysRecurring: z.number().int().min(1).max(3650).default(365),
+  /** Show the ask only after this many distinct articles in the last 4 weeks (0 = always). */
+  minArticles: z.number().int().min(0).max(1000).default(0),
+  bannerPosition: z.enum(["top", "bottom"]).default("top"),
+});
+export type Rules = z.infer<typeof rulesSchema>;
+
+export const siteSchema = z
+  .object({
+    id: slug,
+    name: z.string().min(1).max(80),
+    /** Origins allowed to embed the ask, call the API and receive readers back from Stripe. */
+    allowedOrigins: z.array(z.url({ protocol: /^https?$/ })).min(1),
+    defaultLanguage: z.enum(LANGUAGES),
+    copy: z.record(z.enum(LANGUAGES), copySchema),
+    frequencies: z.array(frequency).min(1),
+    defaultFrequency: frequency,
+    defaultCurrency: z.string(),
+    currencies: z.record(z.string(), currencySettings),
+    /** ISO country code (as in `request.cf.country`) → the currency offered there. */
+    countryCurrency: z.record(z.string().regex(/^[A-Z]{2}$/, "use a two-letter country code"), z.string()).default({}),
+    feeCoverage: z
+      .object({ percentBps: z.number().int().min(0).max(2000), fixed: z.record(z.string(), z.number().int().min(0)) })
+      .optional(),
+    variants: z.array(variantSchema).default([]),
+    rules: rulesSchema.default(rulesSchema.parse({})),
+    reminders: z.object({ enabled: z.boolean() }).default({ enabled: true }),
+    paymentMethods: z
+      .array(z.enum(["visa", "mastercard", "amex", "applepay", "googlepay", "paypal", "sepa"]))
+      .default(["visa", "mastercard", "amex", "applepay", "googlepay"]),
+  })
+  .superRefine((site, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    if (!site.frequencies.includes(site.defaultFrequency))
+      issue(["defaultFrequency"], `must be one of the enabled frequencies (${site.frequencies.join(", ")})`);
+    if (!site.copy[site.defaultLanguage])
+      issue(["copy", site.defaultLanguage], "copy for the default language is missing");
+    if (!site.currencies[site.defaultCurrency]) issue(["defaultCurrency"], "must be one of the site's currencies");
+    for (const [country, code] of Object.entries(site.countryCurrency)) {
+      if (!site.currencies[code]) issue(["countryCurrency", country], `${code} is not one of the site's currencies`);
+    }
+    for (const [code, settings] of Object.entries(site.currencies)) {
+      if (!isCurrencyCode(code)) {
+        issue(["currencies", code], `unsupported currency; use one of ${Object.keys(CURRENCIES).join(", ")}`);
+        continue;
+      }
+      const stripeMinimum = CURRENCIES[code as CurrencyCode].stripeMinimum;
+      if (settings.min < stripeMinimum)
+        issue(["currencies", code, "min"], `must be at least Stripe's minimum charge (${stripeMinimum})`);
+      if (settings.max < settings.min) issue(["currencies", code, "max"], "must not be below min");
+      for (const f of FREQUENCIES) {
+        settings.presets[f].forEach((amount, i) => {
+          if (amount < settings.min || amount > settings.max)
+            issue(
+              ["currencies", code, "presets", f, i],
+              `must be between min (${settings.min}) and max (${settings.max})`,
+            );
+        });
+        const d = settings.defaultAmount[f];
+        if (d < settings.min || d > settings.max)
+          issue(
+            ["currencies", code, "defaultAmount", f],
+            `must be between min (${settings.min}) and max (${settings.max})`,
+          );
+      }
+      if (site.feeCoverage && site.feeCoverage.fixed[code] === undefined)
+        issue(["feeCoverage", "fixed", code], "fee coverage needs a fixed amount for every currency");
+    }
+    if (site.variants.length > 0 && site.variants.every((v) => v.weight === 0))
+      issue(["variants"], "at least one variant needs a weight above 0");
+  });
+
+export type SiteConfig = z.infer<typeof siteSchema>;
+export type CurrencySettings = z.infer<typeof currencySettings>;
+
+export const sitesSchema = z.array(siteSchema).superRefine((sites, ctx) => {
+  const seen = new Set<string>();
+  sites.forEach((site, i) => {
+    if (seen.has(site.id)) ctx.addIssue({ code: "custom", path: [i, "id"], message: `duplicate site id "${site.id}"` });
+    seen.add(site.id);
+  });
+});
+
+/** Parses the sites file, throwing one readable error that names each bad field. */
+export function parseSites(input: unknown): SiteConfig[] {
+  const result = sitesSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`);
+  throw new Error(`Invalid site configuration:\n  ${lines.join("\n  ")}`);
+}
+
+/** [0, "currencies", "JPY", "presets", "once", 2] → "sites[0].currencies.JPY.presets.once[2]". */
+function fieldPath(path: PropertyKey[]): string {
+  return path.reduce<string>(
+    (out, key) => (typeof key === "number" ? `${out}[${key}]` : `${out}.${String(key)}`),
+    "sites",
+  );
+}

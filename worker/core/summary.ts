@@ -1,0 +1,94 @@
+import type { Frequency } from "./frequencies";
+
+/** One currency's money for a range (DESIGN.md: `/admin/api/summary`). Never summed across currencies. */
+export type CurrencySummary = {
+  currency: string;
+  gross: number;
+  refunded: number;
+  /** Lost disputes. Open disputes are shown apart, in `disputedOpen`. */
+  disputed: number;
+  disputedOpen: number;
+  net: number;
+  /** Part of gross readers added to cover fees. */
+  feesCovered: number;
+  payments: number;
+  supporters: number;
+  byFrequency: Record<Frequency, { net: number; payments: number }>;
+};
+
+export type RecurringSummary = {
+  currency: string;
+  active: number;
+  monthly: number;
+  annual: number;
+  monthlyEquivalent: number;
+};
+
+/** Rows per (currency, frequency) as the query returns them. */
+export type MoneyRow = {
+  currency: string;
+  frequency: Frequency;
+  gross: number;
+  refunded: number;
+  disputed: number;
+  disputedOpen: number;
+  feesCovered: number;
+  payments: number;
+  supporters: number;
+};
+
+/** Folds per-frequency rows into per-currency summaries; net = gross − refunds − lost disputes. */
+export function summarizeMoney(rows: MoneyRow[], supportersByCurrency: Map<string, number>): CurrencySummary[] {
+  const byCurrency = new Map<string, CurrencySummary>();
+  for (const row of rows) {
+    let s = byCurrency.get(row.currency);
+    if (!s) {
+      s = {
+        currency: row.currency,
+        gross: 0,
+        refunded: 0,
+        disputed: 0,
+        disputedOpen: 0,
+        net: 0,
+        feesCovered: 0,
+        payments: 0,
+        supporters: supportersByCurrency.get(row.currency) ?? 0,
+        byFrequency: {
+          once: { net: 0, payments: 0 },
+          monthly: { net: 0, payments: 0 },
+          annual: { net: 0, payments: 0 },
+        },
+      };
+      byCurrency.set(row.currency, s);
+    }
+    const net = row.gross - row.refunded - row.disputed;
+    s.gross += row.gross;
+    s.refunded += row.refunded;
+    s.disputed += row.disputed;
+    s.disputedOpen += row.disputedOpen;
+    s.feesCovered += row.feesCovered;
+    s.net += net;
+    s.payments += row.payments;
+    s.byFrequency[row.frequency].net += net;
+    s.byFrequency[row.frequency].payments += row.payments;
+  }
+  return [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
+}
+
+/**
+ * Monthly value of recurring support: monthly amounts plus annual amounts / 12,
+ * rounded half up once per currency (integer minor units).
+ */
+export function monthlyEquivalent(monthlyTotal: number, annualTotal: number): number {
+  return monthlyTotal + Math.floor((annualTotal * 2 + 12) / 24);
+}
+
+/** Parses YYYY-MM-DD range bounds into [fromMs, toMsExclusive) in UTC; null when invalid. */
+export function parseRange(from?: string, to?: string): { from: number; to: number } | null {
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  if ((from && !day.test(from)) || (to && !day.test(to))) return null;
+  const start = from ? Date.parse(`${from}T00:00:00Z`) : 0;
+  const end = to ? Date.parse(`${to}T00:00:00Z`) + 86_400_000 : 8_640_000_000_000_000;
+  if (Number.isNaN(start) || Number.isNaN(end) || end <= start) return null;
+  return { from: start, to: end };
+}

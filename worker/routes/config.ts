@@ -1,0 +1,22 @@
+import { Hono } from "hono";
+import { askConfig } from "../core/ask-config";
+import type { AppContext } from "../env";
+import { jsonError } from "../http/errors";
+import { findSite } from "../sites";
+
+/** `GET /api/config?site=ID[&currency=XXX][&lang=xx]`: the ask's configuration for this visitor. */
+export const configRoutes = new Hono<AppContext>().get("/api/config", (c) => {
+  const site = findSite(c.req.query("site"));
+  if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
+  const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
+  const config = askConfig(
+    site,
+    { currency: c.req.query("currency"), lang: c.req.query("lang"), country },
+    c.env.TURNSTILE_SITE_KEY ?? null,
+  );
+  // The answer depends on the visitor's country when no currency is asked for: say so to caches.
+  c.header("Cache-Control", "public, max-age=60, s-maxage=300, stale-while-revalidate=600");
+  if (!c.req.query("currency")) c.header("Vary", "CF-IPCountry");
+  c.header("Access-Control-Allow-Origin", "*");
+  return c.json(config);
+});

@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+import type Stripe from "stripe";
+import { effectsOf, invoicePaymentIntentId, type LedgerEvent } from "../core/ledger";
+import { ledgerStatements } from "../db/ledger-writes";
+import type { AppContext, Env } from "../env";
+import { jsonError } from "../http/errors";
+import { stripeFor, verifyWebhook } from "../stripe/client";
+
+/**
+ * `POST /api/webhooks/stripe`: verified over the raw body, each event id processed once,
+ * the event row and its effects written in one D1 batch.
+ */
+export const webhookRoutes = new Hono<AppContext>().post("/api/webhooks/stripe", async (c) => {
+  const raw = await c.req.text();
+  let event: Stripe.Event;
+  try {
+    event = await verifyWebhook(c.env, raw, c.req.header("stripe-signature"));
+  } catch {
+    return jsonError(c, 400, "invalid_signature", "The Stripe signature is missing, wrong or too old.");
+  }
+  const result = await processEvent(c.env, event as unknown as LedgerEvent);
+  return c.json({ received: true, duplicate: result === "duplicate" });
+});
+
+/** Applies one verified event to the ledger; "duplicate" when it was already processed. */
+export async function processEvent(env: Env, event: LedgerEvent): Promise<"applied" | "duplicate"> {
+  const seen = await env.DB.prepare("SELECT 1 FROM stripe_events WHERE id = ?").bind(event.id).first();
+  if (seen) return "duplicate";
+  const extra = await lookupsFor(env, event);
+  const now = Date.now();
+  const statements = [
+    env.DB.prepare("INSERT INTO stripe_events (id, type, created, processed_at) VALUES (?, ?, ?, ?)").bind(
+      event.id,
+      event.type,
+      event.created,
+      now,
+    ),
+    ...effectsOf(event, extra).flatMap((effect) => ledgerStatements(env.DB, effect, now)),
+  ];
+  try {
+    await env.DB.batch(statements);
+    return "applied";
+  } catch (error) {
+    // A concurrent delivery of the same event won the race: its batch holds the effects.
+    const again = await env.DB.prepare("SELECT 1 FROM stripe_events WHERE id = ?").bind(event.id).first();
+    if (again) return "duplicate";
+    throw error;
+  }
+}
+
+/** What an event needs from Stripe that its payload does not carry (only invoices, rarely). */
+async function lookupsFor(env: Env, event: LedgerEvent) {
+  const o = event.data.object;
+  if (event.type === "invoice.paid" && !invoicePaymentIntentId(o) && typeof o.id === "string") {
+    const list = await stripeFor(env).invoicePayments.list({ invoice: o.id, limit: 10 });
+    const paid = list.data.find((p) => p.status === "paid") ?? list.data[0];
+    const intent = paid?.payment?.payment_intent;
+    return { invoicePaymentIntentId: typeof intent === "string" ? intent : (intent?.id ?? null) };
+  }
+  return {};
+}
