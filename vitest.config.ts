@@ -7,7 +7,8 @@ import { defineConfig } from "vitest/config";
  * - unit: pure code and the widget's components in a DOM (happy-dom), plus the emulator itself;
  * - browser: the whole product in Chromium (tests/e2e), against `npm start`'s stack.
  */
-const EMULATOR_PORT = 12199;
+// TEST_EMULATOR_PORT lets two test runs share a machine.
+const EMULATOR_PORT = Number(process.env.TEST_EMULATOR_PORT ?? 12199);
 
 export default defineConfig({
   test: {

@@ -6,6 +6,8 @@ import { copyFileSync, existsSync, readFileSync } from "node:fs";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const EMULATOR_PORT = Number(process.env.STRIPE_EMULATOR_PORT ?? 12111);
+// Where the local D1 and Durable Objects keep their data (wrangler's default unless set).
+const PERSIST = process.env.PERSIST_DIR ? ["--persist-to", process.env.PERSIST_DIR] : [];
 
 function run(command, args) {
   const result = spawnSync(command, args, { stdio: "inherit", env: process.env });
@@ -27,7 +29,7 @@ const devVars = Object.fromEntries(
 );
 
 run(process.execPath, ["widget/build.mjs"]);
-run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--env", "local"]);
+run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--env", "local", ...PERSIST]);
 
 const children = [];
 const useEmulator = !devVars.STRIPE_SECRET_KEY;
