@@ -92,7 +92,7 @@ export async function startStack(): Promise<Stack> {
   });
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(`${base}/api/config?site=demo`, 60_000, child);
+    await waitFor(`${base}/api/config?site=demo`, 120_000, child);
   } catch (error) {
     if (child.pid) process.kill(-child.pid, "SIGTERM");
     await emulator.close();

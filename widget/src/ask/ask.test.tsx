@@ -1,0 +1,345 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AskConfig } from "../../../worker/core/contract";
+import sample from "../../fixtures/ask-config.json";
+import { articlesRead } from "../rules/articles";
+import { whyNotShown } from "../rules/filters";
+import { loadState, saveState } from "../rules/state";
+import { DAY } from "../rules/time";
+import { type MountDeps, mount } from "./mount";
+import type { MountOptions } from "./mount-options";
+
+const config = sample as AskConfig;
+const NOW = Date.UTC(2025, 4, 14, 12);
+const shared = { loadState, saveState, whyNotShown, articlesRead };
+
+/** Lets Preact (which renders in a microtask) and awaited fetches settle. */
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+function articlePage() {
+  document.documentElement.lang = "en";
+  document.body.innerHTML = `<header><p>Masthead</p></header><main><article>${Array.from(
+    { length: 8 },
+    (_, i) => `<p id="p${i + 1}">Paragraph ${i + 1}</p>`,
+  ).join("")}</article></main>`;
+}
+
+function start(options: Partial<MountOptions> = {}, deps: MountDeps = {}) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const navigate = vi.fn();
+  const beacon = vi.fn(() => true);
+  const fetch = vi.fn(async (url: string, init: RequestInit) => {
+    calls.push({ url, init });
+    return new Response(JSON.stringify({ id: "cs_1", url: "https://checkout.example/cs_1" }), { status: 201 });
+  });
+  mount(
+    {
+      site: "demo",
+      origin: "https://support.example.org",
+      lang: "en",
+      placement: "both",
+      config,
+      rs: null,
+      storage: localStorage,
+      shared,
+      ...options,
+    },
+    { now: () => NOW, fetch: fetch as unknown as typeof globalThis.fetch, navigate, beacon, ...deps },
+  );
+  const inline = document.querySelector('reader-support[data-placement="inline"]')?.shadowRoot ?? null;
+  const banner = document.querySelector('reader-support[data-placement="banner"]')?.shadowRoot ?? null;
+  return { calls, navigate, beacon, fetch, inline, banner };
+}
+
+const radios = (root: ShadowRoot, name: string) =>
+  Array.from(root.querySelectorAll<HTMLInputElement>(`input[name=${name}]`));
+const labelOf = (input: HTMLInputElement) => input.parentElement!.textContent;
+const button = (root: ShadowRoot, text: string) =>
+  Array.from(root.querySelectorAll("button")).find((b) => b.textContent === text)!;
+
+async function choose(input: HTMLInputElement) {
+  input.checked = true;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  await settle();
+}
+
+async function type(input: HTMLInputElement, value: string) {
+  input.value = value;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  await settle();
+}
+
+beforeEach(() => {
+  localStorage.clear();
+  history.replaceState(null, "", "/news/ferry-terminal");
+  articlePage();
+});
+
+afterEach(() => {
+  document.body.innerHTML = "";
+});
+
+describe("the in-article ask", () => {
+  it("renders after the Nth paragraph in a shadow root with the heading, copy and default choice", async () => {
+    const { inline } = start();
+    await settle();
+    const host = document.querySelector('reader-support[data-placement="inline"]')!;
+    expect(host.previousElementSibling?.id).toBe(`p${config.rules.afterParagraph}`);
+    expect(host.getAttribute("style")).toBeNull();
+    expect(inline!.querySelector("h2")!.textContent).toBe("A Message from The Harbour Courier");
+    expect(inline!.textContent).toContain("Dear reader,");
+    expect(radios(inline!, "frequency").map(labelOf)).toEqual(["Once", "Monthly", "Annual"]);
+    expect(radios(inline!, "frequency").find((r) => r.checked)!.value).toBe("monthly");
+    expect(radios(inline!, "amount").map(labelOf)).toEqual(["$5", "$10", "$20", "Other"]);
+    expect(radios(inline!, "amount").find((r) => r.checked)!.value).toBe("1000");
+    expect(inline!.querySelector("fieldset legend")).not.toBeNull();
+    expect(button(inline!, "Continue")).toBeTruthy();
+    expect(inline!.querySelectorAll(".marks svg[role=img]")).toHaveLength(5);
+    expect(inline!.textContent).toContain("I'll add $0.61 to cover processing costs");
+  });
+
+  it("goes into [data-reader-support] when the page has one", async () => {
+    document.querySelector("#p5")!.insertAdjacentHTML("afterend", '<div data-reader-support id="slot"></div>');
+    start();
+    await settle();
+    expect(document.querySelector("#slot > reader-support")).not.toBeNull();
+  });
+
+  it("switching frequency shows that frequency's presets", async () => {
+    const { inline } = start();
+    await settle();
+    await choose(radios(inline!, "frequency")[0]!);
+    expect(radios(inline!, "amount").map(labelOf)).toEqual(["$10", "$25", "$50", "$100", "Other"]);
+    expect(radios(inline!, "amount").find((r) => r.checked)!.value).toBe("2500");
+    expect(inline!.querySelector("legend:not(:first-child), fieldset:nth-of-type(2) legend")!.textContent).toBe(
+      "Amount",
+    );
+    await choose(radios(inline!, "frequency")[2]!);
+    expect(radios(inline!, "amount").map(labelOf)).toEqual(["$50", "$100", "$200", "Other"]);
+  });
+
+  it("validates Other live against min and max, in words", async () => {
+    const { inline, calls } = start();
+    await settle();
+    await choose(radios(inline!, "amount").at(-1)!);
+    const field = inline!.querySelector<HTMLInputElement>("#rs-other")!;
+    const error = () => inline!.querySelector("#rs-other-err")!.textContent;
+    expect(inline!.querySelector("label[for=rs-other]")!.textContent).toBe("Other amount in USD");
+    await type(field, "0.5");
+    expect(error()).toBe("Enter at least $1.00");
+    expect(field.getAttribute("aria-invalid")).toBe("true");
+    await type(field, "20000");
+    expect(error()).toBe("Enter at most $10,000");
+    await type(field, "abc");
+    expect(error()).toMatch(/^Enter an amount in numbers/);
+    await type(field, "12.50");
+    expect(error()).toBe("");
+    expect(field.getAttribute("aria-invalid")).toBe("false");
+    await type(field, "");
+    inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    expect(calls).toHaveLength(0);
+    expect(error()).toBe("Enter at least $1.00");
+  });
+
+  it("Continue posts the choice with a fresh Idempotency-Key and navigates to checkout", async () => {
+    const { inline, calls, navigate } = start();
+    await settle();
+    const fee = inline!.querySelector<HTMLInputElement>(".chk input")!;
+    fee.checked = true;
+    fee.dispatchEvent(new Event("change", { bubbles: true }));
+    await settle();
+    inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    expect(button(inline!, "Opening secure checkout…")?.getAttribute("aria-disabled")).toBe("true");
+    await settle();
+    expect(calls).toHaveLength(1);
+    const { url, init } = calls[0]!;
+    expect(url).toBe("https://support.example.org/api/checkout");
+    expect(init.method).toBe("POST");
+    const headers = init.headers as Record<string, string>;
+    expect(headers["Idempotency-Key"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(init.body as string)).toEqual({
+      site: "demo",
+      frequency: "monthly",
+      amount: 1000,
+      currency: "USD",
+      returnUrl: `${location.origin}/news/ferry-terminal`,
+      variant: expect.stringMatching(/^(control|monthly-first)$/),
+      coverFees: true,
+    });
+    expect(navigate).toHaveBeenCalledWith("https://checkout.example/cs_1");
+  });
+
+  it("announces an error and lets the reader try again with a new key", async () => {
+    const { inline, fetch, calls } = start();
+    fetch.mockImplementationOnce(async (url: string, init: RequestInit) => {
+      calls.push({ url, init });
+      return new Response(
+        JSON.stringify({ error: { code: "rate_limited", message: "Too many attempts. Wait a minute." } }),
+        {
+          status: 429,
+        },
+      );
+    });
+    await settle();
+    const form = inline!.querySelector("form")!;
+    form.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    await settle();
+    const alert = inline!.querySelector("[role=alert]")!;
+    expect(alert.textContent).toBe("Too many attempts. Wait a minute.");
+    expect(button(inline!, "Continue").getAttribute("aria-disabled")).toBe("false");
+    form.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    await settle();
+    expect(calls).toHaveLength(2);
+    const key = (i: number) => (calls[i]!.init.headers as Record<string, string>)["Idempotency-Key"];
+    expect(key(0)).not.toBe(key(1));
+  });
+
+  it("says so when the network fails", async () => {
+    const { inline, fetch } = start();
+    fetch.mockRejectedValueOnce(new TypeError("Failed to fetch"));
+    await settle();
+    inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    await settle();
+    expect(inline!.querySelector("[role=alert]")!.textContent).toMatch(/couldn't connect/);
+  });
+
+  it("Remind me later snoozes at once, hides the banner and offers the reminder form", async () => {
+    const { inline, calls } = start();
+    await settle();
+    expect(document.querySelector('reader-support[data-placement="banner"]')).not.toBeNull();
+    button(inline!, "Remind me later").click();
+    await settle();
+    expect(loadState(localStorage, "demo").snoozeUntil).toBe(NOW + config.rules.snoozeDays * DAY);
+    expect(document.querySelector('reader-support[data-placement="banner"]')).toBeNull();
+    expect(inline!.textContent).toContain("hide this message for 7 days");
+    expect(inline!.textContent).toContain("one email");
+    const email = inline!.querySelector<HTMLInputElement>("#rs-email")!;
+    await type(email, "reader@example.com");
+    await choose(radios(inline!, "when")[1]!);
+    inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    await settle();
+    expect(calls.at(-1)!.url).toBe("https://support.example.org/api/reminders");
+    expect(JSON.parse(calls.at(-1)!.init.body as string)).toEqual({
+      site: "demo",
+      email: "reader@example.com",
+      when: "next_month",
+      lang: "en",
+      pageUrl: `${location.origin}/news/ferry-terminal`,
+    });
+    const statuses = Array.from(inline!.querySelectorAll("[role=status]"));
+    expect(statuses.at(-1)!.textContent).toMatch(/^Done\. We'll email you once around June 13\./);
+  });
+
+  it("hides the reminder form when the site disables reminders", async () => {
+    const { inline } = start({ config: { ...config, reminders: false } });
+    await settle();
+    button(inline!, "Remind me later").click();
+    await settle();
+    expect(inline!.querySelector("#rs-email")).toBeNull();
+  });
+
+  it("shows the article count with an opt-out", async () => {
+    const weeks = { [Math.floor(NOW / (7 * DAY))]: ["a", "b", "c", "d", "e"] };
+    saveState(localStorage, "demo", { weeks });
+    const { inline } = start();
+    await settle();
+    expect(inline!.textContent).toContain("You've read 5 articles in the last month.");
+    button(inline!, "Don't count my articles").click();
+    await settle();
+    expect(inline!.textContent).not.toContain("You've read");
+    expect(loadState(localStorage, "demo")).toMatchObject({ countOff: true });
+    expect(loadState(localStorage, "demo").weeks).toBeUndefined();
+  });
+
+  it("renders Russian labels", async () => {
+    const { inline } = start({ lang: "ru", config: { ...config, lang: "ru" } });
+    await settle();
+    expect(radios(inline!, "frequency").map(labelOf)).toEqual(["Разово", "Ежемесячно", "Ежегодно"]);
+    expect(button(inline!, "Продолжить")).toBeTruthy();
+  });
+});
+
+describe("the banner", () => {
+  it("has a labelled close button that hides it for bannerDismissDays", async () => {
+    const { banner, beacon } = start();
+    await settle();
+    expect(banner!.textContent).toContain("Support us");
+    const close = banner!.querySelector<HTMLButtonElement>("button[aria-label]")!;
+    expect(close.getAttribute("aria-label")).toBe("Close this message");
+    close.click();
+    await settle();
+    expect(document.querySelector('reader-support[data-placement="banner"]')).toBeNull();
+    expect(loadState(localStorage, "demo").bannerUntil).toBe(NOW + config.rules.bannerDismissDays * DAY);
+    dispatchEvent(new Event("pagehide"));
+    const sent = (beacon.mock.calls as unknown as [string, string][]).map(([, body]) => JSON.parse(body));
+    const types = sent.flatMap((b) =>
+      b.events.map((e: { type: string; placement: string }) => `${e.type}:${e.placement}`),
+    );
+    expect(types).toEqual(expect.arrayContaining(["impression:inline", "impression:banner", "dismiss:banner"]));
+    expect(sent[0].site).toBe("demo");
+  });
+
+  it("Escape closes it", async () => {
+    start();
+    await settle();
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    await settle();
+    expect(document.querySelector('reader-support[data-placement="banner"]')).toBeNull();
+  });
+
+  it("opens a compact choice where the page has no article", async () => {
+    document.body.innerHTML = "<main><h1>Home</h1></main>";
+    const { banner, inline } = start();
+    await settle();
+    expect(inline).toBeNull();
+    button(banner!, "Support us").click();
+    await settle();
+    expect(radios(banner!, "frequency")).toHaveLength(3);
+    expect(button(banner!, "Continue")).toBeTruthy();
+  });
+
+  it("is not shown when dismissed, while the in-article ask still is", async () => {
+    saveState(localStorage, "demo", { bannerUntil: NOW + DAY });
+    const { banner, inline } = start();
+    expect(banner).toBeNull();
+    expect(inline).not.toBeNull();
+  });
+});
+
+describe("coming back from Stripe", () => {
+  it("thanks the reader in place of the ask, remembers them and cleans the URL", async () => {
+    history.replaceState(null, "", "/news/ferry-terminal?x=1&rs=thanks&rs_pledge=pl_1&rs_freq=monthly");
+    const { inline, banner } = start({ rs: "thanks" });
+    await settle();
+    expect(inline!.querySelector("h2")!.textContent).toBe("Thank you for supporting The Harbour Courier");
+    expect(inline!.querySelector("form")).toBeNull();
+    expect(banner).toBeNull();
+    expect(loadState(localStorage, "demo").supporterUntil).toBe(NOW + 365 * DAY);
+    expect(location.search).toBe("?x=1");
+  });
+
+  it("after a cancelled checkout shows the ask again, without thanks", async () => {
+    history.replaceState(null, "", "/news/ferry-terminal?rs=cancelled");
+    saveState(localStorage, "demo", { views: [NOW - DAY, NOW - DAY, NOW - DAY, NOW - DAY] });
+    const { inline } = start({ rs: "cancelled" });
+    await settle();
+    expect(inline!.querySelector("h2")!.textContent).toBe("A Message from The Harbour Courier");
+    expect(location.search).toBe("");
+  });
+
+  it("shows nothing to a supporter, and nothing when the API was down", async () => {
+    saveState(localStorage, "demo", { supporterUntil: NOW + DAY });
+    expect(start().inline).toBeNull();
+    localStorage.clear();
+    const before = document.body.innerHTML;
+    const { inline, banner } = start({ config: null });
+    expect(inline).toBeNull();
+    expect(banner).toBeNull();
+    expect(document.body.innerHTML).toBe(before);
+  });
+});

@@ -1,0 +1,27 @@
+import type { ComponentType } from "preact";
+import type { Env } from "./env";
+import type { checkAmount } from "./money";
+import type { MountOptions } from "./mount-options";
+import type { OtherAmount } from "./OtherAmount";
+
+/** What the extras chunk provides (widget/src/ask/extras-chunk.ts). */
+export type Extras = {
+  Reminder: ComponentType<{ env: Env }>;
+  OtherAmount: typeof OtherAmount;
+  checkAmount: typeof checkAmount;
+};
+
+/**
+ * The widget's one global, `window.__readerSupport`, where the loader, the ask bundle and
+ * the lazily loaded extras chunk meet: the ask bundle puts `mount` and the Preact
+ * functions the chunk shares (`lib`), the chunk puts `extras`.
+ */
+export type ReaderSupportGlobal = {
+  mount?: (o: MountOptions) => void;
+  lib?: Record<string, unknown>;
+  extras?: Extras;
+};
+
+/** The global, created on first use. */
+export const rsGlobal = (): ReaderSupportGlobal =>
+  ((self as unknown as { __readerSupport?: ReaderSupportGlobal }).__readerSupport ??= {});

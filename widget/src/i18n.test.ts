@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { fill, strings } from "./i18n";
+import { en } from "./i18n/en";
+import { ru } from "./i18n/ru";
+import { pickLang } from "./lang";
+
+describe("UI strings", () => {
+  it("use the exact English labels", () => {
+    const t = strings("en");
+    expect([t.once, t.monthly, t.annual, t.continue, t.remind]).toEqual([
+      "Once",
+      "Monthly",
+      "Annual",
+      "Continue",
+      "Remind me later",
+    ]);
+  });
+
+  it("Russian translates every string, keeping the placeholders", () => {
+    for (const key of Object.keys(en) as (keyof typeof en)[]) {
+      expect(ru[key], key).toBeTruthy();
+      expect(ru[key].match(/\{\w+\}/g) ?? [], key).toEqual(en[key].match(/\{\w+\}/g) ?? []);
+    }
+    expect(strings("ru").remind).toBe("Напомнить позже");
+    expect(strings("de")).toBe(strings("en"));
+  });
+
+  it("fills placeholders", () => {
+    expect(fill("Enter at least {min}", { min: "$1.00" })).toBe("Enter at least $1.00");
+    expect(fill("{unknown} stays", {})).toBe("{unknown} stays");
+  });
+
+  it("picks the language from data-lang, then <html lang>, then English", () => {
+    expect(pickLang("ru", "en")).toBe("ru");
+    expect(pickLang(undefined, "ru-RU")).toBe("ru");
+    expect(pickLang("", "de")).toBe("en");
+    expect(pickLang(null, "")).toBe("en");
+  });
+});

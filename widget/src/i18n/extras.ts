@@ -1,0 +1,49 @@
+/**
+ * Strings of the "Other" amount field and the reminder form. They ship only in the extras
+ * chunk (widget/build.mjs), loaded when the reader first reaches for the form, so the first
+ * ask does not carry them.
+ */
+const en = {
+  otherLabel: "Other amount in {currency}",
+  tooLow: "Enter at least {min}",
+  tooHigh: "Enter at most {max}",
+  notAmount: "Enter an amount in numbers, like {example}",
+  remindOffer: "Want a reminder? We'll send one email on the date you pick, and nothing else.",
+  email: "Email address",
+  when: "When should we remind you?",
+  nextWeek: "Next week",
+  nextMonth: "Next month",
+  send: "Email me a reminder",
+  sending: "Saving…",
+  badEmail: "Enter an email address like name@example.com",
+  reminderSet: "Done. We'll email you once around {date}.",
+};
+
+/** The shape every language provides. */
+export type ExtrasStrings = typeof en;
+
+const ru: ExtrasStrings = {
+  otherLabel: "Другая сумма, {currency}",
+  tooLow: "Введите не меньше {min}",
+  tooHigh: "Введите не больше {max}",
+  notAmount: "Введите сумму цифрами, например {example}",
+  remindOffer: "Напомнить? Мы пришлём одно письмо в выбранный день — и больше ничего.",
+  email: "Адрес электронной почты",
+  when: "Когда напомнить?",
+  nextWeek: "Через неделю",
+  nextMonth: "Через месяц",
+  send: "Напомнить по почте",
+  sending: "Сохраняем…",
+  badEmail: "Введите адрес вида name@example.com",
+  reminderSet: "Готово. Мы напишем вам один раз, около {date}.",
+};
+
+declare const __LANG__: string | undefined;
+
+/** Both tables in tests; one per published chunk (the build defines `__LANG__`). */
+export const EXTRAS_STRINGS: Partial<Record<string, ExtrasStrings>> =
+  typeof __LANG__ === "undefined" ? { en, ru } : __LANG__ === "ru" ? { ru } : { en };
+
+/** The extras strings of a language (English for anything else). */
+export const extrasStrings = (lang: string): ExtrasStrings =>
+  (EXTRAS_STRINGS[lang] ?? EXTRAS_STRINGS.en ?? EXTRAS_STRINGS.ru)!;

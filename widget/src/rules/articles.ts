@@ -1,0 +1,51 @@
+import { fnv1a } from "./hash";
+import type { ReaderState } from "./state";
+import { WEEK } from "./time";
+
+/**
+ * The article count stays in the reader's browser: for each week, the short hashes of
+ * the distinct article paths read. At most 52 weeks are kept; the reader can opt out,
+ * which also forgets what was counted.
+ */
+
+/** Weeks kept, the current one included. */
+export const WEEKS_KEPT = 52;
+/** A generous cap on distinct articles remembered per week, to bound storage. */
+const MAX_PER_WEEK = 400;
+
+/** The week number of `now` (weeks since the epoch, UTC). */
+export const weekOf = (now: number): number => Math.floor(now / WEEK);
+
+/** A short hash of an article path, ignoring a trailing slash. */
+export const articleKey = (pathname: string): string => fnv1a(pathname.replace(/\/+$/, "") || "/").toString(36);
+
+/** Counts an article read at `now`, once per week, and forgets weeks older than 52. */
+export function recordArticle(state: ReaderState, now: number, pathname: string): ReaderState {
+  if (state.countOff) return state;
+  const week = weekOf(now);
+  const key = articleKey(pathname);
+  const weeks: Record<string, string[]> = {};
+  for (const [w, list] of Object.entries(state.weeks ?? {})) {
+    if (Number(w) > week - WEEKS_KEPT) weeks[w] = list;
+  }
+  const current = weeks[week] ?? [];
+  if (!current.includes(key) && current.length < MAX_PER_WEEK) weeks[week] = [...current, key];
+  return { ...state, weeks };
+}
+
+/** Distinct articles read in the last `weeksBack` weeks (the current week included). */
+export function articlesRead(state: ReaderState, now: number, weeksBack = 4): number {
+  if (state.countOff) return 0;
+  const week = weekOf(now);
+  const seen = new Set<string>();
+  for (const [w, list] of Object.entries(state.weeks ?? {})) {
+    if (Number(w) > week - weeksBack && Number(w) <= week) for (const k of list) seen.add(k);
+  }
+  return seen.size;
+}
+
+/** The reader opts out: stop counting and forget the counts. */
+export function optOutOfCount(state: ReaderState): ReaderState {
+  const { weeks: _forgotten, ...rest } = state;
+  return { ...rest, countOff: true };
+}
