@@ -179,7 +179,7 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
         .poll(() => inlineAsk(page).getByRole("button", { name: "Continue" }).isVisible(), { timeout: 10_000 })
         .toBe(true);
       // Let entrance transitions finish: axe measures contrast on what is painted.
-      await page.evaluate(() => Promise.all(document.getAnimations({ subtree: true } as never).map((a) => a.finished)));
+      await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
       await page.waitForTimeout(400);
       await page.evaluate(axeSource);
       const result = await page.evaluate(async () => {
