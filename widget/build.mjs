@@ -84,6 +84,10 @@ export async function buildWidget({ write = true } = {}) {
       ...common,
       entryPoints: [join(root, "widget/src/ask/mount.tsx")],
       define: { __LANG__: JSON.stringify(lang), __CHUNK_VERSION__: JSON.stringify(chunkVersion) },
+      // Preact's private fields (`__k`, `__e`, …) get one-letter names: the whole Preact lives
+      // in this bundle (the extras chunk only calls Component and jsx), so nothing outside
+      // reads them. Exactly two underscores and one letter: never `__html` or our own fields.
+      mangleProps: /^__[a-zA-Z]$/,
     });
     asks[lang] = withBom(ask.outputFiles[0].contents);
   }

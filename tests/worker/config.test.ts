@@ -8,7 +8,6 @@ describe("GET /api/config", () => {
     expect(response.headers.get("cache-control")).toContain("s-maxage");
     const config = (await response.json()) as Record<string, any>;
     expect(config).toMatchObject({
-      site: "demo",
       name: "The Harbour Courier",
       lang: "en",
       currency: "USD",

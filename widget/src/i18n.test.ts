@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fill, strings } from "./i18n";
 import { en } from "./i18n/en";
+import { EXTRAS_STRINGS, type ExtrasStrings } from "./i18n/extras";
 import { ru } from "./i18n/ru";
 import { pickLang } from "./lang";
 
@@ -35,5 +36,16 @@ describe("UI strings", () => {
     expect(pickLang(undefined, "ru-RU")).toBe("ru");
     expect(pickLang("", "de")).toBe("en");
     expect(pickLang(null, "")).toBe("en");
+  });
+});
+
+describe("extras chunk strings", () => {
+  it("Russian translates every string, keeping the placeholders", () => {
+    const enX = EXTRAS_STRINGS.en!;
+    const ruX = EXTRAS_STRINGS.ru!;
+    for (const key of Object.keys(enX) as (keyof ExtrasStrings)[]) {
+      expect(ruX[key], key).toBeTruthy();
+      expect(ruX[key].match(/\{\w+\}/g) ?? [], key).toEqual(enX[key].match(/\{\w+\}/g) ?? []);
+    }
   });
 });

@@ -81,7 +81,7 @@ function start(site: string, origin: string, data: DOMStringMap) {
     state,
     now,
     viewCap: state.viewCap ?? 4,
-    minArticles: state.minArticles ?? 0,
+    minArticles: state.minArticles || 0,
     returning: rs === "cancelled",
   };
   const due = (p: "inline" | "banner") => (placement === "both" || placement === p) && !whyNotShown(context, p);
@@ -105,18 +105,21 @@ function start(site: string, origin: string, data: DOMStringMap) {
   bundle.onload = () =>
     config.then((c) => {
       try {
-        (window as unknown as { __readerSupport?: ReaderSupportGlobal }).__readerSupport?.mount?.({
-          site,
-          origin,
-          lang,
-          placement,
-          target: data.target,
-          campaign,
-          config: c as MountOptions["config"],
-          rs,
-          storage,
-          shared: { loadState, saveState, whyNotShown, articlesRead },
-        });
+        const g = (window as unknown as { __readerSupport?: ReaderSupportGlobal }).__readerSupport;
+        // biome-ignore lint/complexity/useOptionalChain: the loader is ES2019, where `?.` costs bytes.
+        if (g && g.mount)
+          g.mount({
+            site,
+            origin,
+            lang,
+            placement,
+            target: data.target,
+            campaign,
+            config: c as MountOptions["config"],
+            rs,
+            storage,
+            shared: { loadState, saveState, whyNotShown, articlesRead },
+          });
       } catch {
         // Never break the host page.
       }

@@ -32,8 +32,8 @@ export function askConfig(
   if (!settings) throw new Error(`site ${site.id} has no settings for ${currency}`);
   const copy = site.copy[lang] ?? site.copy[site.defaultLanguage];
   if (!copy) throw new Error(`site ${site.id} has no copy`);
+  // Every byte here is downloaded by each reader who sees the ask: only what the widget reads.
   return {
-    site: site.id,
     name: site.name,
     lang,
     copy,
@@ -45,7 +45,6 @@ export function askConfig(
     frequencies: site.frequencies,
     defaultFrequency: site.defaultFrequency,
     currency,
-    currencies: Object.keys(site.currencies),
     decimals: CURRENCIES[currency as CurrencyCode].decimals,
     min: settings.min,
     max: settings.max,
@@ -57,6 +56,6 @@ export function askConfig(
     rules: site.rules,
     reminders: site.reminders.enabled,
     paymentMethods: site.paymentMethods,
-    turnstileSiteKey,
+    ...(turnstileSiteKey ? { turnstileSiteKey } : {}),
   };
 }

@@ -63,7 +63,6 @@ export type ReminderRequest = z.input<typeof reminderRequestSchema>;
 
 /** `GET /api/config` response: everything the ask needs for one visitor. */
 export type AskConfig = {
-  site: string;
   name: string;
   lang: Language;
   copy: Copy;
@@ -71,7 +70,6 @@ export type AskConfig = {
   frequencies: Frequency[];
   defaultFrequency: Frequency;
   currency: string;
-  currencies: string[];
   /** Minor-unit digits of `currency` (0 for JPY). */
   decimals: number;
   min: number;
@@ -83,7 +81,8 @@ export type AskConfig = {
   rules: Rules;
   reminders: boolean;
   paymentMethods: string[];
-  turnstileSiteKey: string | null;
+  /** Present only when the site requires Cloudflare Turnstile on checkout. */
+  turnstileSiteKey?: string;
 };
 
 /** The JSON error shape of every route. */

@@ -1,6 +1,7 @@
 import { fill } from "../i18n";
 import { extrasStrings } from "../i18n/extras";
 import type { Env } from "./env";
+import { adoptExtras } from "./extras-styles";
 
 type Props = {
   env: Env;
@@ -18,7 +19,7 @@ type Props = {
 export function OtherAmount({ env, value, error, onInput, inputRef }: Props) {
   const { currency, decimals } = env.config;
   return (
-    <div class="other">
+    <div class="other" ref={adoptExtras}>
       <label class="lbl" for="rs-other">
         {fill(extrasStrings(env.lang).otherLabel, { currency })}
       </label>

@@ -3,6 +3,7 @@ import { fill } from "../i18n";
 import { extrasStrings } from "../i18n/extras";
 import { DAY } from "../rules/time";
 import { type Env, postJson } from "./env";
+import { adoptExtras } from "./extras-styles";
 
 type When = "next_week" | "next_month";
 type State = { email: string; when: When; step?: "busy" | "done"; error?: string; invalid?: boolean };
@@ -48,7 +49,7 @@ export class Reminder extends Component<{ env: Env }, State> {
       return <p role="status">{fill(t.reminderSet, { date: formatted })}</p>;
     }
     return (
-      <form onSubmit={this.submit} noValidate>
+      <form onSubmit={this.submit} ref={adoptExtras} noValidate>
         <p class="small">{t.remindOffer}</p>
         <p>
           <label class="lbl" for="rs-email">

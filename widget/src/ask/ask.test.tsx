@@ -5,12 +5,18 @@ import { articlesRead } from "../rules/articles";
 import { whyNotShown } from "../rules/filters";
 import { loadState, saveState } from "../rules/state";
 import { DAY } from "../rules/time";
+import type { Extras } from "./global";
+import { checkAmount } from "./money";
 import { type MountDeps, mount } from "./mount";
 import type { MountOptions } from "./mount-options";
+import { OtherAmount } from "./OtherAmount";
+import { Reminder } from "./Reminder";
 
 const config = sample as AskConfig;
 const NOW = Date.UTC(2025, 4, 14, 12);
 const shared = { loadState, saveState, whyNotShown, articlesRead };
+/** The extras chunk, as the build packs it (widget/src/ask/extras-chunk.ts). */
+const extras: Extras = { Reminder, OtherAmount, checkAmount };
 
 /** Lets Preact (which renders in a microtask) and awaited fetches settle. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -43,7 +49,14 @@ function start(options: Partial<MountOptions> = {}, deps: MountDeps = {}) {
       shared,
       ...options,
     },
-    { now: () => NOW, fetch: fetch as unknown as typeof globalThis.fetch, navigate, beacon, ...deps },
+    {
+      now: () => NOW,
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      navigate,
+      beacon,
+      extras: async () => extras,
+      ...deps,
+    },
   );
   const inline = document.querySelector('reader-support[data-placement="inline"]')?.shadowRoot ?? null;
   const banner = document.querySelector('reader-support[data-placement="banner"]')?.shadowRoot ?? null;
@@ -168,6 +181,50 @@ describe("the in-article ask", () => {
       coverFees: true,
     });
     expect(navigate).toHaveBeenCalledWith("https://checkout.example/cs_1");
+  });
+
+  it("fetches the extras chunk only when the reader reaches for the form, and only once", async () => {
+    const load = vi.fn(async () => extras);
+    const { inline } = start({}, { extras: load });
+    await settle();
+    expect(load).not.toHaveBeenCalled();
+    expect(inline!.querySelector("#rs-other")).toBeNull();
+    radios(inline!, "amount")[0]!.dispatchEvent(new FocusEvent("focusin", { bubbles: true }));
+    await choose(radios(inline!, "amount").at(-1)!);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(inline!.querySelector("#rs-other")).not.toBeNull();
+  });
+
+  it("sends the page view's campaign at checkout and with every event, and strips rs_campaign", async () => {
+    history.replaceState(null, "", "/news/ferry-terminal?rs_campaign=reminder&x=1");
+    const { inline, calls, beacon } = start({ campaign: "reminder" });
+    await settle();
+    expect(location.search).toBe("?x=1");
+    inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    await settle();
+    const body = JSON.parse(calls[0]!.init.body as string);
+    expect(body.campaign).toBe("reminder");
+    expect(body.returnUrl).toBe(`${location.origin}/news/ferry-terminal?x=1`);
+    dispatchEvent(new Event("pagehide"));
+    const events = (beacon.mock.calls as unknown as [string, string][]).flatMap(([, b]) => JSON.parse(b).events);
+    expect(events.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(["impression", "click", "checkout"]),
+    );
+    for (const e of events) expect(e.campaign).toBe("reminder");
+  });
+
+  it("sends no campaign when the page view has none", async () => {
+    const { inline, calls, beacon } = start();
+    await settle();
+    inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    await settle();
+    expect(JSON.parse(calls[0]!.init.body as string)).not.toHaveProperty("campaign");
+    dispatchEvent(new Event("pagehide"));
+    const events = (beacon.mock.calls as unknown as [string, string][]).flatMap(([, b]) => JSON.parse(b).events);
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect(e).not.toHaveProperty("campaign");
   });
 
   it("announces an error and lets the reader try again with a new key", async () => {
@@ -301,6 +358,21 @@ describe("the banner", () => {
     await settle();
     expect(radios(banner!, "frequency")).toHaveLength(3);
     expect(button(banner!, "Continue")).toBeTruthy();
+  });
+
+  it("goes after the page's leading skip link, so Tab still reaches the skip link first", async () => {
+    document.body.insertAdjacentHTML("afterbegin", '<a id="skip" href="#main">Skip to content</a>');
+    start();
+    await settle();
+    expect(document.body.firstElementChild!.id).toBe("skip");
+    expect(document.querySelector("#skip + reader-support")?.getAttribute("data-placement")).toBe("banner");
+  });
+
+  it("stays first when the page starts with other controls", async () => {
+    document.body.innerHTML = '<header><a href="/">Home</a><a href="#main">Skip</a></header><main><p>Text</p></main>';
+    start();
+    await settle();
+    expect(document.body.firstElementChild!.tagName).toBe("READER-SUPPORT");
   });
 
   it("is not shown when dismissed, while the in-article ask still is", async () => {

@@ -1,8 +1,8 @@
 import type { AskConfig, AskEventType, Placement } from "../../../worker/core/contract";
 import type { Copy } from "../../../worker/core/site-config";
 import type { Lang, Strings } from "../i18n";
-import type { Extras } from "./global";
 import type { ReaderState } from "../rules/state";
+import type { Extras } from "./global";
 
 /**
  * What the ask's components need from the outside world, passed in so that
@@ -44,11 +44,8 @@ export function cleanUrl(href: string): string {
   return url.toString();
 }
 
-/**
- * A fresh UUID for each checkout attempt's Idempotency-Key. `randomUUID` needs a secure
- * context; elsewhere a blob URL ends in a random UUID too.
- */
-export const uuid = (): string => crypto.randomUUID?.() ?? URL.createObjectURL(new Blob()).slice(-36);
+/** A fresh UUID for each checkout attempt's Idempotency-Key (the reader id's maker). */
+export { newReaderId as uuid } from "../rules/variants";
 
 /** Posts JSON to the API; resolves to the status and parsed body (null when not JSON). */
 export async function postJson(

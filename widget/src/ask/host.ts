@@ -55,9 +55,21 @@ export function placeInline(doc: Document, host: HTMLElement, afterParagraph: nu
 }
 
 /**
- * Banner placement. Top: in the page's flow as the first element of <body>, so it can
- * never cover the page's own header controls (a fixed bar would); if the reader has
- * already scrolled, the scroll position is corrected so the text they read stays put.
+ * Where the top banner goes: first in <body>, or right after the page's skip link when
+ * <body> starts with one (its first focusable element is an in-page link, a child of
+ * <body>), so "Skip to content" stays the first stop of the Tab key (WCAG 2.4.1). A skip
+ * link nested in the page's header is left alone: the banner stays first rather than land
+ * inside the header's layout.
+ */
+function topSlot(body: HTMLElement): Node | null {
+  const first = body.querySelector('a[href],button,input,select,textarea,[tabindex]:not([tabindex="-1"])');
+  return first?.parentNode === body && first.matches('a[href^="#"]') ? first.nextSibling : body.firstChild;
+}
+
+/**
+ * Banner placement. Top: in the page's flow at the start of <body> (after a leading skip
+ * link), so it can never cover the page's own header controls (a fixed bar would); if the
+ * reader has already scrolled, the scroll position is corrected so the text they read stays put.
  * Bottom: a fixed bar over the bottom of the viewport with an in-flow spacer at the very
  * end of <body>, so the page's footer can still be scrolled clear of it.
  */
@@ -71,7 +83,7 @@ export function placeBanner(doc: Document, host: HTMLElement, position: "top" | 
   const scrolled = win && win.scrollY > 0;
   const anchor = scrolled ? doc.elementFromPoint(win.innerWidth / 2, win.innerHeight / 3) : null;
   const before = anchor?.getBoundingClientRect().top;
-  body.insertBefore(host, body.firstChild);
+  body.insertBefore(host, topSlot(body));
   if (anchor && before !== undefined) {
     // Browsers with scroll anchoring have already compensated; this covers the others.
     const moved = anchor.getBoundingClientRect().top - before;

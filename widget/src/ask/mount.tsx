@@ -218,7 +218,9 @@ function keepBottomBarClear(root: ShadowRoot, wrap: HTMLElement, inline: HTMLEle
   if (!bar) return;
   const spacer = new CSSStyleSheet();
   root.adoptedStyleSheets = [sheet(), spacer];
-  const size = () => spacer.replaceSync(`:host{height:${bar.offsetHeight}px!important}`);
+  // While the bar steps aside (hidden, 0 px) the spacer keeps its height: collapsing it would
+  // shorten the page under a reader at its end, and the bar would then cover the footer.
+  const size = () => bar.offsetHeight && spacer.replaceSync(`:host{height:${bar.offsetHeight}px!important}`);
   size();
   if (typeof ResizeObserver === "function") new ResizeObserver(size).observe(bar);
   if (inline) {

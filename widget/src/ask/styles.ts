@@ -25,13 +25,10 @@ fieldset{margin-bottom:16px;min-width:0}
 .seg{display:grid;grid-template-columns:repeat(auto-fit,minmax(72px,1fr));gap:8px}
 .opt{position:relative}
 .opt input{position:absolute;opacity:0}
-.opt span,.btn,.field,input[type=email]{display:flex;align-items:center;justify-content:center;min-height:48px;border:1px solid #8c877c;background:#fff;border-radius:4px;cursor:pointer}
+.opt span,.btn{display:flex;align-items:center;justify-content:center;min-height:48px;border:1px solid #8c877c;background:#fff;border-radius:4px;cursor:pointer}
 .opt input:checked+span,.btn{background:#0f4c5c;border-color:#0f4c5c;color:#fff}
-.opt input:focus-visible+span,:focus-visible,.field:focus-within{outline:3px solid #1a5fb4;outline-offset:2px}
+.opt input:focus-visible+span,:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}
 .opt span:hover,.btn:hover{filter:brightness(.9)}
-.field,input[type=email]{justify-content:start;max-width:360px;width:100%;cursor:auto;padding:0 12px}
-.field input{flex:1;min-width:0;height:46px;padding-left:6px;outline:0}
-[aria-invalid=true]{border-color:#b3261e}
 .err{color:#a1221b;font-size:15px;margin:0}
 .err:not(:empty){margin-top:8px}
 .chk{display:flex;align-items:center;gap:10px;min-height:44px;margin-bottom:8px;font-size:15px}
@@ -53,8 +50,6 @@ fieldset{margin-bottom:16px;min-width:0}
 .x svg{width:18px}
 .bc{padding:0 20px 16px}
 @media (max-width:520px){.box{padding:20px 14px 16px}h2{font-size:21px}.bi{padding-left:14px}.bt{flex-basis:calc(100% - 60px)}.bi .btn{flex:1}}
-@media (prefers-reduced-motion:no-preference){.banner{animation:rs-in .3s}}
-@keyframes rs-in{from{opacity:0}}
 `;
 
 let shared: CSSStyleSheet | undefined;

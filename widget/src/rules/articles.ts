@@ -25,10 +25,10 @@ export function recordArticle(state: ReaderState, now: number, pathname: string)
   const week = weekOf(now);
   const key = articleKey(pathname);
   const weeks: Record<string, string[]> = {};
-  for (const [w, list] of Object.entries(state.weeks ?? {})) {
+  for (const [w, list] of Object.entries(state.weeks || {})) {
     if (Number(w) > week - WEEKS_KEPT) weeks[w] = list;
   }
-  const current = weeks[week] ?? [];
+  const current = weeks[week] || [];
   if (!current.includes(key) && current.length < MAX_PER_WEEK) weeks[week] = [...current, key];
   return { ...state, weeks };
 }
@@ -38,7 +38,7 @@ export function articlesRead(state: ReaderState, now: number, weeksBack = 4): nu
   if (state.countOff) return 0;
   const week = weekOf(now);
   const seen = new Set<string>();
-  for (const [w, list] of Object.entries(state.weeks ?? {})) {
+  for (const [w, list] of Object.entries(state.weeks || {})) {
     if (Number(w) > week - weeksBack && Number(w) <= week) for (const k of list) seen.add(k);
   }
   return seen.size;

@@ -20,5 +20,9 @@ export function pickVariant<T extends Weighted>(variants: T[], readerId: string,
   return undefined;
 }
 
-/** A fresh random reader id (122 random bits) for variant assignment. */
+/**
+ * A fresh random UUID (122 random bits): the reader id for variant assignment, and each
+ * checkout attempt's Idempotency-Key. `randomUUID` needs a secure context; elsewhere a
+ * blob URL ends in a random UUID too.
+ */
 export const newReaderId = (): string => crypto.randomUUID?.() ?? URL.createObjectURL(new Blob()).slice(-36);
