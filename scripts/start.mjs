@@ -62,6 +62,9 @@ children.push(
       "--ip",
       "127.0.0.1",
       "--show-interactive-dev-session=false",
+      // The worker talks to this run's emulator, whatever port it was given.
+      ...(useEmulator ? ["--var", `STRIPE_API_BASE:http://127.0.0.1:${EMULATOR_PORT}`] : []),
+      ...PERSIST,
     ],
     { stdio: "inherit", env: process.env },
   ),

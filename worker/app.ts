@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { adminApi } from "./admin/api";
+import { mailAdminApi } from "./admin/mail-api";
+import { admin, adminStatic } from "./admin/routes";
 import type { AppContext } from "./env";
 import { readerCors } from "./http/cors";
 import { jsonError } from "./http/errors";
@@ -7,6 +8,8 @@ import { checkoutRoutes } from "./routes/checkout";
 import { configRoutes } from "./routes/config";
 import { demoRoutes } from "./routes/demo";
 import { eventRoutes } from "./routes/events";
+import { manageRoutes } from "./routes/manage";
+import { reminderRoutes } from "./routes/reminders";
 import { webhookRoutes } from "./routes/webhooks";
 
 /** The whole HTTP surface. Static widget files are served by Workers Assets before this runs. */
@@ -18,7 +21,11 @@ export const app = new Hono<AppContext>()
   .route("/", eventRoutes)
   .route("/", webhookRoutes)
   .route("/", demoRoutes)
-  .route("/admin/api", adminApi)
+  .route("/", reminderRoutes)
+  .route("/", manageRoutes)
+  .route("/admin/api", mailAdminApi)
+  .route("/admin", admin)
+  .route("/", adminStatic)
   .notFound((c) => jsonError(c, 404, "not_found", "There is nothing at this address."))
   .onError((error, c) => {
     console.error("unhandled", error);

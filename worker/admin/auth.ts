@@ -1,6 +1,36 @@
-import type { MiddlewareHandler } from "hono";
-import type { AppContext } from "../env";
-import { jsonError } from "../http/errors";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import type { AppContext, Env } from "../env";
+import { type AccessIdentity, accessVerifier } from "./access-jwt";
+import { signInPage } from "./render/sign-in";
+import { SESSION_COOKIE, verifySession } from "./session";
+
+/**
+ * Who may see /admin (issue #4):
+ * - with ACCESS_TEAM_DOMAIN and ACCESS_AUD set, only requests carrying a valid Cloudflare Access
+ *   JWT (`Cf-Access-Jwt-Assertion`) — Access is then the only door;
+ * - otherwise ADMIN_TOKEN: `Authorization: Bearer <token>` (for scripts and the JSON API) or the
+ *   signed session cookie set by the sign-in form.
+ * Anything else is refused: 401 JSON under /admin/api, the sign-in page (401) for pages.
+ */
+
+export type Staff = { via: "access" | "bearer" | "session"; email: string | null };
+export type AdminEnv = { Bindings: Env; Variables: { staff: Staff } };
+
+/** Verifies an Access JWT; injected so tests can sign with their own key. */
+export type VerifyAccess = (
+  token: string | undefined,
+  config: { teamDomain: string; audience: string },
+  now: number,
+) => Promise<AccessIdentity | null>;
+
+export type AuthOptions = { verifyAccess?: VerifyAccess; now?: () => number };
+
+/** One verifier (and key cache) per isolate. */
+const defaultVerifier = accessVerifier();
+
+/** True when Cloudflare Access guards the staff view. */
+export const accessConfigured = (env: Env) => Boolean(env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD);
 
 /** Constant-time string comparison (the time taken does not depend on where strings differ). */
 export function timingSafeEqual(a: string, b: string): boolean {
@@ -11,12 +41,92 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** Staff-only JSON: `Authorization: Bearer <ADMIN_TOKEN>`; anything else is a 401. */
-export const requireStaffToken: MiddlewareHandler<AppContext> = async (c, next) => {
+/** The signed-in staff member, or null. */
+export async function identify(c: Context<any>, options: AuthOptions = {}): Promise<Staff | null> {
+  const env = c.env as Env;
+  const now = options.now?.() ?? Date.now();
+  if (accessConfigured(env)) {
+    const verify = options.verifyAccess ?? defaultVerifier;
+    const identity = await verify(
+      c.req.header("cf-access-jwt-assertion"),
+      { teamDomain: env.ACCESS_TEAM_DOMAIN as string, audience: env.ACCESS_AUD as string },
+      now,
+    );
+    return identity ? { via: "access", email: identity.email } : null;
+  }
+  const expected = env.ADMIN_TOKEN;
+  if (!expected) return null;
   const header = c.req.header("authorization") ?? "";
-  const token = header.startsWith("Bearer ") ? header.slice(7) : "";
-  const expected = c.env.ADMIN_TOKEN;
-  if (!expected || !token || !timingSafeEqual(token, expected))
-    return jsonError(c, 401, "unauthorized", "Staff authentication is required.");
+  if (header.startsWith("Bearer "))
+    return timingSafeEqual(header.slice(7), expected) ? { via: "bearer", email: null } : null;
+  if (!env.SESSION_SECRET) return null;
+  const valid = await verifySession(
+    getCookie(c, SESSION_COOKIE),
+    { sessionSecret: env.SESSION_SECRET, adminToken: expected },
+    now,
+  );
+  return valid ? { via: "session", email: null } : null;
+}
+
+/** JSON routes answer 401 JSON; pages answer with the sign-in form. */
+export const wantsJson = (path: string) => /^\/admin\/api(\/|$)/.test(path);
+
+/** The refusal for an unauthenticated request. */
+export function refuse(c: Context<AdminEnv>) {
+  if (wantsJson(c.req.path)) {
+    c.header("WWW-Authenticate", accessConfigured(c.env) ? 'CloudflareAccess realm="staff"' : 'Bearer realm="staff"');
+    return c.json({ error: { code: "unauthorized", message: "Staff authentication is required." } }, 401);
+  }
+  const next = c.req.method === "GET" ? c.req.path + (new URL(c.req.url).search || "") : "/admin";
+  return c.html(signInPage({ next, mode: accessConfigured(c.env) ? "access" : "token", env: c.env }), 401);
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A cookie rides along on any request the browser makes, so a state-changing request signed in
+ * by cookie must also prove it came from our own pages (bearer tokens and Access JWTs are not
+ * sent by browsers on their own).
+ */
+const forgeable = (c: Context, staff: Staff) =>
+  staff.via === "session" && !SAFE_METHODS.has(c.req.method) && !sameOrigin(c);
+
+/** Lets staff through (with `c.var.staff` set); refuses everyone else. */
+export function requireStaff(options: AuthOptions = {}): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    const staff = await identify(c, options);
+    if (!staff) return refuse(c);
+    if (forgeable(c, staff))
+      return c.json(
+        { error: { code: "cross_site", message: "This request must come from the staff view itself." } },
+        403,
+      );
+    c.set("staff", staff);
+    await next();
+  };
+}
+
+/**
+ * The same check for staff JSON mounted outside the admin app (the mail engineer's /admin/api
+ * routes): any staff credential, 401 JSON otherwise, cross-site cookie requests refused.
+ */
+export const requireStaffToken: MiddlewareHandler<AppContext> = async (c, next) => {
+  const staff = await identify(c);
+  if (!staff) return c.json({ error: { code: "unauthorized", message: "Staff authentication is required." } }, 401);
+  if (forgeable(c, staff))
+    return c.json(
+      { error: { code: "cross_site", message: "This request must come from the staff view itself." } },
+      403,
+    );
   await next();
 };
+
+/**
+ * Cross-site request forgery defence for state-changing requests (on top of SameSite=Strict):
+ * the browser's Origin (or, without it, Sec-Fetch-Site) must say the request came from this site.
+ */
+export function sameOrigin(c: Context): boolean {
+  const origin = c.req.header("origin");
+  if (origin) return origin === new URL(c.req.url).origin;
+  return c.req.header("sec-fetch-site") === "same-origin";
+}

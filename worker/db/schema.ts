@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
@@ -116,4 +117,145 @@ export const askEventCounts = sqliteTable(
     count: integer("count").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.site, t.day, t.placement, t.campaign, t.variant, t.type] })],
+);
+
+// ─── Mail, reminders and supporter self-service (issues 5 and 6) ─────────────────────────────
+
+/**
+ * "Remind me later" requests. At most one pending reminder per site and address; the address
+ * is erased once the email went out (or the reader asked us to forget it): only counts remain.
+ */
+export const reminders = sqliteTable(
+  "reminders",
+  {
+    id: text("id").primaryKey(),
+    site: text("site").notNull(),
+    /** Lower-cased; null once sent, forgotten or given up on. */
+    email: text("email"),
+    lang: text("lang").notNull(),
+    remindIn: text("remind_in", { enum: ["next_week", "next_month"] }).notNull(),
+    pageUrl: text("page_url").notNull(),
+    /** This worker's origin as the reader reached it, for the forget-me link. */
+    baseUrl: text("base_url").notNull(),
+    /**
+     * SHA-256 of the forget-me token, which is an HMAC of site and address: the same for every
+     * reminder of one reader on one site, so the link in a sent email also cancels a newer one.
+     * Erased with the address.
+     */
+    forgetHash: text("forget_hash"),
+    status: text("status", { enum: ["pending", "sent", "forgotten", "failed"] })
+      .notNull()
+      .default("pending"),
+    dueAt: integer("due_at").notNull(),
+    /** Set atomically by the dispatch run that owns the row; cleared when a send fails. */
+    claim: text("claim"),
+    claimedAt: integer("claimed_at"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [
+    uniqueIndex("reminders_pending_email").on(t.site, t.email).where(sql`status = 'pending'`),
+    index("reminders_due").on(t.status, t.dueAt),
+    index("reminders_forget").on(t.forgetHash),
+    index("reminders_site_created").on(t.site, t.createdAt),
+  ],
+);
+
+/**
+ * Every email the worker sends, with its status, so staff can list them. With the local
+ * `outbox` transport this is the mailbox itself (full text kept); with a real provider only
+ * a masked recipient and the subject are kept.
+ */
+export const mailOutbox = sqliteTable(
+  "mail_outbox",
+  {
+    id: text("id").primaryKey(),
+    /** What this message is for (e.g. `reminder:<id>`): the same key is never sent twice. */
+    key: text("key").notNull(),
+    kind: text("kind", { enum: ["reminder", "manage"] }).notNull(),
+    site: text("site").notNull(),
+    transport: text("transport").notNull(),
+    recipient: text("recipient").notNull(),
+    subject: text("subject").notNull(),
+    textBody: text("text_body"),
+    htmlBody: text("html_body"),
+    headers: text("headers"),
+    status: text("status", { enum: ["sending", "sent", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(1),
+    providerId: text("provider_id"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [uniqueIndex("mail_outbox_key").on(t.key), index("mail_outbox_site_created").on(t.site, t.createdAt)],
+);
+
+/** Signed "manage your support" links: single use, 30 minutes. Only a hash of the token is kept. */
+export const manageLinks = sqliteTable(
+  "manage_links",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    site: text("site").notNull(),
+    customerId: text("customer_id").notNull(),
+    /** HMAC of the address (for the per-address rate limit); never the address itself. */
+    emailHash: text("email_hash").notNull(),
+    returnUrl: text("return_url").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("manage_links_email").on(t.emailHash, t.createdAt), index("manage_links_expires").on(t.expiresAt)],
+);
+
+// ——— Staff view (issue #4): exact daily roll-ups, kept by triggers in migrations/0002_admin.sql ———
+
+/** Per site, UTC day of payment, currency and frequency: money paid, and refunded or disputed against it since. */
+export const adminDailyMoney = sqliteTable(
+  "admin_daily_money",
+  {
+    site: text("site").notNull(),
+    day: text("day").notNull(),
+    currency: text("currency").notNull(),
+    frequency: text("frequency").notNull(),
+    gross: integer("gross").notNull().default(0),
+    payments: integer("payments").notNull().default(0),
+    feesCovered: integer("fees_covered").notNull().default(0),
+    refunded: integer("refunded").notNull().default(0),
+    disputed: integer("disputed").notNull().default(0),
+    disputedOpen: integer("disputed_open").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.site, t.day, t.currency, t.frequency] })],
+);
+
+/** Payments counted by the day of the same pledge's previous payment ('' for its first): exact distinct supporters. */
+export const adminDailyPayers = sqliteTable(
+  "admin_daily_payers",
+  {
+    site: text("site").notNull(),
+    day: text("day").notNull(),
+    currency: text("currency").notNull(),
+    frequency: text("frequency").notNull(),
+    campaign: text("campaign").notNull(),
+    variant: text("variant").notNull(),
+    prevDay: text("prev_day").notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.site, t.day, t.currency, t.frequency, t.campaign, t.variant, t.prevDay] })],
+);
+
+/** Recurring pledges that became `canceled`, by UTC day. */
+export const adminDailyCancellations = sqliteTable(
+  "admin_daily_cancellations",
+  {
+    site: text("site").notNull(),
+    day: text("day").notNull(),
+    currency: text("currency").notNull(),
+    frequency: text("frequency").notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.site, t.day, t.currency, t.frequency] })],
 );

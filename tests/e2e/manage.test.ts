@@ -1,0 +1,116 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable, launchBrowser } from "./browser";
+import { type Stack, startStack } from "./stack";
+
+/**
+ * Issue 6 as a supporter walks it: a monthly pledge through the demo, then /manage → email →
+ * the link from the outbox → the billing portal → Cancel support → back to the site, and the
+ * staff totals follow. The used link is refused afterwards.
+ */
+const SHOTS = "tests/e2e/screenshots";
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+describe.skipIf(!chromiumAvailable())("supporters manage their own support, in Chromium", () => {
+  let stack: Stack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const staff = async <T>(path: string): Promise<T> =>
+    (await (
+      await fetch(`${stack.base}${path}`, { headers: { authorization: `Bearer ${stack.adminToken}` } })
+    ).json()) as T;
+  const activeRecurring = async () =>
+    (await staff<{ recurring: { currency: string; active: number }[] }>("/admin/api/summary?site=demo")).recurring.find(
+      (r) => r.currency === "USD",
+    )?.active ?? 0;
+
+  async function axeViolations(page: Page): Promise<string[]> {
+    await page.evaluate(axeSource);
+    return page.evaluate(async () => {
+      const axe = (
+        window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string }[] }> } }
+      ).axe;
+      const r = await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
+      return r.violations.map((v) => v.id);
+    });
+  }
+
+  it("a monthly supporter cancels through the emailed link, and the recurring total drops", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+
+    // A monthly pledge through the demo article and the emulator's checkout.
+    await page.goto(`${stack.base}/demo`);
+    const ask = page.locator('reader-support[data-placement="inline"]');
+    await expect.poll(() => ask.getByRole("button", { name: "Continue" }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await ask.getByRole("radio", { name: "Monthly" }).check();
+    await ask.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL(/\/c\/pay\/cs_test_/, { timeout: 10_000 });
+    await page.getByLabel("Email").fill("supporter@example.org");
+    await page.getByRole("button", { name: /^Pay/ }).click();
+    await page.waitForURL(/\/demo/, { timeout: 10_000 });
+    await expect.poll(activeRecurring, { timeout: 15_000 }).toBe(1);
+
+    // The manage page: one calm form; the same answer for everyone.
+    await page.goto(`${stack.base}/manage?site=demo&return=${encodeURIComponent(`${stack.base}/demo`)}`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/manage-form.png` });
+    await page.getByLabel("Email address").fill("supporter@example.org");
+    await page.getByRole("button", { name: "Email me a link" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toContain("If we know this address");
+    await page.screenshot({ path: `${SHOTS}/manage-sent.png` });
+
+    let text = "";
+    await expect
+      .poll(
+        async () => {
+          const { messages } = await staff<{ messages: { to: string; text: string }[] }>(
+            "/admin/api/outbox?site=demo&kind=manage",
+          );
+          text = messages.find((m) => m.to === "supporter@example.org")?.text ?? "";
+          return text.length > 0;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    const link = /(http:\/\/\S+\/manage\/open\/\S+)/.exec(text)?.[1] ?? "";
+    expect(link).toBeTruthy();
+    const sameHost = link.replace(/^http:\/\/[^/]+/, stack.base);
+
+    // The link shows a button; the button opens the emulator's billing portal.
+    await page.goto(sameHost);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/manage-confirm.png` });
+    await page.getByRole("button", { name: "Open the billing page" }).click();
+    await page.waitForURL(/\/p\/session\/bps_/, { timeout: 10_000 });
+    await page.screenshot({ path: `${SHOTS}/manage-portal.png` });
+    await page.getByRole("button", { name: /Cancel support/ }).click();
+    await expect.poll(() => page.getByText("Your support has been canceled.").isVisible()).toBe(true);
+    await page.getByRole("link", { name: "Return to site" }).click();
+    await page.waitForURL(`${stack.base}/demo`, { timeout: 10_000 });
+
+    // The emulator delivered customer.subscription.deleted: the ledger and the staff totals follow.
+    await expect.poll(activeRecurring, { timeout: 15_000 }).toBe(0);
+
+    // The link was used: opening it again says so and offers a new one.
+    await page.goto(sameHost);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("This link was already used");
+    expect(await page.getByLabel("Email address").isVisible()).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/manage-used.png` });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

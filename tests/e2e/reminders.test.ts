@@ -1,0 +1,93 @@
+import { mkdirSync } from "node:fs";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable, launchBrowser } from "./browser";
+import { type Stack, startStack } from "./stack";
+
+/**
+ * Issue 5 as a reader and staff would walk it: "Remind me later" on the demo article, an email
+ * address, a dispatch with a future `now`, the email in the outbox, and its links used in Chromium.
+ */
+const SHOTS = "tests/e2e/screenshots";
+
+describe.skipIf(!chromiumAvailable())("Remind me later by email, in Chromium", () => {
+  let stack: Stack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const staff = (path: string, init: RequestInit = {}) =>
+    fetch(`${stack.base}${path}`, { ...init, headers: { authorization: `Bearer ${stack.adminToken}` } });
+
+  it("asks for a reminder, receives one email after dispatch, follows it back and forgets the address", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${stack.base}/demo`);
+    const ask = page.locator('reader-support[data-placement="inline"]');
+    await ask.getByRole("button", { name: "Remind me later" }).click();
+    await ask.getByLabel("Email address").fill("later@example.org");
+    const posted = page.waitForResponse((r) => r.url().endsWith("/api/reminders"));
+    await ask.getByRole("button", { name: "Email me a reminder" }).click();
+    const response = await posted;
+    expect(response.status()).toBe(201);
+    const { sendOn } = (await response.json()) as { sendOn: string };
+    await expect.poll(() => ask.getByText(/^Done\. We'll email you once/).isVisible(), { timeout: 10_000 }).toBe(true);
+    await ask.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/reminder-set.png` });
+
+    // Nothing goes out today; a dispatch on the due date sends exactly one email.
+    const today = (await (await staff("/admin/api/reminders/dispatch", { method: "POST" })).json()) as { sent: number };
+    expect(today.sent).toBe(0);
+    const future = new Date(Date.parse(`${sendOn}T23:59:59Z`)).toISOString();
+    const due = (await (
+      await staff(`/admin/api/reminders/dispatch?now=${encodeURIComponent(future)}`, { method: "POST" })
+    ).json()) as { sent: number };
+    expect(due.sent).toBe(1);
+    const again = (await (
+      await staff(`/admin/api/reminders/dispatch?now=${encodeURIComponent(future)}`, { method: "POST" })
+    ).json()) as { sent: number };
+    expect(again.sent).toBe(0);
+
+    const { messages } = (await (await staff("/admin/api/outbox?site=demo&kind=reminder")).json()) as {
+      messages: { to: string; text: string; headers: Record<string, string> }[];
+    };
+    expect(messages).toHaveLength(1);
+    const [mail] = messages;
+    expect(mail?.to).toBe("later@example.org");
+    expect(mail?.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+    const article = /(http:\/\/\S+\/demo\S*rs_campaign=reminder\S*)/.exec(mail?.text ?? "")?.[1] ?? "";
+    const forget = /(http:\/\/\S+\/r\/forget\/\S+)/.exec(mail?.text ?? "")?.[1] ?? "";
+    expect(article).toBeTruthy();
+    expect(forget).toBeTruthy();
+
+    // The article link opens the article; the widget takes the campaign and tidies the address bar.
+    const reader = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const articlePage = await reader.newPage();
+    await articlePage.goto(article);
+    await expect
+      .poll(() => new URL(articlePage.url()).searchParams.has("rs_campaign"), { timeout: 10_000 })
+      .toBe(false);
+
+    // The forget-me link: GET shows a confirmation (mail scanners change nothing), the button forgets.
+    const forgetPage = await reader.newPage();
+    await forgetPage.goto(forget);
+    await forgetPage.screenshot({ path: `${SHOTS}/forget-confirm.png` });
+    await forgetPage.getByRole("button", { name: "Forget my address" }).click();
+    await expect
+      .poll(() => forgetPage.getByRole("heading", { level: 1 }).textContent())
+      .toBe("Your address is forgotten");
+    await forgetPage.screenshot({ path: `${SHOTS}/forget-done.png` });
+
+    const stats = (await (await staff("/admin/api/reminders/stats?site=demo")).json()) as Record<string, number>;
+    expect(stats).toMatchObject({ requested: 1, sent: 1, pending: 0 });
+    await reader.close();
+    await context.close();
+  });
+});

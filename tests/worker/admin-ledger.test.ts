@@ -1,0 +1,359 @@
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { dayBounds } from "../../worker/admin/range";
+import { dashboardData, staffSummary } from "../../worker/db/admin-queries";
+import { moneySummary, recurringSummary } from "../../worker/db/summary-queries";
+import { ADMIN, call, clearLedger, control, type Delivery, deliver, drain, startCheckout } from "./helpers";
+
+/**
+ * Issue #4: the staff view reads daily roll-ups kept by triggers (migrations/0002_admin.sql).
+ * These tests hold them to the ledger itself: the direct query over payments, refunds and
+ * disputes (db/summary-queries.ts) and count(DISTINCT) for supporters.
+ */
+
+const db = env.DB;
+const DAY = 86_400_000;
+
+async function clearAll() {
+  await clearLedger();
+  await db.batch(
+    ["admin_daily_money", "admin_daily_payers", "admin_daily_cancellations", "ask_event_counts"].map((t) =>
+      db.prepare(`DELETE FROM ${t}`),
+    ),
+  );
+}
+
+/** The ledger's own answer for a range of days, straight from the base tables. */
+async function fromLedger(from: string | null, to: string | null) {
+  const ms = {
+    from: from ? Date.parse(`${from}T00:00:00Z`) : 0,
+    to: to ? Date.parse(`${to}T00:00:00Z`) + DAY : 8_640_000_000_000_000,
+  };
+  return { currencies: await moneySummary(db, "demo", ms), recurring: await recurringSummary(db, "demo") };
+}
+
+async function fromRollups(from: string | null, to: string | null) {
+  return staffSummary(db, "demo", dayBounds({ from, to }));
+}
+
+const RANGES: [string | null, string | null][] = [
+  [null, null],
+  ["2025-01-01", "2025-01-31"],
+  ["2025-01-10", "2025-02-20"],
+  ["2025-02-01", null],
+  [null, "2025-01-15"],
+  ["2025-03-01", "2025-03-01"],
+];
+
+beforeEach(clearAll);
+
+describe("totals equal the ledger after the emulator lifecycle", () => {
+  /** Checkout, renewal, refunds, a lost and a won dispute, a failed renewal and a cancellation. */
+  async function lifecycle(): Promise<Delivery[]> {
+    const once = await startCheckout({ frequency: "once", amount: 4000, campaign: "spring", variant: "a" });
+    const monthly = await startCheckout({
+      frequency: "monthly",
+      amount: 1000,
+      currency: "EUR",
+      coverFees: true,
+      campaign: "spring",
+      variant: "b",
+    });
+    const annual = await startCheckout({ frequency: "annual", amount: 10000, currency: "GBP" });
+    const jpy = await startCheckout({ frequency: "once", amount: 3000, currency: "JPY" });
+    const o = await control(`/_test/checkout/sessions/${once.sessionId}/complete`, { outcome: "succeeded" });
+    const m = await control(`/_test/checkout/sessions/${monthly.sessionId}/complete`, { outcome: "succeeded" });
+    const a = await control(`/_test/checkout/sessions/${annual.sessionId}/complete`, { outcome: "succeeded" });
+    const j = await control(`/_test/checkout/sessions/${jpy.sessionId}/complete`, { outcome: "succeeded" });
+    await control(`/_test/payment_intents/${o.payment_intent}/refund`, { amount: 1000 });
+    const r = await control(`/_test/subscriptions/${m.subscription}/renew`);
+    await control(`/_test/payment_intents/${r.payment_intent}/dispute`, { outcome: "lost" });
+    await control(`/_test/payment_intents/${j.payment_intent}/dispute`, { outcome: "won" });
+    await control(`/_test/subscriptions/${m.subscription}/renew`);
+    await control(`/_test/subscriptions/${m.subscription}/fail_renewal`);
+    await control(`/_test/payment_intents/${a.payment_intent}/refund`, { amount: 2500 });
+    await control(`/_test/payment_intents/${a.payment_intent}/refund`, { amount: 2500 });
+    const all = await drain();
+    const cancel = await fetch(`${(env as any).STRIPE_API_BASE}/v1/subscriptions/${a.subscription}`, {
+      method: "DELETE",
+      headers: { authorization: "Bearer sk_test_x" },
+    });
+    expect(cancel.status).toBe(200);
+    all.push(...(await drain()));
+    return all;
+  }
+
+  it("in order, and again shuffled with duplicates: the staff figures are the ledger's", async () => {
+    const deliveries = await lifecycle();
+    const pledges = (await db.prepare("SELECT * FROM pledges").all()).results;
+    for (const d of deliveries) expect((await deliver(d)).status).toBe(200);
+
+    const reference = await fromLedger(null, null);
+    const response = await call("/admin/api/summary?site=demo", { headers: ADMIN });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { currencies: unknown[]; recurring: unknown[] };
+    expect(body.currencies).toEqual(reference.currencies);
+    expect(body.recurring).toEqual(reference.recurring);
+    // The figures themselves, so a wrong reference cannot hide a wrong roll-up.
+    const byCurrency = Object.fromEntries((body.currencies as { currency: string }[]).map((c) => [c.currency, c]));
+    expect(Object.keys(byCurrency).sort()).toEqual(["EUR", "GBP", "JPY", "USD"]);
+    expect(byCurrency.USD).toMatchObject({
+      gross: 4000,
+      refunded: 1000,
+      disputed: 0,
+      net: 3000,
+      payments: 1,
+      supporters: 1,
+    });
+    expect(byCurrency.GBP).toMatchObject({ gross: 10000, refunded: 5000, net: 5000, payments: 1 });
+    expect(byCurrency.JPY).toMatchObject({ gross: 3000, disputed: 0, net: 3000 });
+    const eur = byCurrency.EUR as unknown as {
+      payments: number;
+      supporters: number;
+      disputed: number;
+      gross: number;
+      net: number;
+    };
+    expect(eur.payments).toBe(3);
+    expect(eur.supporters).toBe(1);
+    expect(eur.disputed).toBe(eur.gross / 3);
+    // The monthly supporter lapsed (past due) and the annual one cancelled: nobody is active.
+    expect(body.recurring).toEqual([]);
+
+    // The dashboard's extra figures: one monthly and one annual supporter started, the annual one cancelled.
+    const today = new Date().toISOString().slice(0, 10);
+    const dash = await dashboardData(db, "demo", dayBounds({ from: today, to: today }), {
+      from: Date.parse(`${today}T00:00:00Z`),
+      to: Date.parse(`${today}T00:00:00Z`) + DAY,
+    });
+    expect(
+      dash.newRecurring
+        .filter((r) => r.n > 0)
+        .map((r) => [r.currency, r.frequency, r.n])
+        .sort(),
+    ).toEqual([
+      ["EUR", "monthly", 1],
+      ["GBP", "annual", 1],
+    ]);
+    expect(dash.cancelled.filter((r) => r.n > 0).map((r) => [r.currency, r.frequency, r.n])).toEqual([
+      ["GBP", "annual", 1],
+    ]);
+    expect(dash.paid.find((p) => p.campaign === "spring" && p.variant === "b")?.paid).toBe(1);
+    expect(dash.recent).toHaveLength(4);
+
+    for (const seed of [3, 11]) {
+      await clearAll();
+      await db.batch(
+        pledges.map((p: any) =>
+          db
+            .prepare(
+              "INSERT INTO pledges (id, site, frequency, currency, amount, fee_amount, status, status_key, campaign, variant, page_url, email, stripe_session_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(
+              p.id,
+              p.site,
+              p.frequency,
+              p.currency,
+              p.amount,
+              p.fee_amount,
+              p.campaign,
+              p.variant,
+              p.page_url,
+              p.email,
+              p.stripe_session_id,
+              p.created_at,
+              p.created_at,
+            ),
+        ),
+      );
+      for (const d of shuffle([...deliveries, ...deliveries.slice(0, 9)], seed))
+        expect((await deliver(d)).status).toBe(200);
+      const again = await call("/admin/api/summary?site=demo", { headers: ADMIN });
+      expect(((await again.json()) as typeof body).currencies).toEqual(reference.currencies);
+    }
+  });
+});
+
+function shuffle<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  let x = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    const j = x % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+describe("roll-ups stay exact whatever order rows arrive, change or disappear in", () => {
+  it("random payments, late payment intents, refunds, disputes and deletions", async () => {
+    let x = 20250101;
+    const rand = () => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x / 2147483648;
+    };
+    const start = Date.parse("2025-01-01T00:00:00Z");
+    const pledges = Array.from({ length: 12 }, (_, i) => ({
+      id: `pl_t${i}`,
+      frequency: (["once", "monthly", "annual"] as const)[i % 3],
+      currency: (["USD", "EUR", "JPY"] as const)[Math.floor(i / 4)],
+      campaign: i % 2 ? "spring" : null,
+      variant: i % 4 < 2 ? "a" : "b",
+    }));
+    await db.batch(
+      pledges.map((p) =>
+        db
+          .prepare(
+            "INSERT INTO pledges (id, site, frequency, currency, amount, status, campaign, variant, created_at, updated_at) VALUES (?, 'demo', ?, ?, 1000, 'active', ?, ?, ?, ?)",
+          )
+          .bind(p.id, p.frequency, p.currency, p.campaign, p.variant, start, start),
+      ),
+    );
+    // Payments spread over three months, inserted in random order, some without their intent at first.
+    const payments = Array.from({ length: 80 }, (_, i) => {
+      const p = pledges[Math.floor(rand() * pledges.length)] as (typeof pledges)[number];
+      return {
+        id: `in_t${i}`,
+        p,
+        paidAt: start + Math.floor(rand() * 75) * DAY + Math.floor(rand() * 3) * 3_600_000,
+        amount: 100 + Math.floor(rand() * 5000),
+        late: rand() < 0.3,
+      };
+    });
+    const insert = (q: (typeof payments)[number]) =>
+      db
+        .prepare(
+          "INSERT INTO payments (id, pledge_id, site, frequency, currency, amount, fee_amount, payment_intent_id, paid_at, campaign, variant) VALUES (?, ?, 'demo', ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(
+          q.id,
+          q.p.id,
+          q.p.frequency,
+          q.p.currency,
+          q.amount,
+          q.amount % 7,
+          q.late ? null : `pi_${q.id}`,
+          q.paidAt,
+          q.p.campaign,
+          q.p.variant,
+        )
+        .run();
+    const refund = (q: (typeof payments)[number], amount: number, at: number) =>
+      db
+        .prepare(
+          `INSERT INTO charge_refunds (charge_id, payment_intent_id, currency, amount_refunded, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (charge_id) DO UPDATE SET amount_refunded = max(charge_refunds.amount_refunded, excluded.amount_refunded)`,
+        )
+        .bind(`ch_${q.id}`, `pi_${q.id}`, q.p.currency, amount, at)
+        .run();
+    const dispute = (q: (typeof payments)[number], status: string, final: number, at: number) =>
+      db
+        .prepare(
+          `INSERT INTO disputes (id, charge_id, payment_intent_id, currency, amount, status, final, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status, final = excluded.final`,
+        )
+        .bind(`dp_${q.id}`, `ch_${q.id}`, `pi_${q.id}`, q.p.currency, q.amount, status, final, at)
+        .run();
+
+    // Refunds and disputes may arrive before their payment row.
+    for (const q of payments.slice(0, 6)) await refund(q, Math.floor(q.amount / 2), 1);
+    for (const q of payments.slice(6, 10)) await dispute(q, "needs_response", 0, 1);
+    for (const q of shuffle(payments, 5)) await insert(q);
+    for (const q of payments.filter((q) => q.late))
+      await db.prepare("UPDATE payments SET payment_intent_id = ? WHERE id = ?").bind(`pi_${q.id}`, q.id).run();
+    for (const q of payments.slice(0, 6)) await refund(q, q.amount, 2);
+    for (const q of payments.slice(10, 14)) await refund(q, 50, 3);
+    for (const q of payments.slice(6, 8)) await dispute(q, "lost", 1, 2);
+    await dispute(payments[8] as (typeof payments)[number], "won", 1, 2);
+    // Rows disappearing (tests and manual repair do this) must take their share with them.
+    for (const q of payments.slice(20, 30)) await db.prepare("DELETE FROM payments WHERE id = ?").bind(q.id).run();
+    await db.prepare("DELETE FROM charge_refunds WHERE charge_id = ?").bind(`ch_${payments[12]?.id}`).run();
+    await db.prepare("DELETE FROM disputes WHERE id = ?").bind(`dp_${payments[7]?.id}`).run();
+
+    for (const [from, to] of RANGES) {
+      const ledger = await fromLedger(from, to);
+      const rolled = await fromRollups(from, to);
+      expect(rolled.currencies, `${from}..${to}`).toEqual(ledger.currencies);
+      const f = from ? Date.parse(`${from}T00:00:00Z`) : 0;
+      const t = to ? Date.parse(`${to}T00:00:00Z`) + DAY : 8.64e15;
+      const distinct = (
+        await db
+          .prepare(
+            "SELECT currency, count(DISTINCT pledge_id) AS n FROM payments WHERE site = 'demo' AND paid_at >= ? AND paid_at < ? GROUP BY currency",
+          )
+          .bind(f, t)
+          .all<{ currency: string; n: number }>()
+      ).results;
+      expect(
+        rolled.currencies.map((c) => [c.currency, c.supporters]),
+        `supporters ${from}..${to}`,
+      ).toEqual(distinct.map((d) => [d.currency, d.n]));
+      // "Paid" in the funnel: pledges whose first payment falls in the range.
+      const firsts = (
+        await db
+          .prepare(
+            `SELECT coalesce(campaign, '') AS campaign, coalesce(variant, '') AS variant, count(*) AS paid FROM
+               (SELECT pledge_id, min(paid_at) AS first, campaign, variant FROM payments WHERE site = 'demo' GROUP BY pledge_id)
+             WHERE first >= ? AND first < ? GROUP BY 1, 2 ORDER BY 1, 2`,
+          )
+          .bind(f, t)
+          .all<{ campaign: string; variant: string; paid: number }>()
+      ).results;
+      const dash = await dashboardData(db, "demo", dayBounds({ from, to }), { from: f, to: t });
+      expect(
+        dash.paid
+          .filter((p) => p.paid > 0)
+          .sort((a, b) => `${a.campaign}|${a.variant}`.localeCompare(`${b.campaign}|${b.variant}`)),
+      ).toEqual(firsts);
+    }
+  });
+
+  it("payments are facts: changing one's amount or day is refused", async () => {
+    await db
+      .prepare(
+        "INSERT INTO pledges (id, site, frequency, currency, amount, created_at, updated_at) VALUES ('pl_x', 'demo', 'once', 'USD', 500, 0, 0)",
+      )
+      .run();
+    await db
+      .prepare(
+        "INSERT INTO payments (id, pledge_id, site, frequency, currency, amount, paid_at) VALUES ('pi_x', 'pl_x', 'demo', 'once', 'USD', 500, 1000)",
+      )
+      .run();
+    await expect(db.prepare("UPDATE payments SET amount = 1 WHERE id = 'pi_x'").run()).rejects.toThrow(/immutable/);
+    await expect(db.prepare("UPDATE payments SET paid_at = 5 WHERE id = 'pi_x'").run()).rejects.toThrow(/immutable/);
+    expect((await fromRollups(null, null)).currencies[0]).toMatchObject({ gross: 500, payments: 1 });
+  });
+});
+
+describe("the ask's funnel", () => {
+  it("sums the counters per placement, campaign and variant within the range", async () => {
+    const rows = [
+      ["2025-05-01", "inline", "spring", "a", "impression", 100],
+      ["2025-05-01", "inline", "spring", "a", "view", 60],
+      ["2025-05-02", "inline", "spring", "a", "view", 10],
+      ["2025-05-02", "banner", "spring", "b", "click", 7],
+      ["2025-06-01", "inline", "spring", "a", "impression", 999],
+    ] as const;
+    await db.batch(
+      rows.map((r) =>
+        db
+          .prepare(
+            "INSERT INTO ask_event_counts (day, site, placement, campaign, variant, type, count) VALUES (?, 'demo', ?, ?, ?, ?, ?)",
+          )
+          .bind(...r),
+      ),
+    );
+    const response = await call("/admin/api/dashboard?site=demo&range=custom&from=2025-05-01&to=2025-05-31", {
+      headers: ADMIN,
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      funnel: { placement: string; variant: string; type: string; count: number }[];
+    };
+    const get = (placement: string, variant: string, type: string) =>
+      body.funnel.find((f) => f.placement === placement && f.variant === variant && f.type === type)?.count;
+    expect(get("inline", "a", "impression")).toBe(100);
+    expect(get("inline", "a", "view")).toBe(70);
+    expect(get("banner", "b", "click")).toBe(7);
+  });
+});

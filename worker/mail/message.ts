@@ -1,0 +1,39 @@
+/** One email as the worker composes it, before any transport turns it into MIME or JSON. */
+export type MailMessage = {
+  /** What the message is for; staff filter the outbox by it. */
+  kind: "reminder" | "manage";
+  site: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Extra ASCII headers, e.g. List-Unsubscribe. */
+  headers: Record<string, string>;
+};
+
+/** `reader@example.com` → `r•••@example.com`: enough for staff to tell messages apart, not to read an address. */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf("@");
+  if (at < 1) return "•••";
+  return `${address[0]}•••${address.slice(at)}`;
+}
+
+/** Escapes text for HTML element content and double-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+/** `The Courier <support@x.org>`: the site's name as display name, quoted or RFC 2047-encoded. */
+export function fromHeader(displayName: string, address: string): string {
+  const name = displayName.replace(/["\\\r\n]/g, "").trim();
+  if (!name) return address;
+  const ascii = /^[\x20-\x7e]*$/.test(name);
+  const encoded = ascii ? `"${name}"` : `=?UTF-8?B?${btoa(String.fromCharCode(...new TextEncoder().encode(name)))}?=`;
+  return `${encoded} <${address}>`;
+}

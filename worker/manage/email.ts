@@ -1,0 +1,80 @@
+import { currencyDecimals, isCurrencyCode } from "../core/currencies";
+import { formatMoney } from "../core/money";
+import type { Language } from "../core/site-config";
+import { escapeHtml } from "../mail/message";
+import type { RecurringSupport } from "./store";
+
+const COPY = {
+  en: {
+    subject: (site: string) => `Manage your support for ${site}`,
+    greeting: "Hello,",
+    intro: (site: string) =>
+      `Someone — we hope you — asked for a link to manage your recurring support for ${site}. Open it to change your card, or to cancel:`,
+    each: (what: string) => `Manage ${what}`,
+    monthly: (money: string) => `${money} a month`,
+    annual: (money: string) => `${money} a year`,
+    expiry: "The link works once and for 30 minutes. You can always ask for a new one.",
+    ignore: "If you did not ask for this, you can ignore this email: nothing changes.",
+  },
+  ru: {
+    subject: (site: string) => `Управление поддержкой ${site}`,
+    greeting: "Здравствуйте!",
+    intro: (site: string) =>
+      `Кто-то — надеемся, вы — запросил ссылку для управления регулярной поддержкой ${site}. По ней можно сменить карту или отменить поддержку:`,
+    each: (what: string) => `Управлять: ${what}`,
+    monthly: (money: string) => `${money} в месяц`,
+    annual: (money: string) => `${money} в год`,
+    expiry: "Ссылка действует один раз и 30 минут. Новую можно запросить в любой момент.",
+    ignore: "Если вы ничего не запрашивали, просто проигнорируйте это письмо: ничего не изменится.",
+  },
+} satisfies Record<Language, unknown>;
+
+/** The "manage your support" email: one link per recurring support. Pure. */
+export function renderManageEmail(input: {
+  lang: Language;
+  siteName: string;
+  links: { support: RecurringSupport; url: string }[];
+}) {
+  const t = COPY[input.lang] ?? COPY.en;
+  const describe = (s: RecurringSupport) => {
+    const money = formatMoney(
+      s.amount,
+      s.currency,
+      input.lang,
+      isCurrencyCode(s.currency) ? currencyDecimals(s.currency) : 2,
+    );
+    return s.frequency === "annual" ? t.annual(money) : t.monthly(money);
+  };
+  const subject = t.subject(input.siteName);
+  const text = [
+    t.greeting,
+    "",
+    t.intro(input.siteName),
+    "",
+    ...input.links.flatMap((l) => [`${t.each(describe(l.support))}:`, l.url, ""]),
+    t.expiry,
+    t.ignore,
+    "",
+  ].join("\n");
+  const e = escapeHtml;
+  const buttons = input.links
+    .map(
+      (l) =>
+        `<p><a href="${e(l.url)}" style="display:inline-block;background:#1d1d1b;color:#fff;padding:10px 18px;border-radius:4px;text-decoration:none;font-family:Arial,sans-serif">${e(t.each(describe(l.support)))}</a></p>`,
+    )
+    .join("\n");
+  const html = `<!doctype html>
+<html lang="${input.lang}">
+<head><meta charset="utf-8"><title>${e(subject)}</title></head>
+<body style="margin:0;padding:24px;background:#f6f5f1;color:#1d1d1b;font:16px/1.5 Georgia,'Times New Roman',serif">
+<div style="max-width:560px;margin:0 auto;background:#fff;padding:24px;border-radius:6px">
+<p>${e(t.greeting)}</p>
+<p>${e(t.intro(input.siteName))}</p>
+${buttons}
+<p style="color:#555;font-size:14px">${e(t.expiry)}</p>
+<p style="color:#555;font-size:14px">${e(t.ignore)}</p>
+</div>
+</body>
+</html>`;
+  return { subject, text, html, headers: {} as Record<string, string> };
+}

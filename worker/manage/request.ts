@@ -1,0 +1,70 @@
+import type { Language, SiteConfig } from "../core/site-config";
+import type { Env } from "../env";
+import { fromHeader } from "../mail/message";
+import { sendMail } from "../mail/send";
+import { mailFrom, type Transport, transportFor } from "../mail/transports";
+import { hmacBase64Url, linkSecret, normalizeEmail, randomToken, sha256Hex } from "./crypto";
+import { renderManageEmail } from "./email";
+import { LINK_TTL_MS, signManageToken } from "./links";
+import { findRecurringSupports, MAX_REQUESTS_PER_HOUR, recentRequests, storeLinks } from "./store";
+
+export type ManageRequestOutcome = "sent" | "unknown" | "rate_limited" | "failed";
+
+/**
+ * Emails a reader their single-use links, one per live recurring support, when the address
+ * has any. The outcome is for logs and tests only: the reader is always told the same thing.
+ */
+export async function requestManageLinks(
+  env: Env,
+  input: { site: SiteConfig; email: string; lang: Language; returnUrl: string; baseUrl: string },
+  now: number,
+  transport: Transport = transportFor(env),
+): Promise<ManageRequestOutcome> {
+  const secret = linkSecret(env);
+  const email = normalizeEmail(input.email);
+  const supports = await findRecurringSupports(env.DB, input.site.id, email);
+  if (supports.length === 0) return "unknown";
+  const emailHash = await hmacBase64Url(secret, `manage-email:${email}`);
+  if ((await recentRequests(env.DB, input.site.id, emailHash, now - 3_600_000)) >= MAX_REQUESTS_PER_HOUR)
+    return "rate_limited";
+  const expiresAt = now + LINK_TTL_MS;
+  const links = await Promise.all(
+    supports.map(async (support) => {
+      const token = await signManageToken(secret, randomToken(16), expiresAt);
+      return { support, token, tokenHash: await sha256Hex(token) };
+    }),
+  );
+  await storeLinks(
+    env.DB,
+    links.map((l) => ({
+      tokenHash: l.tokenHash,
+      site: input.site.id,
+      customerId: l.support.customerId,
+      emailHash,
+      returnUrl: input.returnUrl,
+    })),
+    now,
+    Math.floor(expiresAt / 1000) * 1000,
+  );
+  const message = renderManageEmail({
+    lang: input.lang,
+    siteName: input.site.name,
+    links: links.map((l) => ({
+      support: l.support,
+      url: manageLinkUrl(input.baseUrl, l.token, input.site.id, input.lang),
+    })),
+  });
+  const outcome = await sendMail(
+    env.DB,
+    transport,
+    { kind: "manage", site: input.site.id, from: fromHeader(input.site.name, mailFrom(env)), to: email, ...message },
+    `manage:${links[0]?.tokenHash}`,
+    now,
+  );
+  if (outcome.status === "failed") console.error("manage: send failed", outcome.error);
+  return outcome.status === "failed" ? "failed" : "sent";
+}
+
+/** The link in the email; site and language only choose the words of the page it opens. */
+export const manageLinkUrl = (baseUrl: string, token: string, site: string, lang: string) =>
+  `${baseUrl}/manage/open/${token}?site=${encodeURIComponent(site)}&lang=${encodeURIComponent(lang)}`;
