@@ -1,10 +1,10 @@
-import type { FunnelCount, PaidCount } from "../db/admin-queries";
+import type { FunnelCount, PaidByPlacement, PaidCount } from "../db/admin-queries";
 
 /**
  * The ask's funnel (issue #4): impressions → views → clicks → checkouts started → paid.
  * The first four come from the ask's counters (per placement, campaign and variant); "paid" is
- * the pledges whose first payment fell in the range, per campaign and variant (a pledge does
- * not record its placement, so placements stop at checkouts started).
+ * the pledges whose first payment fell in the range, per campaign and variant, and per
+ * placement for pledges whose widget reported where the reader met the ask.
  */
 
 export const STAGES = ["impression", "view", "click", "checkout", "paid"] as const;
@@ -27,7 +27,7 @@ export type Funnel = {
 };
 
 /** Folds counter rows and paid rows into per-placement and per-campaign funnels, sorted by name. */
-export function buildFunnel(events: FunnelCount[], paid: PaidCount[]): Funnel {
+export function buildFunnel(events: FunnelCount[], paid: PaidCount[], paidByPlacement: PaidByPlacement[] = []): Funnel {
   const placements = new Map<string, Counts>();
   const campaigns = new Map<string, Map<string, Counts>>();
   const cell = (campaign: string, variant: string) => {
@@ -46,6 +46,11 @@ export function buildFunnel(events: FunnelCount[], paid: PaidCount[]): Funnel {
     cell(e.campaign, e.variant)[stage] += e.count;
   }
   for (const r of paid) cell(r.campaign, r.variant).paid += r.paid;
+  for (const r of paidByPlacement) {
+    const p = placements.get(r.placement) ?? zero();
+    placements.set(r.placement, p);
+    p.paid += r.paid;
+  }
   const byName = <T>(a: [string, T], b: [string, T]) => a[0].localeCompare(b[0]);
   return {
     placements: [...placements].sort(byName).map(([placement, counts]) => ({ placement, counts })),

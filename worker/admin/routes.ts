@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { dashboardData } from "../db/admin-queries";
 import { clientIp, jsonError } from "../http/errors";
+import { REMINDER_CAMPAIGN } from "../reminders/links";
+import { reminderStats } from "../reminders/store";
 import { findSite, SITES } from "../sites";
 import { adminApi } from "./api";
 import {
@@ -96,13 +98,17 @@ export function adminRoutes(options: AuthOptions = {}) {
         if (!site) return c.text("No sites are configured.", 500);
         const range = resolveRange(c.req.query(), now()) ?? resolveRange({ range: "30d" }, now());
         if (!range) return c.text("Bad range.", 400);
-        const data = await dashboardData(c.env.DB, site.id, dayBounds(range), msBounds(range));
+        const [data, reminders] = await Promise.all([
+          dashboardData(c.env.DB, site.id, dayBounds(range), msBounds(range)),
+          reminderStats(c.env.DB, site.id, msBounds(range), REMINDER_CAMPAIGN),
+        ]);
         return c.html(
           dashboardPage({
             sites: SITES.map((s) => ({ id: s.id, name: s.name })),
             site: { id: site.id, name: site.name },
             range,
             data,
+            reminders,
             staff: c.var.staff,
             accessLogout: accessConfigured(c.env),
             now: now(),

@@ -26,6 +26,8 @@ export const checkoutRequestSchema = z.strictObject({
   variant: shortSlug.optional(),
   email: z.email().max(254).optional(),
   coverFees: z.boolean().optional(),
+  /** Where the reader met the ask, for the funnel's "paid" per placement. */
+  placement: z.enum(["inline", "banner"]).optional(),
   turnstileToken: z.string().max(4096).optional(),
 });
 export type CheckoutRequest = z.input<typeof checkoutRequestSchema>;

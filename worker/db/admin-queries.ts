@@ -75,6 +75,7 @@ export async function staffSummary(db: D1Database, site: string, days: DayBounds
 export type DailyNet = { day: string; currency: string; frequency: Frequency; net: number };
 export type FunnelCount = { placement: string; campaign: string; variant: string; type: string; count: number };
 export type PaidCount = { campaign: string; variant: string; paid: number };
+export type PaidByPlacement = { placement: string; paid: number };
 export type RecentPledge = {
   id: string;
   createdAt: number;
@@ -97,7 +98,7 @@ export async function dashboardData(
   ms: { from: number; to: number },
   recentLimit = 20,
 ) {
-  const [money, payers, recurring, daily, cancellations, funnel, paid, recent, span] = await db.batch([
+  const [money, payers, recurring, daily, cancellations, funnel, paid, recent, span, paidByPlacement] = await db.batch([
     db.prepare(moneySql).bind(site, days.fromDay, days.toDay),
     db.prepare(payersSql).bind(site, days.fromDay, days.toDay),
     db.prepare(recurringSql).bind(site),
@@ -137,6 +138,16 @@ export async function dashboardData(
         "SELECT min(day) AS first, max(day) AS last FROM admin_daily_money WHERE site = ?1 AND day >= ?2 AND day < ?3",
       )
       .bind(site, days.fromDay, days.toDay),
+    // Pledges the ask started per placement whose first payment arrived in the range (as "paid" per campaign).
+    db
+      .prepare(
+        `SELECT placement, count(*) AS paid FROM pledges pl
+         WHERE site = ?1 AND placement IS NOT NULL AND created_at < ?3
+           AND (SELECT min(paid_at) FROM payments WHERE pledge_id = pl.id) >= ?2
+           AND (SELECT min(paid_at) FROM payments WHERE pledge_id = pl.id) < ?3
+         GROUP BY placement`,
+      )
+      .bind(site, ms.from, ms.to),
   ]);
   const payerRows = rows<PayerRow>(payers);
   const firstSpan = rows<{ first: string | null; last: string | null }>(span)[0];
@@ -151,6 +162,7 @@ export async function dashboardData(
     daily: rows<DailyNet>(daily),
     funnel: rows<FunnelCount>(funnel),
     paid: rows<PaidCount>(paid),
+    paidByPlacement: rows<PaidByPlacement>(paidByPlacement),
     recent: rows<RecentPledge>(recent),
     dataSpan: { first: firstSpan?.first ?? null, last: firstSpan?.last ?? null },
   };

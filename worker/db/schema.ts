@@ -25,6 +25,8 @@ export const pledges = sqliteTable(
     campaign: text("campaign"),
     variant: text("variant"),
     pageUrl: text("page_url"),
+    /** Where the reader met the ask (inline or banner), when the widget said so. */
+    placement: text("placement"),
     email: text("email"),
     stripeSessionId: text("stripe_session_id"),
     stripeCustomerId: text("stripe_customer_id"),
@@ -40,6 +42,7 @@ export const pledges = sqliteTable(
     index("pledges_subscription").on(t.stripeSubscriptionId),
     index("pledges_customer").on(t.stripeCustomerId),
     index("pledges_email").on(t.site, t.email),
+    index("pledges_site_placement").on(t.site, t.placement, t.createdAt),
   ],
 );
 
@@ -64,6 +67,7 @@ export const payments = sqliteTable(
     index("payments_site_paid").on(t.site, t.paidAt, t.currency, t.frequency, t.amount),
     uniqueIndex("payments_intent").on(t.paymentIntentId),
     index("payments_pledge").on(t.pledgeId),
+    index("payments_site_campaign_paid").on(t.site, t.campaign, t.paidAt, t.pledgeId),
   ],
 );
 

@@ -42,8 +42,8 @@ export const checkoutRoutes = new Hono<AppContext>().post("/api/checkout", async
   const pledgeId = key ? `pl_${await digest(`${site.id}:${key}`)}` : `pl_${crypto.randomUUID().replaceAll("-", "")}`;
   const now = Date.now();
   const inserted = await c.env.DB.prepare(
-    `INSERT INTO pledges (id, site, frequency, currency, amount, fee_amount, status, status_key, campaign, variant, page_url, email, created_at, updated_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?9, ?10, ?11, ?11)
+    `INSERT INTO pledges (id, site, frequency, currency, amount, fee_amount, status, status_key, campaign, variant, page_url, email, created_at, updated_at, placement)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?8, ?9, ?10, ?11, ?11, ?12)
      ON CONFLICT (id) DO NOTHING`,
   )
     .bind(
@@ -58,6 +58,7 @@ export const checkoutRoutes = new Hono<AppContext>().post("/api/checkout", async
       plan.returnUrl,
       input.email ?? null,
       now,
+      input.placement ?? null,
     )
     .run();
   if (inserted.meta.changes === 0) {

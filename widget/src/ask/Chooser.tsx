@@ -99,6 +99,9 @@ export class Chooser extends Component<Props, State> {
           variant: env.variant,
           campaign: env.campaign,
           ...(config.fee ? { coverFees: !!this.state.coverFees } : {}),
+          // Sites that require Turnstile: a fresh token from the extras chunk (turnstile.ts).
+          turnstileToken:
+            config.turnstileSiteKey && (await this.load().then((x) => x!.turnstile(env, e.target as Element))),
         },
         { "Idempotency-Key": uuid() },
       );
@@ -108,8 +111,9 @@ export class Chooser extends Component<Props, State> {
         return; // Stay busy while the browser leaves for checkout.
       }
       error = body?.error?.message || t.failed;
-    } catch {
-      error = t.offline;
+    } catch (e) {
+      // The Turnstile check rejects with its own (translated) message.
+      error = typeof e === "string" ? e : t.offline;
     }
     this.setState({ busy: false, error });
   };

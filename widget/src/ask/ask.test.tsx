@@ -11,12 +11,13 @@ import { type MountDeps, mount } from "./mount";
 import type { MountOptions } from "./mount-options";
 import { OtherAmount } from "./OtherAmount";
 import { Reminder } from "./Reminder";
+import { turnstileToken } from "./turnstile";
 
 const config = sample as AskConfig;
 const NOW = Date.UTC(2025, 4, 14, 12);
 const shared = { loadState, saveState, whyNotShown, articlesRead };
 /** The extras chunk, as the build packs it (widget/src/ask/extras-chunk.ts). */
-const extras: Extras = { Reminder, OtherAmount, checkAmount };
+const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken };
 
 /** Lets Preact (which renders in a microtask) and awaited fetches settle. */
 const settle = () => new Promise((r) => setTimeout(r, 0));

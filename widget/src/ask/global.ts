@@ -3,12 +3,15 @@ import type { Env } from "./env";
 import type { checkAmount } from "./money";
 import type { MountOptions } from "./mount-options";
 import type { OtherAmount } from "./OtherAmount";
+import type { turnstileToken } from "./turnstile";
 
 /** What the extras chunk provides (widget/src/ask/extras-chunk.ts). */
 export type Extras = {
   Reminder: ComponentType<{ env: Env }>;
   OtherAmount: typeof OtherAmount;
   checkAmount: typeof checkAmount;
+  /** A Turnstile token for the chooser's checkout; rejects with the message to announce. */
+  turnstile: typeof turnstileToken;
 };
 
 /**

@@ -44,16 +44,16 @@ function loadExtras(origin: string): Promise<Extras> {
   extrasChunk ??= new Promise<Extras>((resolve, reject) => {
     const script = document.createElement("script");
     script.src = `${origin}/widget/extras${__LANG__ === "en" ? "" : `.${__LANG__}`}.js?v=${__CHUNK_VERSION__}`;
-    script.onload = () => {
-      const extras = rsGlobal().extras;
-      if (extras) resolve(extras);
-      else script.onerror!(new Event("error"));
-    };
-    script.onerror = () => {
+    const fail = () => {
       extrasChunk = undefined;
       script.remove();
-      reject(new Error("extras chunk"));
+      reject();
     };
+    script.onload = () => {
+      const extras = rsGlobal().extras;
+      extras ? resolve(extras) : fail();
+    };
+    script.onerror = fail;
     document.head.appendChild(script);
   });
   return extrasChunk;

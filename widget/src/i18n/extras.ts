@@ -1,5 +1,5 @@
 /**
- * Strings of the "Other" amount field and the reminder form. They ship only in the extras
+ * Strings of the "Other" amount field, the reminder form and the Turnstile check. They ship only in the extras
  * chunk (widget/build.mjs), loaded when the reader first reaches for the form, so the first
  * ask does not carry them.
  */
@@ -17,6 +17,7 @@ const en = {
   sending: "Saving…",
   badEmail: "Enter an email address like name@example.com",
   reminderSet: "Done. We'll email you once around {date}.",
+  humanCheckFailed: "We couldn't complete the security check. Please try again.",
 };
 
 /** The shape every language provides. */
@@ -36,6 +37,7 @@ const ru: ExtrasStrings = {
   sending: "Сохраняем…",
   badEmail: "Введите адрес вида name@example.com",
   reminderSet: "Готово. Мы напишем вам один раз, около {date}.",
+  humanCheckFailed: "Не удалось пройти проверку безопасности. Попробуйте ещё раз.",
 };
 
 declare const __LANG__: string | undefined;

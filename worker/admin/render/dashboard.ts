@@ -1,5 +1,6 @@
 import { FREQUENCIES, type Frequency } from "../../core/frequencies";
 import type { DashboardData } from "../../db/admin-queries";
+import type { ReminderStats } from "../../reminders/store";
 import type { Staff } from "../auth";
 import { buildFunnel, type Counts, STAGE_LABELS, STAGES } from "../funnel";
 import { type DayRange, daysBetween, isoDay, PRESET_LABELS, PRESETS, type Preset } from "../range";
@@ -12,6 +13,8 @@ export type DashboardView = {
   site: { id: string; name: string };
   range: DayRange;
   data: DashboardData;
+  /** "Remind me later" by email: requested, sent and converted in the range. */
+  reminders?: ReminderStats;
   staff: Staff;
   accessLogout: boolean;
   now: number;
@@ -178,19 +181,17 @@ const stageCell = (counts: Counts, i: number) => {
 };
 
 function funnelSection(view: DashboardView): string {
-  const funnel = buildFunnel(view.data.funnel, view.data.paid);
+  const funnel = buildFunnel(view.data.funnel, view.data.paid, view.data.paidByPlacement);
   if (funnel.placements.length === 0 && funnel.campaigns.length === 0)
     return `<h2 id="funnel">The ask's funnel</h2><p class="empty">The ask has not counted anything in this range.</p>`;
   const placementTable = funnel.placements.length
     ? `<div class="scroll" tabindex="0" role="region" aria-label="Funnel by placement"><table>
 <caption>By placement</caption>
 <thead><tr><th scope="col">Stage</th>${funnel.placements.map((p) => `<th scope="col">${esc(p.placement)}</th>`).join("")}</tr></thead>
-<tbody>${STAGES.slice(0, 4)
-        .map(
-          (s, i) =>
-            `<tr><th scope="row">${STAGE_LABELS[s]}</th>${funnel.placements.map((p) => stageCell(p.counts, i)).join("")}</tr>`,
-        )
-        .join("")}</tbody></table></div>`
+<tbody>${STAGES.map(
+        (s, i) =>
+          `<tr><th scope="row">${STAGE_LABELS[s]}</th>${funnel.placements.map((p) => stageCell(p.counts, i)).join("")}</tr>`,
+      ).join("")}</tbody></table></div>`
     : "";
   const campaignTables = funnel.campaigns
     .map((c) => {
@@ -209,6 +210,20 @@ function funnelSection(view: DashboardView): string {
   return `<h2 id="funnel">The ask's funnel</h2>
 <p class="lede">Impressions → views → clicks → checkouts started → paid. Small figures under each count are the share of the stage before. “Paid” counts pledges whose first payment arrived in the range.</p>
 <div class="funnels">${placementTable}${campaignTables}</div>`;
+}
+
+function remindersSection(view: DashboardView): string {
+  const r = view.reminders;
+  if (!r) return "";
+  const row = (label: string, n: number, of?: number) =>
+    `<tr><th scope="row">${label}</th><td>${count(n)}${of !== undefined ? `<span class="rate">${percent(n, of)}</span>` : ""}</td></tr>`;
+  return `<h2 id="reminders">Reminders by email</h2>
+<p class="lede">Readers who chose “Remind me later” and left an address: asked in the range, sent, and pledges paid from a reminder's link (by payment date).</p>
+<div class="scroll" tabindex="0" role="region" aria-label="Reminders"><table>
+<caption>Reminder funnel</caption>
+<thead><tr><th scope="col">Stage</th><th scope="col">Count</th></tr></thead>
+<tbody>${row("Requested", r.requested)}${row("Sent", r.sent, r.requested)}${row("Converted (paid)", r.converted, r.sent)}${row("Waiting", r.pending)}${row("Forgotten on request", r.forgotten)}</tbody>
+</table></div>`;
 }
 
 function recentSection(view: DashboardView): string {
@@ -249,6 +264,7 @@ ${moneySection(view)}
 ${recurringSection(view)}
 ${chartSection(view)}
 ${funnelSection(view)}
+${remindersSection(view)}
 ${recentSection(view)}`;
   return layout({ title: `${site.name} — Reader Support staff`, header: header(view), body });
 }
