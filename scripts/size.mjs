@@ -7,9 +7,9 @@
  * The config responses are the worker's own: `askConfig()` (worker/core/ask-config.ts) for
  * every site in worker/sites.config.ts and every language, serialised as the route does
  * (`c.json`), with no Turnstile key (as `npm start` serves them). With `--url <origin>` they
- * are fetched from a running worker instead. The extras chunk (the "Other" field and the
- * reminder form) is printed but not counted: it is fetched only when the reader reaches
- * for the form.
+ * are fetched from a running worker instead. The extras chunk (the "Other" field, the
+ * reminder form, the Turnstile check and the thank-you) is printed but not counted: it is
+ * fetched only when the reader reaches for one of them.
  * Usage: node scripts/size.mjs [--no-build] [--url http://localhost:8787]
  *   --no-build reads dist/public as it is.
  */

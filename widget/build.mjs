@@ -3,8 +3,9 @@
  *   dist/public/widget.js      the loader publishers embed (≤ 2 KB gzip)
  *   dist/public/widget/ask.js  the Preact ask (English UI), fetched only when an ask is due
  *   dist/public/widget/ask.ru.js  the same with the Russian UI strings
- *   dist/public/widget/extras.js, extras.ru.js  the "Other" amount field and the reminder
- *     form, fetched only when the reader reaches for the form or clicks "Remind me later";
+ *   dist/public/widget/extras.js, extras.ru.js  the "Other" amount field, the reminder
+ *     form, the Turnstile check and the thank-you, fetched only when the reader reaches for
+ *     the form, clicks "Remind me later" or comes back from Stripe;
  *     it borrows the ask bundle's Preact instead of carrying its own
  * One bundle per language keeps the first ask light: a reader downloads one string table.
  * The loader carries a hash of the ask bundles (and each ask one of the extras chunks) so

@@ -1,4 +1,4 @@
-import { Component } from "preact";
+import { Component, type ComponentChildren } from "preact";
 import { Chooser } from "./Chooser";
 import { type Env, fillCopy } from "./env";
 
@@ -8,13 +8,13 @@ const CLOSE = (
   </svg>
 );
 
-type Props = { env: Env; onSupport: () => boolean; onClose: () => void; thanks?: boolean };
+type Props = { env: Env; onSupport: () => boolean; onClose: () => void; thanks?: ComponentChildren };
 
 /**
  * The banner: short copy, "Support us" and a labelled close button; Escape closes it.
  * `onSupport` brings the reader to the in-article ask and returns false when the page
  * has none, in which case the banner opens a compact choice of its own.
- * With `thanks`, it is a one-line thank-you instead.
+ * With `thanks` (the one-line thank-you of the extras chunk) it shows that instead.
  */
 export class Banner extends Component<Props, { open?: boolean }> {
   region?: HTMLElement | null;
@@ -54,9 +54,11 @@ export class Banner extends Component<Props, { open?: boolean }> {
         aria-label={title}
       >
         <div class="bi">
-          <p class="bt">
-            <strong>{title}</strong> {fillCopy(thanks ? copy.thanksBody : copy.bannerBody, env)}
-          </p>
+          {thanks || (
+            <p class="bt">
+              <strong>{title}</strong> {fillCopy(copy.bannerBody, env)}
+            </p>
+          )}
           {!thanks && !open && (
             <button type="button" class="btn" onClick={this.open}>
               {t.supportUs}

@@ -98,6 +98,8 @@ export class Chooser extends Component<Props, State> {
           returnUrl: env.pageUrl,
           variant: env.variant,
           campaign: env.campaign,
+          // Where Continue was pressed, for the staff funnel's "paid" per placement.
+          placement,
           ...(config.fee ? { coverFees: !!this.state.coverFees } : {}),
           // Sites that require Turnstile: a fresh token from the extras chunk (turnstile.ts).
           turnstileToken:

@@ -1,12 +1,32 @@
 import { Component } from "preact";
 import { fill } from "../i18n";
 import { extrasStrings } from "../i18n/extras";
-import { DAY } from "../rules/time";
 import { type Env, postJson } from "./env";
 import { adoptExtras } from "./extras-styles";
 
 type When = "next_week" | "next_month";
-type State = { email: string; when: When; step?: "busy" | "done"; error?: string; invalid?: boolean };
+type State = {
+  email: string;
+  when: When;
+  step?: "busy" | "done";
+  /** The server's send date ("YYYY-MM-DD", from `201 {status, when, sendOn}`) once scheduled. */
+  sendOn?: string;
+  error?: string;
+  invalid?: boolean;
+};
+
+/**
+ * The server's `sendOn` ("YYYY-MM-DD") as the reader's language writes a day ("June 13",
+ * "13 июня"), or null when it is not such a date. Formatted in UTC: the date names a
+ * calendar day, and local time zones west of UTC would otherwise show the day before.
+ */
+export function formatSendOn(sendOn: unknown, lang: string): string | null {
+  const date = new Date(`${sendOn}T00:00:00Z`);
+  // Only a real calendar day in this exact form (no "2025-02-30", no time, no other text).
+  if (typeof sendOn !== "string" || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== sendOn)
+    return null;
+  return new Intl.DateTimeFormat(lang, { month: "long", day: "numeric", timeZone: "UTC" }).format(date);
+}
 
 /**
  * The optional reminder after "Remind me later": one email on the chosen date, nothing
@@ -33,7 +53,7 @@ export class Reminder extends Component<{ env: Env }, State> {
         lang: env.lang,
         pageUrl: env.pageUrl,
       });
-      if (status < 300) return this.setState({ step: "done" });
+      if (status < 300) return this.setState({ step: "done", sendOn: body?.sendOn });
       error = body?.error?.message || t.failed;
     } catch {
       error = t.offline;
@@ -41,12 +61,12 @@ export class Reminder extends Component<{ env: Env }, State> {
     this.setState({ step: undefined, error });
   };
 
-  render({ env }: { env: Env }, { email, when, step, error, invalid }: State) {
+  render({ env }: { env: Env }, { email, when, step, sendOn, error, invalid }: State) {
     const t = extrasStrings(env.lang);
     if (step === "done") {
-      const date = new Date(env.now() + (when === "next_week" ? 7 : 30) * DAY);
-      const formatted = new Intl.DateTimeFormat(env.lang, { month: "long", day: "numeric" }).format(date);
-      return <p role="status">{fill(t.reminderSet, { date: formatted })}</p>;
+      // The date the server scheduled (its clock and rules decide), not one guessed here.
+      const date = formatSendOn(sendOn, env.lang);
+      return <p role="status">{date ? fill(t.reminderSet, { date }) : t.reminderSetNoDate}</p>;
     }
     return (
       <form onSubmit={this.submit} ref={adoptExtras} noValidate>

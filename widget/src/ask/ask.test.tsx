@@ -10,14 +10,15 @@ import { checkAmount } from "./money";
 import { type MountDeps, mount } from "./mount";
 import type { MountOptions } from "./mount-options";
 import { OtherAmount } from "./OtherAmount";
-import { Reminder } from "./Reminder";
+import { formatSendOn, Reminder } from "./Reminder";
+import { Thanks } from "./Thanks";
 import { turnstileToken } from "./turnstile";
 
 const config = sample as AskConfig;
 const NOW = Date.UTC(2025, 4, 14, 12);
 const shared = { loadState, saveState, whyNotShown, articlesRead };
 /** The extras chunk, as the build packs it (widget/src/ask/extras-chunk.ts). */
-const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken };
+const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks };
 
 /** Lets Preact (which renders in a microtask) and awaited fetches settle. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -36,6 +37,12 @@ function start(options: Partial<MountOptions> = {}, deps: MountDeps = {}) {
   const beacon = vi.fn(() => true);
   const fetch = vi.fn(async (url: string, init: RequestInit) => {
     calls.push({ url, init });
+    // As the worker answers (worker/routes/reminders.ts): the date is the server's, here
+    // deliberately not "30 days from now" (June 13) so the form must show this one.
+    if (url.endsWith("/api/reminders"))
+      return new Response(JSON.stringify({ status: "scheduled", when: "next_month", sendOn: "2025-06-15" }), {
+        status: 201,
+      });
     return new Response(JSON.stringify({ id: "cs_1", url: "https://checkout.example/cs_1" }), { status: 201 });
   });
   mount(
@@ -59,10 +66,18 @@ function start(options: Partial<MountOptions> = {}, deps: MountDeps = {}) {
       ...deps,
     },
   );
+  return { calls, navigate, beacon, fetch, ...roots() };
+}
+
+/** The shadow roots of the in-article ask and of the banner, where they are on the page. */
+function roots() {
   const inline = document.querySelector('reader-support[data-placement="inline"]')?.shadowRoot ?? null;
   const banner = document.querySelector('reader-support[data-placement="banner"]')?.shadowRoot ?? null;
-  return { calls, navigate, beacon, fetch, inline, banner };
+  return { inline, banner };
 }
+
+/** The parsed JSON body of a recorded request. */
+const bodyOf = (call: { init: RequestInit }) => JSON.parse(call.init.body as string);
 
 const radios = (root: ShadowRoot, name: string) =>
   Array.from(root.querySelectorAll<HTMLInputElement>(`input[name=${name}]`));
@@ -179,6 +194,7 @@ describe("the in-article ask", () => {
       currency: "USD",
       returnUrl: `${location.origin}/news/ferry-terminal`,
       variant: expect.stringMatching(/^(control|monthly-first)$/),
+      placement: "inline",
       coverFees: true,
     });
     expect(navigate).toHaveBeenCalledWith("https://checkout.example/cs_1");
@@ -290,7 +306,37 @@ describe("the in-article ask", () => {
       pageUrl: `${location.origin}/news/ferry-terminal`,
     });
     const statuses = Array.from(inline!.querySelectorAll("[role=status]"));
-    expect(statuses.at(-1)!.textContent).toMatch(/^Done\. We'll email you once around June 13\./);
+    // The server's sendOn, not a date computed in the browser (NOW + 30 days would be June 13).
+    expect(statuses.at(-1)!.textContent).toBe("Done. We'll email you once around June 15.");
+  });
+
+  it("confirms the reminder with the server's sendOn in the reader's language", async () => {
+    const { inline } = start({ lang: "ru", config: { ...config, lang: "ru" } });
+    await settle();
+    button(inline!, "Напомнить позже").click();
+    await settle();
+    await type(inline!.querySelector<HTMLInputElement>("#rs-email")!, "reader@example.com");
+    inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    await settle();
+    const statuses = Array.from(inline!.querySelectorAll("[role=status]"));
+    expect(statuses.at(-1)!.textContent).toBe("Готово. Мы напишем вам один раз, около 15 июня.");
+  });
+
+  it("shows a confirmation without a date when the answer carries no usable sendOn", async () => {
+    const fetch = vi.fn(
+      async () => new Response(JSON.stringify({ status: "scheduled", when: "next_week" }), { status: 201 }),
+    );
+    const { inline } = start({}, { fetch: fetch as unknown as typeof globalThis.fetch });
+    await settle();
+    button(inline!, "Remind me later").click();
+    await settle();
+    await type(inline!.querySelector<HTMLInputElement>("#rs-email")!, "reader@example.com");
+    inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    await settle();
+    const statuses = Array.from(inline!.querySelectorAll("[role=status]"));
+    expect(statuses.at(-1)!.textContent).toBe("Done. We'll email you once.");
   });
 
   it("hides the reminder form when the site disables reminders", async () => {
@@ -361,6 +407,34 @@ describe("the banner", () => {
     expect(button(banner!, "Continue")).toBeTruthy();
   });
 
+  it("a checkout from the banner's compact choice says placement banner", async () => {
+    document.body.innerHTML = "<main><h1>Home</h1></main>";
+    const { banner, calls } = start();
+    await settle();
+    button(banner!, "Support us").click();
+    await settle();
+    banner!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    await settle();
+    expect(calls).toHaveLength(1);
+    expect(bodyOf(calls[0]!)).toMatchObject({ frequency: "monthly", amount: 1000, placement: "banner" });
+  });
+
+  it("Support us on an article leads to the in-article ask, whose checkout says placement inline", async () => {
+    const { banner, inline, calls } = start();
+    await settle();
+    button(banner!, "Support us").click();
+    await settle();
+    // No compact choice in the banner: the reader is taken to the ask in the article.
+    expect(banner!.querySelector("form")).toBeNull();
+    expect(inline!.activeElement?.tagName).toBe("H2");
+    inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    await settle();
+    expect(calls).toHaveLength(1);
+    expect(bodyOf(calls[0]!).placement).toBe("inline");
+  });
+
   it("goes after the page's leading skip link, so Tab still reaches the skip link first", async () => {
     document.body.insertAdjacentHTML("afterbegin", '<a id="skip" href="#main">Skip to content</a>');
     start();
@@ -387,13 +461,77 @@ describe("the banner", () => {
 describe("coming back from Stripe", () => {
   it("thanks the reader in place of the ask, remembers them and cleans the URL", async () => {
     history.replaceState(null, "", "/news/ferry-terminal?x=1&rs=thanks&rs_pledge=pl_1&rs_freq=monthly");
-    const { inline, banner } = start({ rs: "thanks" });
+    start({ rs: "thanks" });
     await settle();
+    const { inline, banner } = roots();
     expect(inline!.querySelector("h2")!.textContent).toBe("Thank you for supporting The Harbour Courier");
     expect(inline!.querySelector("form")).toBeNull();
     expect(banner).toBeNull();
     expect(loadState(localStorage, "demo").supporterUntil).toBe(NOW + 365 * DAY);
     expect(location.search).toBe("?x=1");
+  });
+
+  it("after a recurring gift links to Manage your support, with a way back to the clean page", async () => {
+    history.replaceState(null, "", "/news/ferry-terminal?x=1&rs=thanks&rs_pledge=pl_1&rs_freq=monthly#comments");
+    start({ rs: "thanks" });
+    await settle();
+    const link = roots().inline!.querySelector<HTMLAnchorElement>("a")!;
+    expect(link.textContent).toBe("Manage your support");
+    const back = encodeURIComponent(`${location.origin}/news/ferry-terminal?x=1`);
+    expect(link.getAttribute("href")).toBe(`https://support.example.org/manage?site=demo&lang=en&return=${back}`);
+    expect(new URL(link.href).searchParams.get("return")).toBe(`${location.origin}/news/ferry-terminal?x=1`);
+  });
+
+  it("links to Управление поддержкой after an annual gift in Russian", async () => {
+    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_freq=annual");
+    start({ rs: "thanks", lang: "ru", config: { ...config, lang: "ru" } });
+    await settle();
+    const link = roots().inline!.querySelector<HTMLAnchorElement>("a")!;
+    expect(link.textContent).toBe("Управление поддержкой");
+    expect(link.getAttribute("href")).toBe(
+      `https://support.example.org/manage?site=demo&lang=ru&return=${encodeURIComponent(`${location.origin}/news/ferry-terminal`)}`,
+    );
+  });
+
+  it("after a one-time gift shows no manage link (nothing to cancel; the page would email nothing)", async () => {
+    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_freq=once");
+    start({ rs: "thanks" });
+    await settle();
+    const { inline } = roots();
+    expect(inline!.querySelector("h2")!.textContent).toBe("Thank you for supporting The Harbour Courier");
+    expect(inline!.querySelector("a")).toBeNull();
+    expect(loadState(localStorage, "demo").supporterUntil).toBe(NOW + 90 * DAY);
+  });
+
+  it("on a page without an article thanks in the banner, with the manage link after a recurring gift", async () => {
+    document.body.innerHTML = "<main><h1>Home</h1></main>";
+    history.replaceState(null, "", "/?rs=thanks&rs_freq=monthly");
+    start({ rs: "thanks" });
+    await settle();
+    const { inline, banner } = roots();
+    expect(inline).toBeNull();
+    expect(banner!.querySelector("strong")!.textContent).toBe("Thank you for supporting The Harbour Courier");
+    expect(banner!.textContent).not.toContain("Support us");
+    const link = banner!.querySelector<HTMLAnchorElement>("a")!;
+    expect(link.textContent).toBe("Manage your support");
+    expect(link.getAttribute("href")).toBe(
+      `https://support.example.org/manage?site=demo&lang=en&return=${encodeURIComponent(`${location.origin}/`)}`,
+    );
+    expect(banner!.querySelector<HTMLButtonElement>("button[aria-label]")!.getAttribute("aria-label")).toBe(
+      "Close this message",
+    );
+  });
+
+  it("loads the thank-you with the extras chunk; if that fails, the supporter is still remembered", async () => {
+    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_freq=monthly");
+    const load = vi.fn(() => Promise.reject(new Error("offline")));
+    const before = document.body.innerHTML;
+    start({ rs: "thanks" }, { extras: load });
+    await settle();
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(document.body.innerHTML).toBe(before);
+    expect(loadState(localStorage, "demo").supporterUntil).toBe(NOW + 365 * DAY);
+    expect(location.search).toBe("");
   });
 
   it("after a cancelled checkout shows the ask again, without thanks", async () => {
@@ -414,5 +552,36 @@ describe("coming back from Stripe", () => {
     expect(inline).toBeNull();
     expect(banner).toBeNull();
     expect(document.body.innerHTML).toBe(before);
+  });
+});
+
+describe("formatSendOn", () => {
+  const tz = process.env.TZ;
+  afterEach(() => {
+    process.env.TZ = tz;
+  });
+
+  it("formats the server's day in the reader's language", () => {
+    expect(formatSendOn("2025-06-15", "en")).toBe("June 15");
+    expect(formatSendOn("2025-06-15", "ru")).toBe("15 июня");
+    expect(formatSendOn("2026-01-01", "en")).toBe("January 1");
+  });
+
+  it("keeps the day west of UTC (it names a calendar day, not an instant)", () => {
+    for (const zone of ["America/Los_Angeles", "Pacific/Pago_Pago"]) {
+      process.env.TZ = zone;
+      // The zone took effect: there, midnight UTC on June 15 is still June 14 ...
+      expect(new Date(Date.UTC(2025, 5, 15)).getDate(), zone).toBe(14);
+      expect(new Intl.DateTimeFormat("en", { month: "long", day: "numeric" }).format(Date.UTC(2025, 5, 15))).toBe(
+        "June 14",
+      );
+      // ... yet the reader is told June 15.
+      expect(formatSendOn("2025-06-15", "en"), zone).toBe("June 15");
+    }
+  });
+
+  it("refuses what is not a YYYY-MM-DD calendar day", () => {
+    for (const bad of [undefined, null, 20250615, "", "2025-02-30", "2025-6-15", "2025-06-15T00:00:00Z", "soon"])
+      expect(formatSendOn(bad, "en"), String(bad)).toBeNull();
   });
 });

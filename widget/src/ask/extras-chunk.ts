@@ -1,15 +1,17 @@
 /**
  * Entry of the extras chunk (dist/public/widget/extras[.lang].js): the "Other" amount field
- * with its validation, the reminder form and the Turnstile check (turnstile.ts), which a
- * first ask does not need up front. The chooser fetches it when the reader first reaches
- * for the form (or picks "Other", or presses Continue on a site that requires Turnstile),
- * the ask after "Remind me later". widget/build.mjs maps its `preact` imports to the copy
- * the ask bundle already carries (`__readerSupport.lib`), so the chunk holds just these pieces.
+ * with its validation, the reminder form, the Turnstile check (turnstile.ts) and the
+ * thank-you, which a first ask does not need up front. The chooser fetches it when the
+ * reader first reaches for the form (or picks "Other", or presses Continue on a site that
+ * requires Turnstile), the ask after "Remind me later", mount on the return from Stripe.
+ * widget/build.mjs maps its `preact` imports to the copy the ask bundle already carries
+ * (`__readerSupport.lib`), so the chunk holds just these pieces.
  */
 import { rsGlobal } from "./global";
 import { checkAmount } from "./money";
 import { OtherAmount } from "./OtherAmount";
 import { Reminder } from "./Reminder";
+import { Thanks } from "./Thanks";
 import { turnstileToken } from "./turnstile";
 
-rsGlobal().extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken };
+rsGlobal().extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks };

@@ -3,6 +3,7 @@ import type { Env } from "./env";
 import type { checkAmount } from "./money";
 import type { MountOptions } from "./mount-options";
 import type { OtherAmount } from "./OtherAmount";
+import type { Thanks } from "./Thanks";
 import type { turnstileToken } from "./turnstile";
 
 /** What the extras chunk provides (widget/src/ask/extras-chunk.ts). */
@@ -12,6 +13,8 @@ export type Extras = {
   checkAmount: typeof checkAmount;
   /** A Turnstile token for the chooser's checkout; rejects with the message to announce. */
   turnstile: typeof turnstileToken;
+  /** The thank-you after a successful checkout, in the article or in the banner. */
+  Thanks: typeof Thanks;
 };
 
 /**

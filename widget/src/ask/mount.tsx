@@ -16,7 +16,6 @@ import { type Extras, rsGlobal } from "./global";
 import { createHost, placeBanner, placeInline } from "./host";
 import type { MountOptions } from "./mount-options";
 import { sheet } from "./styles";
-import { Thanks } from "./Thanks";
 
 /** Supporter memory when the config could not be loaded on the way back from Stripe. */
 const DEFAULT_SUPPORTER = { supporterDaysOnce: 90, supporterDaysRecurring: 365 };
@@ -78,9 +77,10 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
   const search = new URLSearchParams(location.search);
 
   // Back from Stripe: remember a supporter.
-  if (o.rs === "thanks") {
-    const f = search.get("rs_freq");
-    const frequency: Frequency = f === "monthly" || f === "annual" ? f : "once";
+  const thanks = o.rs === "thanks";
+  const f = search.get("rs_freq");
+  const frequency: Frequency = f === "monthly" || f === "annual" ? f : "once";
+  if (thanks) {
     update((s) => rememberSupporter(s, now(), frequency, config?.rules ?? DEFAULT_SUPPORTER));
   }
   // Then tidy the URL (rs, rs_pledge, rs_freq, rs_campaign) so a reload or a shared link is clean.
@@ -143,7 +143,6 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
     minArticles: config.rules.minArticles,
     returning: o.rs === "cancelled",
   };
-  const thanks = o.rs === "thanks";
   const inlineDue = thanks || (wants("inline") && !whyNotShown(context, "inline"));
   const bannerDue = thanks || (wants("banner") && !whyNotShown(context, "banner"));
 
@@ -159,19 +158,6 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
 
   let inlineHost: HTMLElement | null = null;
   let inlineRoot: ShadowRoot | null = null;
-  if (inlineDue) {
-    const { host, root } = createHost(doc, "inline");
-    if (placeInline(doc, host, config.rules.afterParagraph, o.target)) {
-      inlineHost = host;
-      inlineRoot = root;
-      render(thanks ? <Thanks env={env} /> : <Ask env={env} onSnooze={() => closeBanner(false)} />, root);
-      if (!thanks) {
-        env.track("impression", "inline");
-        observeSeen(host, () => seen("inline"));
-      }
-    }
-  }
-
   let bannerHost: HTMLElement | null = null;
   const closeBanner = (dismissed: boolean) => {
     if (!bannerHost) return;
@@ -183,29 +169,65 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
       env.track("dismiss", "banner");
     }
   };
-  // A thank-you needs no banner when it is already shown in the article.
-  if (bannerDue && !(thanks && inlineHost)) {
-    const { host, root } = createHost(doc, "banner");
-    const position = config.rules.bannerPosition;
-    const wrap = doc.createElement("div");
-    if (position === "bottom") wrap.className = "bottom";
-    root.appendChild(wrap);
-    const supportUs = () => {
-      if (!inlineHost || !inlineRoot) return false;
-      const reduce = matchMedia("(prefers-reduced-motion: reduce)").matches;
-      inlineHost.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
-      inlineRoot.querySelector<HTMLElement>("h2,[tabindex]")?.focus({ preventScroll: true });
-      return true;
-    };
-    render(<Banner env={env} thanks={thanks} onSupport={supportUs} onClose={() => closeBanner(true)} />, wrap);
-    placeBanner(doc, host, position);
-    bannerHost = host;
-    if (position === "bottom") keepBottomBarClear(root, wrap, inlineHost);
-    if (!thanks) {
-      env.track("impression", "banner");
-      observeSeen(wrap.firstElementChild ?? host, () => seen("banner"));
+
+  // Places the ask, or with `Thanks` (from the extras chunk) the thank-you.
+  const show = (Thanks?: Extras["Thanks"]) => {
+    if (inlineDue) {
+      const { host, root } = createHost(doc, "inline");
+      if (placeInline(doc, host, config.rules.afterParagraph, o.target)) {
+        inlineHost = host;
+        inlineRoot = root;
+        render(
+          Thanks ? <Thanks env={env} frequency={frequency} /> : <Ask env={env} onSnooze={() => closeBanner(false)} />,
+          root,
+        );
+        if (!thanks) {
+          env.track("impression", "inline");
+          observeSeen(host, () => seen("inline"));
+        }
+      }
     }
-  }
+
+    // A thank-you needs no banner when it is already shown in the article.
+    if (bannerDue && !(thanks && inlineHost)) {
+      const { host, root } = createHost(doc, "banner");
+      const position = config.rules.bannerPosition;
+      const wrap = doc.createElement("div");
+      if (position === "bottom") wrap.className = "bottom";
+      root.appendChild(wrap);
+      const supportUs = () => {
+        if (!inlineHost || !inlineRoot) return false;
+        const reduce = matchMedia("(prefers-reduced-motion: reduce)").matches;
+        inlineHost.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
+        inlineRoot.querySelector<HTMLElement>("h2,[tabindex]")?.focus({ preventScroll: true });
+        return true;
+      };
+      render(
+        <Banner
+          env={env}
+          thanks={Thanks && <Thanks env={env} frequency={frequency} banner />}
+          onSupport={supportUs}
+          onClose={() => closeBanner(true)}
+        />,
+        wrap,
+      );
+      placeBanner(doc, host, position);
+      bannerHost = host;
+      if (position === "bottom") keepBottomBarClear(root, wrap, inlineHost);
+      if (!thanks) {
+        env.track("impression", "banner");
+        observeSeen(wrap.firstElementChild ?? host, () => seen("banner"));
+      }
+    }
+  };
+  // The thank-you lives in the extras chunk: a first-time reader never downloads it. Should
+  // the chunk fail to load, the reader is still remembered as a supporter; nothing is shown.
+  if (thanks)
+    env
+      .extras()
+      .then((x) => show(x.Thanks))
+      .catch(() => {});
+  else show();
 }
 
 /**

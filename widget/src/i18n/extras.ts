@@ -1,7 +1,8 @@
 /**
- * Strings of the "Other" amount field, the reminder form and the Turnstile check. They ship only in the extras
- * chunk (widget/build.mjs), loaded when the reader first reaches for the form, so the first
- * ask does not carry them.
+ * Strings of the "Other" amount field, the reminder form, the Turnstile check and the
+ * thank-you's "Manage your support". They ship only in the extras chunk (widget/build.mjs),
+ * loaded when the reader first reaches for the form or comes back from Stripe, so the
+ * first ask does not carry them.
  */
 const en = {
   otherLabel: "Other amount in {currency}",
@@ -17,7 +18,9 @@ const en = {
   sending: "Saving…",
   badEmail: "Enter an email address like name@example.com",
   reminderSet: "Done. We'll email you once around {date}.",
+  reminderSetNoDate: "Done. We'll email you once.",
   humanCheckFailed: "We couldn't complete the security check. Please try again.",
+  manage: "Manage your support",
 };
 
 /** The shape every language provides. */
@@ -37,7 +40,9 @@ const ru: ExtrasStrings = {
   sending: "Сохраняем…",
   badEmail: "Введите адрес вида name@example.com",
   reminderSet: "Готово. Мы напишем вам один раз, около {date}.",
+  reminderSetNoDate: "Готово. Мы напишем вам один раз.",
   humanCheckFailed: "Не удалось пройти проверку безопасности. Попробуйте ещё раз.",
+  manage: "Управление поддержкой",
 };
 
 declare const __LANG__: string | undefined;
