@@ -2,13 +2,24 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dayBounds } from "../../worker/admin/range";
 import { dashboardData, staffSummary } from "../../worker/db/admin-queries";
-import { moneySummary, recurringSummary } from "../../worker/db/summary-queries";
-import { ADMIN, call, clearLedger, control, type Delivery, deliver, drain, startCheckout } from "./helpers";
+import {
+  ADMIN,
+  call,
+  clearLedger,
+  control,
+  type Delivery,
+  deliver,
+  drain,
+  restorePendingPledges,
+  shuffle,
+  startCheckout,
+} from "./helpers";
+import { moneySummary, recurringSummary } from "./ledger-oracle";
 
 /**
  * Issue #4: the staff view reads daily roll-ups kept by triggers (migrations/0002_admin.sql).
  * These tests hold them to the ledger itself: the direct query over payments, refunds and
- * disputes (db/summary-queries.ts) and count(DISTINCT) for supporters.
+ * disputes (ledger-oracle.ts) and count(DISTINCT) for supporters.
  */
 
 const db = env.DB;
@@ -143,29 +154,7 @@ describe("totals equal the ledger after the emulator lifecycle", () => {
 
     for (const seed of [3, 11]) {
       await clearAll();
-      await db.batch(
-        pledges.map((p: any) =>
-          db
-            .prepare(
-              "INSERT INTO pledges (id, site, frequency, currency, amount, fee_amount, status, status_key, campaign, variant, page_url, email, stripe_session_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(
-              p.id,
-              p.site,
-              p.frequency,
-              p.currency,
-              p.amount,
-              p.fee_amount,
-              p.campaign,
-              p.variant,
-              p.page_url,
-              p.email,
-              p.stripe_session_id,
-              p.created_at,
-              p.created_at,
-            ),
-        ),
-      );
+      await restorePendingPledges(pledges);
       for (const d of shuffle([...deliveries, ...deliveries.slice(0, 9)], seed))
         expect((await deliver(d)).status).toBe(200);
       const again = await call("/admin/api/summary?site=demo", { headers: ADMIN });
@@ -173,17 +162,6 @@ describe("totals equal the ledger after the emulator lifecycle", () => {
     }
   });
 });
-
-function shuffle<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let x = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    const j = x % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 describe("roll-ups stay exact whatever order rows arrive, change or disappear in", () => {
   it("random payments, late payment intents, refunds, disputes and deletions", async () => {

@@ -124,3 +124,44 @@ export async function clearLedger() {
     ),
   );
 }
+
+/** A seeded shuffle, so a failing order can be replayed. */
+export function shuffle<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  let x = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    const j = x % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/** The pledges as checkout created them (pending), from rows read before any webhook. */
+export async function restorePendingPledges(pledges: Record<string, unknown>[]) {
+  if (pledges.length === 0) return;
+  await env.DB.batch(
+    pledges.map((p) =>
+      env.DB.prepare(
+        `INSERT INTO pledges (id, site, frequency, currency, amount, fee_amount, status, status_key, campaign, variant,
+                              page_url, placement, email, stripe_session_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).bind(
+        p.id,
+        p.site,
+        p.frequency,
+        p.currency,
+        p.amount,
+        p.fee_amount,
+        p.campaign,
+        p.variant,
+        p.page_url,
+        p.placement ?? null,
+        p.email,
+        p.stripe_session_id,
+        p.created_at,
+        p.created_at,
+      ),
+    ),
+  );
+}

@@ -9,6 +9,8 @@ import {
   deliverAll,
   drain,
   ledgerSnapshot,
+  restorePendingPledges,
+  shuffle,
   startCheckout,
   summary,
 } from "./helpers";
@@ -263,18 +265,6 @@ describe("order independence", () => {
     return all;
   }
 
-  /** A seeded shuffle, so a failure can be replayed. */
-  function shuffle<T>(items: T[], seed: number): T[] {
-    const out = [...items];
-    let x = seed;
-    for (let i = out.length - 1; i > 0; i--) {
-      x = (x * 1103515245 + 12345) % 2147483648;
-      const j = x % (i + 1);
-      [out[i], out[j]] = [out[j] as T, out[i] as T];
-    }
-    return out;
-  }
-
   it("duplicated, shuffled deliveries give exactly the ledger of one clean in-order pass", async () => {
     const deliveries = await busyMonth();
     const pledges = (await env.DB.prepare("SELECT * FROM pledges").all()).results;
@@ -286,27 +276,7 @@ describe("order independence", () => {
     for (const seed of [1, 7, 42]) {
       // Back to the moment before any webhook: the pledges as checkout created them.
       await clearLedger();
-      await env.DB.batch(
-        pledges.map((p: any) =>
-          env.DB.prepare(
-            "INSERT INTO pledges (id, site, frequency, currency, amount, fee_amount, status, status_key, campaign, variant, page_url, email, stripe_session_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)",
-          ).bind(
-            p.id,
-            p.site,
-            p.frequency,
-            p.currency,
-            p.amount,
-            p.fee_amount,
-            p.campaign,
-            p.variant,
-            p.page_url,
-            p.email,
-            p.stripe_session_id,
-            p.created_at,
-            p.updated_at,
-          ),
-        ),
-      );
+      await restorePendingPledges(pledges);
       const noisy = shuffle([...deliveries, ...deliveries.filter((_, i) => (i * seed) % 3 === 0)], seed);
       for (const d of noisy) expect((await deliver(d)).status).toBe(200);
       expect(await ledgerSnapshot()).toEqual(clean);

@@ -1,6 +1,8 @@
-import { type MoneyRow, monthlyEquivalent, type RecurringSummary, summarizeMoney } from "../core/summary";
+import { type MoneyRow, monthlyEquivalent, type RecurringSummary, summarizeMoney } from "../../worker/core/summary";
 
 /**
+ * The test oracle for the staff figures: computed straight from the ledger tables, with no
+ * roll-ups, so tests can prove the dashboard's roll-ups (migrations/0002_admin.sql) exact.
  * Staff figures straight from the ledger. Payments in the range, each net of whatever has
  * been refunded on it or lost in a dispute since (refunds and disputes join on the payment
  * intent and must share the payment's currency, so currencies never mix).
