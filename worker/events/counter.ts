@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { flushBuffer } from "./buffer";
 
 /** Counters waiting to be written: key = day|site|placement|campaign|variant|type. */
 type Pending = Map<string, number>;
@@ -55,7 +56,8 @@ export class EventCounter extends DurableObject<Env> {
 export const counterFor = (env: Env, site: string, shard: number) =>
   env.EVENT_COUNTER.get(env.EVENT_COUNTER.idFromName(`${site}#${shard}`)) as unknown as DurableObjectStub<EventCounter>;
 
-/** Flushes every shard of a site (staff and tests use it to read fresh figures). */
+/** Flushes this isolate's buffer and every shard of a site (staff and tests use it to read fresh figures). */
 export async function flushSite(env: Env, site: string): Promise<void> {
+  await flushBuffer(env);
   await Promise.all(Array.from({ length: SHARDS }, (_, shard) => counterFor(env, site, shard).flush()));
 }

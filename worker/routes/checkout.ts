@@ -91,7 +91,13 @@ export const checkoutRoutes = new Hono<AppContext>().post("/api/checkout", async
       { idempotencyKey: `checkout-${pledgeId}` },
     );
     if (!session.url) throw new Error("Stripe returned a session without a URL");
-    await c.env.DB.prepare("UPDATE pledges SET stripe_session_id = ?1, updated_at = ?2 WHERE id = ?3")
+    // A retry with the same key that succeeds after a failed attempt makes the pledge payable again.
+    await c.env.DB.prepare(
+      `UPDATE pledges SET stripe_session_id = ?1, updated_at = ?2,
+         status = CASE WHEN status = 'error' THEN 'pending' ELSE status END,
+         status_key = CASE WHEN status = 'error' THEN 0 ELSE status_key END
+       WHERE id = ?3`,
+    )
       .bind(session.id, Date.now(), pledgeId)
       .run();
     return c.json({ id: pledgeId, url: session.url }, 201);

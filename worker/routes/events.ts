@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { eventsRequestSchema } from "../core/contract";
 import { isAllowedOrigin } from "../core/origins";
 import { type AppContext, isDevelopment } from "../env";
-import { counterFor, SHARDS } from "../events/counter";
+import { bufferCounts } from "../events/buffer";
 import { jsonError, readJson, validationError } from "../http/errors";
 import { findSite } from "../sites";
 
@@ -26,7 +26,7 @@ export const eventRoutes = new Hono<AppContext>().post("/api/events", async (c) 
     const key = [day, site.id, e.placement, e.campaign ?? "", e.variant ?? "", e.type].join("|");
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  const shard = Math.floor(Math.random() * SHARDS);
-  c.executionCtx.waitUntil(counterFor(c.env, site.id, shard).add([...counts]));
+  // Beacons gather in this isolate for a second, then go to the site's counter object in one call.
+  bufferCounts(c.env, c.executionCtx, site.id, counts);
   return c.body(null, 204);
 });

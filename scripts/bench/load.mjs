@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/**
+ * One load run for `npm run bench` (issue 7), in its own process so the load generator never
+ * shares an event loop with what it measures. Usage: node load.mjs '<json spec>'
+ * spec: {url, method, body?, headers?, kind?: "plain"|"checkout"|"webhook", duration, connections, rate?, secret?}
+ * Prints one line of JSON: {requests, rps, p50, p90, p99, mean, max, non2xx, errors, timeouts, statuses}.
+ * "checkout" gives every request its own client IP (cf-connecting-ip) so the per-IP limit does not
+ * turn the run into a 429 benchmark; "webhook" signs a fresh Stripe event with a unique id per request.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+import autocannon from "autocannon";
+
+const spec = JSON.parse(process.argv[2] ?? "{}");
+let sequence = 0;
+
+/** A `charge.refunded` event in the shape Stripe (and tests/stripe-emulator) sends, unique per call. */
+function refundEvent() {
+  const n = `${Date.now().toString(36)}${(++sequence).toString(36)}${randomBytes(4).toString("hex")}`;
+  const created = Math.floor(Date.now() / 1000);
+  const event = {
+    id: `evt_bench${n}`,
+    object: "event",
+    api_version: "2026-10-28.endive",
+    created,
+    data: {
+      object: {
+        id: `ch_bench${n}`,
+        object: "charge",
+        amount: 2500,
+        amount_captured: 2500,
+        amount_refunded: 1000,
+        balance_transaction: `txn_bench${n}`,
+        billing_details: { address: null, email: "reader@example.com", name: null, phone: null },
+        captured: true,
+        created: created - 60,
+        currency: "usd",
+        customer: null,
+        description: null,
+        livemode: false,
+        metadata: {},
+        paid: true,
+        payment_intent: `pi_bench${n}`,
+        payment_method: `pm_bench${n}`,
+        payment_method_details: { type: "card", card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2030 } },
+        receipt_email: null,
+        refunded: false,
+        status: "succeeded",
+      },
+      previous_attributes: { amount_refunded: 0 },
+    },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: `req_bench${n}`, idempotency_key: null },
+    type: "charge.refunded",
+  };
+  const body = JSON.stringify(event, null, 2);
+  const t = Math.floor(Date.now() / 1000);
+  const v1 = createHmac("sha256", spec.secret).update(`${t}.${body}`).digest("hex");
+  return { body, signature: `t=${t},v1=${v1}` };
+}
+
+const ip = () => `10.${(sequence >> 16) & 255}.${(sequence >> 8) & 255}.${++sequence & 255}`;
+
+const request = {
+  method: spec.method ?? "GET",
+  headers: spec.headers ?? {},
+  ...(spec.body ? { body: spec.body } : {}),
+};
+if (spec.kind === "checkout") {
+  request.setupRequest = (req) => ({ ...req, headers: { ...req.headers, "cf-connecting-ip": ip() } });
+} else if (spec.kind === "webhook") {
+  request.setupRequest = (req) => {
+    const { body, signature } = refundEvent();
+    return { ...req, body, headers: { ...req.headers, "stripe-signature": signature } };
+  };
+}
+
+const statuses = {};
+const instance = autocannon(
+  {
+    url: spec.url,
+    duration: spec.duration ?? 6,
+    connections: spec.connections ?? 10,
+    pipelining: 1,
+    // A fixed offered load (req/s across all connections) instead of as fast as possible.
+    ...(spec.rate ? { overallRate: spec.rate } : {}),
+    timeout: 10,
+    requests: [request],
+  },
+  (error, result) => {
+    if (error) {
+      console.error(error);
+      process.exit(1);
+    }
+    process.stdout.write(
+      `${JSON.stringify({
+        requests: result.requests.total,
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p99: result.latency.p99,
+        mean: result.latency.average,
+        max: result.latency.max,
+        non2xx: result.non2xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        statuses,
+      })}\n`,
+    );
+  },
+);
+instance.on("response", (_client, statusCode) => {
+  statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+});

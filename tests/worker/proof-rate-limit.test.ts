@@ -1,0 +1,87 @@
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { checkoutBody, clearLedger, control, drain, EMULATOR, freshIp, postCheckout } from "./helpers";
+
+/**
+ * Proof (issue 7): the card-testing defence. A burst of parallel checkout creations from one
+ * client is cut off at the limit (wrangler.toml: 10 a minute per client IP) with 429 and
+ * Retry-After, the refused requests store nothing and never reach Stripe, and other clients
+ * checking out during the burst are not affected.
+ */
+const LIMIT = 10;
+const BURST = 40;
+const OTHERS = 12;
+
+const pledgeCount = async () => (await env.DB.prepare("SELECT count(*) AS n FROM pledges").first<{ n: number }>())?.n;
+const sessionCount = async () =>
+  (
+    (await (
+      await fetch(`${EMULATOR}/v1/checkout/sessions?limit=100`, { headers: { authorization: "Bearer sk_test_x" } })
+    ).json()) as { data: unknown[] }
+  ).data.length;
+
+/**
+ * The local limiter (like Cloudflare's) counts in fixed windows aligned to the wall clock, so a burst
+ * that straddles a minute boundary is counted in two windows. Start each burst well inside one.
+ */
+async function insideOneWindow() {
+  const into = Date.now() % 60_000;
+  if (into > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - into + 100));
+}
+
+beforeEach(async () => {
+  await clearLedger();
+  await control("/_test/reset");
+  await drain();
+});
+
+describe("proof: checkout bursts are limited per client", () => {
+  it(`${BURST} parallel checkouts from one client: at most ${LIMIT} pass, the rest get 429; ${OTHERS} other clients pass`, async () => {
+    await insideOneWindow();
+    const attacker = freshIp();
+    const others = Array.from({ length: OTHERS }, () => freshIp());
+    // The attacker's burst and ordinary readers' checkouts, all in flight together.
+    const [burst, readers] = await Promise.all([
+      Promise.all(
+        Array.from({ length: BURST }, (_, i) => postCheckout(checkoutBody({ amount: 1000 + i }), {}, attacker)),
+      ),
+      Promise.all(others.map((ip) => postCheckout(checkoutBody(), {}, ip))),
+    ]);
+
+    const passed = burst.filter((r) => r.status === 201);
+    const limited = burst.filter((r) => r.status === 429);
+    expect(passed.length + limited.length, "every answer is 201 or 429").toBe(BURST);
+    expect(passed.length).toBeGreaterThan(0);
+    expect(passed.length).toBeLessThanOrEqual(LIMIT);
+    expect(limited.length).toBeGreaterThanOrEqual(BURST - LIMIT);
+    for (const r of limited) {
+      expect(r.headers.get("retry-after")).toBe("60");
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+    }
+    expect(readers.map((r) => r.status)).toEqual(Array(OTHERS).fill(201));
+
+    // Refused attempts left no trace: one pledge and one Stripe session per accepted checkout.
+    expect(await pledgeCount()).toBe(passed.length + OTHERS);
+    expect(await sessionCount()).toBe(passed.length + OTHERS);
+
+    // The attacker stays limited (even with a body that would fail validation), others still pass.
+    const again = await postCheckout("{nope", {}, attacker);
+    expect(again.status).toBe(429);
+    expect((await postCheckout(checkoutBody(), {}, freshIp())).status).toBe(201);
+    expect((await postCheckout(checkoutBody(), {}, others[0])).status).toBe(201);
+  }, 30_000);
+
+  it("the limit is per client, not per request shape: a burst of invalid bodies also spends it", async () => {
+    await insideOneWindow();
+    const ip = freshIp();
+    const statuses = await Promise.all(
+      Array.from({ length: LIMIT + 5 }, () =>
+        postCheckout(checkoutBody({ amount: "lots" }), {}, ip).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 400).length).toBeLessThanOrEqual(LIMIT);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+    expect((await postCheckout(checkoutBody(), {}, ip)).status).toBe(429);
+    expect(await pledgeCount()).toBe(0);
+  }, 30_000);
+});

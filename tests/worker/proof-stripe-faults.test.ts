@@ -1,0 +1,114 @@
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { STRIPE_TIMEOUT_MS } from "../../worker/stripe/client";
+import {
+  checkoutBody,
+  clearLedger,
+  control,
+  deliverAll,
+  drain,
+  EMULATOR,
+  freshIp,
+  ledgerSnapshot,
+  postCheckout,
+  startCheckout,
+  summary,
+} from "./helpers";
+
+/**
+ * Proof (issue 7): Stripe failing or hanging in the middle of a checkout. The reader gets a
+ * clear JSON 502 (never a hang, never a 5xx without a message), nothing is half-written — the
+ * pledge is marked `error` with no session, no payment, no Stripe session left behind — and
+ * a retry works all the way to money in the ledger, counted once.
+ */
+type Pledge = { id: string; status: string; stripe_session_id: string | null };
+const pledges = async () =>
+  (await env.DB.prepare("SELECT id, status, stripe_session_id FROM pledges ORDER BY created_at, id").all<Pledge>())
+    .results;
+const sessionCount = async () =>
+  (
+    (await (
+      await fetch(`${EMULATOR}/v1/checkout/sessions?limit=100`, { headers: { authorization: "Bearer sk_test_x" } })
+    ).json()) as { data: unknown[] }
+  ).data.length;
+
+async function expectProviderError(response: Response) {
+  expect(response.status).toBe(502);
+  expect(response.headers.get("content-type")).toContain("application/json");
+  const { error } = (await response.json()) as { error: { code: string; message: string } };
+  expect(error.code).toBe("payment_provider_unavailable");
+  expect(error.message).toMatch(/try again/i);
+}
+
+beforeEach(async () => {
+  await clearLedger();
+  await control("/_test/reset");
+  await drain();
+});
+
+describe("proof: Stripe failing or hanging mid-checkout", () => {
+  for (const mode of ["error", "hang"] as const) {
+    it(`${mode}: a clear 502, the pledge marked error with no session, and a retry reaches the ledger once`, async () => {
+      await control("/_test/faults", { mode, count: 1 });
+      const ip = freshIp();
+      const started = Date.now();
+      await expectProviderError(await postCheckout(checkoutBody({ amount: 4200 }), {}, ip));
+      // A hang is cut off by the SDK timeout, well before a reader gives up.
+      expect(Date.now() - started).toBeLessThan(STRIPE_TIMEOUT_MS + 2000);
+
+      const [failed] = await pledges();
+      expect(await pledges()).toEqual([{ id: failed?.id, status: "error", stripe_session_id: null }]);
+      expect(await sessionCount()).toBe(0);
+      expect((await ledgerSnapshot()).payments).toEqual([]);
+
+      // The reader presses Continue again: a new pledge, a real session, and the money lands once.
+      const retry = await startCheckout({ amount: 4200 });
+      expect(retry.pledgeId).not.toBe(failed?.id);
+      await control(`/_test/checkout/sessions/${retry.sessionId}/complete`, { outcome: "succeeded" });
+      await deliverAll();
+      expect(await pledges()).toEqual([
+        { id: failed?.id, status: "error", stripe_session_id: null },
+        { id: retry.pledgeId, status: "paid", stripe_session_id: retry.sessionId },
+      ]);
+      const s = await summary();
+      expect(s.currencies).toEqual([expect.objectContaining({ currency: "USD", gross: 4200, net: 4200, payments: 1 })]);
+    }, 20_000);
+  }
+
+  it("an outage of several calls: every attempt fails cleanly, then the first call after it works", async () => {
+    await control("/_test/faults", { mode: "error" });
+    const attempts = await Promise.all(Array.from({ length: 5 }, () => postCheckout(checkoutBody())));
+    for (const response of attempts) await expectProviderError(response);
+    const during = await pledges();
+    expect(during).toHaveLength(5);
+    expect(during.every((p) => p.status === "error" && p.stripe_session_id === null)).toBe(true);
+
+    await control("/_test/faults", { mode: "none" });
+    const { pledgeId, sessionId } = await startCheckout();
+    expect((await pledges()).find((p) => p.id === pledgeId)).toEqual({
+      id: pledgeId,
+      status: "pending",
+      stripe_session_id: sessionId,
+    });
+    expect(await sessionCount()).toBe(1);
+  });
+
+  it("a retry with the same Idempotency-Key after a failure gets a working session for the same pledge", async () => {
+    const key = `reader-retry-${Date.now()}`;
+    await control("/_test/faults", { mode: "error", count: 1 });
+    await expectProviderError(await postCheckout(checkoutBody(), { "idempotency-key": key }));
+    const [failed] = await pledges();
+    expect(failed).toMatchObject({ status: "error", stripe_session_id: null });
+
+    const retry = await postCheckout(checkoutBody(), { "idempotency-key": key });
+    expect(retry.status).toBe(201);
+    const { id, url } = (await retry.json()) as { id: string; url: string };
+    expect(id).toBe(failed?.id);
+    const sessionId = /\/(cs_test_[A-Za-z0-9]+)/.exec(url)?.[1];
+    expect((await pledges())[0]?.stripe_session_id).toBe(sessionId);
+    await control(`/_test/checkout/sessions/${sessionId}/complete`, { outcome: "succeeded" });
+    await deliverAll();
+    expect((await pledges())[0]?.status).toBe("paid");
+    expect((await summary()).currencies[0]).toMatchObject({ gross: 2500, payments: 1 });
+  });
+});

@@ -1,0 +1,292 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { LedgerEvent } from "../../worker/core/ledger";
+import { processEvent } from "../../worker/routes/webhooks";
+import {
+  call,
+  clearLedger,
+  control,
+  type Delivery,
+  drain,
+  EMULATOR,
+  ledgerSnapshot,
+  startCheckout,
+  summary,
+} from "./helpers";
+
+/**
+ * Proof (issue 7): Stripe delivers at least once and in any order. 10,000 deliveries — 7,000
+ * distinct events plus 3,000 duplicates, shuffled with a seeded PRNG and applied concurrently —
+ * must leave exactly the ledger that one clean, in-order pass of the 7,000 leaves.
+ *
+ * The events are the emulator's own: a handful of real money stories (gifts, refunds, disputes,
+ * renewals, lapses, cancellations, delayed and failed payments) are played once through the
+ * emulator, and their deliveries are cloned with fresh ids until there are 7,000. So every
+ * payload has exactly the shape Stripe (and the emulator) sends.
+ * Most deliveries go through the exported `processEvent` for speed; every 25th goes over HTTP,
+ * freshly signed with the webhook secret, through signature verification.
+ * Change SEED to re-run with another order and another choice of duplicates.
+ */
+const SEED = 0x5eed_0007;
+const UNIQUE = 7_000;
+const DUPLICATES = 3_000;
+const WIDTH = 4;
+const SECRET = "whsec_local_dev_only";
+
+/** A small, fast, seeded PRNG (mulberry32). */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+const stripeGet = async (path: string) =>
+  (await (await fetch(`${EMULATOR}${path}`, { headers: { authorization: "Bearer sk_test_x" } })).json()) as Record<
+    string,
+    any
+  >;
+
+type Template = { deliveries: Delivery[]; pledges: Record<string, unknown>[]; invoiceIntents: Map<string, string> };
+
+/** Plays real money stories through the worker and the emulator and keeps their webhook deliveries. */
+async function recordTemplates(): Promise<Template> {
+  await clearLedger();
+  await drain();
+  const deliveries: Delivery[] = [];
+  const take = async () => deliveries.push(...(await drain()));
+
+  // One-time gift, refunded in two steps.
+  const a = await startCheckout({ frequency: "once", amount: 5000 });
+  const aDone = await control(`/_test/checkout/sessions/${a.sessionId}/complete`, { outcome: "succeeded" });
+  await control(`/_test/payment_intents/${aDone.payment_intent}/refund`, { amount: 1500 });
+  await control(`/_test/payment_intents/${aDone.payment_intent}/refund`, {});
+  // One-time gift with fee cover, disputed and lost.
+  const b = await startCheckout({ frequency: "once", amount: 2000, coverFees: true, campaign: "spring" });
+  const bDone = await control(`/_test/checkout/sessions/${b.sessionId}/complete`, { outcome: "succeeded" });
+  await control(`/_test/payment_intents/${bDone.payment_intent}/dispute`, { outcome: "lost" });
+  // Monthly: first invoice, a renewal partly refunded, a failed renewal, its retry, then cancelled.
+  const c = await startCheckout({ frequency: "monthly", amount: 1000, coverFees: true });
+  const cDone = await control(`/_test/checkout/sessions/${c.sessionId}/complete`, { outcome: "succeeded" });
+  const renewal = await control(`/_test/subscriptions/${cDone.subscription}/renew`);
+  await control(`/_test/payment_intents/${renewal.payment_intent}/refund`, { amount: 400 });
+  await control(`/_test/subscriptions/${cDone.subscription}/fail_renewal`);
+  await control(`/_test/subscriptions/${cDone.subscription}/renew`);
+  await take();
+  const cancelled = await fetch(`${EMULATOR}/v1/subscriptions/${cDone.subscription}`, {
+    method: "DELETE",
+    headers: { authorization: "Bearer sk_test_x" },
+  });
+  expect(cancelled.status).toBe(200);
+  // Annual in euros, a dispute won.
+  const d = await startCheckout({ frequency: "annual", amount: 6000, currency: "EUR", variant: "b" });
+  const dDone = await control(`/_test/checkout/sessions/${d.sessionId}/complete`, { outcome: "succeeded" });
+  await control(`/_test/payment_intents/${dDone.payment_intent}/dispute`, { outcome: "won" });
+  // Delayed (SEPA-like) gift in yen that settles; a delayed monthly that fails.
+  const e = await startCheckout({ frequency: "once", amount: 3000, currency: "JPY" });
+  await control(`/_test/checkout/sessions/${e.sessionId}/complete`, { outcome: "delayed" });
+  await control(`/_test/checkout/sessions/${e.sessionId}/settle`, { outcome: "succeeded" });
+  const f = await startCheckout({ frequency: "monthly", amount: 1500, currency: "GBP" });
+  await control(`/_test/checkout/sessions/${f.sessionId}/complete`, { outcome: "delayed" });
+  await control(`/_test/checkout/sessions/${f.sessionId}/settle`, { outcome: "failed" });
+  // Declined card, then the session expires.
+  const g = await startCheckout({ frequency: "once", amount: 1000 });
+  await control(`/_test/checkout/sessions/${g.sessionId}/complete`, { outcome: "declined" });
+  await control(`/_test/checkout/sessions/${g.sessionId}/expire`);
+  await take();
+
+  const pledges = (await env.DB.prepare("SELECT * FROM pledges ORDER BY id").all<Record<string, unknown>>()).results;
+  // Invoice events do not carry their payment intent; the worker asks Stripe. Clones are
+  // unknown to the emulator, so they carry Stripe's includable `payments` list instead.
+  const invoiceIntents = new Map<string, string>();
+  for (const dl of deliveries) {
+    const object = JSON.parse(dl.payload).data.object as { object: string; id: string };
+    if (object.object !== "invoice" || invoiceIntents.has(object.id)) continue;
+    const list = await stripeGet(`/v1/invoice_payments?invoice=${object.id}`);
+    const paid = (list.data as any[]).find((p) => p.status === "paid") ?? list.data[0];
+    if (paid?.payment?.payment_intent) invoiceIntents.set(object.id, paid.payment.payment_intent);
+  }
+  await clearLedger();
+  return { deliveries, pledges, invoiceIntents };
+}
+
+/** Every Stripe-style id (prefix_ + base62) and pledge id in a text. */
+const ID_PATTERN =
+  /\b((?:evt|pi|ch|cs_test|in|inpay|sub|si|cus|re|dp|du|pm|txn|prod|price|li|il|ii|py|pl|req)_[A-Za-z0-9]{6,})\b/g;
+
+type Generated = { events: LedgerEvent[]; pledges: Record<string, unknown>[] };
+
+/** Clones the template stories with fresh ids until there are `UNIQUE` distinct events, in emission order. */
+function generate(t: Template): Generated {
+  const events: LedgerEvent[] = [];
+  const pledges: Record<string, unknown>[] = [];
+  for (let copy = 0; events.length < UNIQUE; copy++) {
+    const rename = (text: string) => text.replace(ID_PATTERN, (id) => `${id}c${copy}`);
+    for (const p of t.pledges) {
+      pledges.push({ ...p, id: rename(String(p.id)), stripe_session_id: rename(String(p.stripe_session_id)) });
+    }
+    for (const dl of t.deliveries) {
+      if (events.length === UNIQUE) break;
+      const event = JSON.parse(rename(dl.payload)) as LedgerEvent;
+      const object = event.data.object as Record<string, any>;
+      const original = JSON.parse(dl.payload).data.object as { object: string; id: string };
+      const intent = original.object === "invoice" ? t.invoiceIntents.get(original.id) : undefined;
+      if (intent) {
+        object.payments = {
+          object: "list",
+          data: [
+            {
+              object: "invoice_payment",
+              status: "paid",
+              payment: { type: "payment_intent", payment_intent: rename(intent) },
+            },
+          ],
+          has_more: false,
+        };
+      }
+      events.push(event);
+    }
+  }
+  return { events, pledges };
+}
+
+async function seedPledges(pledges: Record<string, unknown>[]) {
+  await clearLedger();
+  // The roll-ups are derived from the ledger: start them from empty with it.
+  for (const t of Object.keys(await rollups())) await env.DB.prepare(`DELETE FROM ${t}`).run();
+  const columns = Object.keys(pledges[0] as object);
+  const sql = `INSERT INTO pledges (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+  for (let i = 0; i < pledges.length; i += 50) {
+    await env.DB.batch(
+      pledges.slice(i, i + 50).map((p) => env.DB.prepare(sql).bind(...columns.map((c) => p[c] ?? null))),
+    );
+  }
+}
+
+async function sign(payload: string, t: number) {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(SECRET),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${t}.${payload}`)));
+  return `t=${t},v1=${[...mac].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** One delivery over HTTP, signed now, as Stripe would send it (pretty-printed JSON). */
+async function deliverSigned(event: LedgerEvent) {
+  const payload = JSON.stringify(event, null, 2);
+  const response = await call("/api/webhooks/stripe", {
+    method: "POST",
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "stripe-signature": await sign(payload, Math.floor(Date.now() / 1000)),
+    },
+    body: payload,
+  });
+  expect(response.status, event.id).toBe(200);
+}
+
+/** Runs `work` over `items` with at most `width` in flight. */
+async function pool<T>(items: T[], width: number, work: (item: T, index: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i] as T, i);
+      }
+    }),
+  );
+}
+
+const tableCounts = async () =>
+  Object.fromEntries(
+    await Promise.all(
+      ["pledges", "payments", "charge_refunds", "disputes", "stripe_events"].map(async (t) => [
+        t,
+        (await env.DB.prepare(`SELECT count(*) AS n FROM ${t}`).first<{ n: number }>())?.n,
+      ]),
+    ),
+  );
+
+/** Every derived table the ledger's triggers keep (the staff view's daily roll-ups), row by row. */
+async function rollups() {
+  const tables = (
+    await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'admin_daily_%' ORDER BY name",
+    ).all<{
+      name: string;
+    }>()
+  ).results.map((t) => t.name);
+  const out: Record<string, unknown[]> = {};
+  for (const t of tables) out[t] = (await env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`).all()).results;
+  return out;
+}
+
+describe("proof: webhooks at least once, in any order", () => {
+  it(`${UNIQUE + DUPLICATES} deliveries with ${DUPLICATES} duplicates, shuffled, equal one clean in-order pass`, async () => {
+    const started = Date.now();
+    const templates = await recordTemplates();
+    expect(templates.deliveries.length).toBeGreaterThan(50);
+    const { events, pledges } = generate(templates);
+    expect(new Set(events.map((e) => e.id)).size).toBe(UNIQUE);
+
+    // The reference: each distinct event once, in the order Stripe emitted it.
+    await seedPledges(pledges);
+    for (const event of events) expect(await processEvent(env, event)).toBe("applied");
+    const cleanMs = Date.now() - started;
+    const clean = await ledgerSnapshot();
+    const cleanSummary = await summary();
+    const cleanCounts = await tableCounts();
+    const cleanRollups = await rollups();
+    expect(Object.values(cleanRollups).every((rows) => rows.length > 0)).toBe(true);
+
+    // The story is not trivial: money arrived, was refunded and disputed, subscriptions lapsed and ended.
+    expect(clean.payments.length).toBeGreaterThan(500);
+    expect(clean.refunds.length).toBeGreaterThan(100);
+    expect(clean.disputes.length).toBeGreaterThan(100);
+    const statuses = new Set(clean.pledges.map((p) => p.status));
+    for (const s of ["paid", "canceled", "expired", "active", "past_due"]) expect(statuses).toContain(s);
+
+    // The stress: 30% duplicates, shuffled, 4 in flight at a time, some over signed HTTP.
+    const random = prng(SEED);
+    const duplicates = Array.from({ length: DUPLICATES }, () => events[Math.floor(random() * UNIQUE)] as LedgerEvent);
+    const deliveries = shuffle([...events, ...duplicates], random);
+    expect(deliveries).toHaveLength(10_000);
+    await seedPledges(pledges);
+    const outcomes = { applied: 0, duplicate: 0, http: 0 };
+    await pool(deliveries, WIDTH, async (event, i) => {
+      if (i % 25 === 0) {
+        await deliverSigned(event);
+        outcomes.http++;
+      } else outcomes[await processEvent(env, event)]++;
+    });
+    expect(outcomes.http).toBe(400);
+
+    expect(await ledgerSnapshot()).toEqual(clean);
+    expect(await summary()).toEqual(cleanSummary);
+    expect(await tableCounts()).toEqual(cleanCounts);
+    expect(await rollups()).toEqual(cleanRollups);
+    expect(cleanCounts.stripe_events).toBe(UNIQUE);
+    console.log(
+      `proof-webhooks: seed ${SEED.toString(16)}, ${deliveries.length} deliveries (${outcomes.http} over HTTP), ` +
+        `${cleanCounts.payments} payments, ${Date.now() - started} ms (clean pass done at ${cleanMs} ms)`,
+    );
+  }, 120_000);
+});
