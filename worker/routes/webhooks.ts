@@ -24,9 +24,12 @@ export const webhookRoutes = new Hono<AppContext>().post("/api/webhooks/stripe",
 
 /** Applies one verified event to the ledger; "duplicate" when it was already processed. */
 export async function processEvent(env: Env, event: LedgerEvent): Promise<"applied" | "duplicate"> {
-  const seen = await env.DB.prepare("SELECT 1 FROM stripe_events WHERE id = ?").bind(event.id).first();
-  if (seen) return "duplicate";
-  const extra = await lookupsFor(env, event);
+  const seen = () => env.DB.prepare("SELECT 1 FROM stripe_events WHERE id = ?").bind(event.id).first();
+  // Most events need one D1 round trip: the batch itself refuses a processed event id (primary
+  // key). Only an event that must first ask Stripe something checks before, to spare that call.
+  const lookup = needsLookup(event);
+  if (lookup && (await seen())) return "duplicate";
+  const extra = lookup ? await lookupsFor(env, event) : {};
   const now = Date.now();
   const statements = [
     env.DB.prepare("INSERT INTO stripe_events (id, type, created, processed_at) VALUES (?, ?, ?, ?)").bind(
@@ -41,18 +44,23 @@ export async function processEvent(env: Env, event: LedgerEvent): Promise<"appli
     await env.DB.batch(statements);
     return "applied";
   } catch (error) {
-    // A concurrent delivery of the same event won the race: its batch holds the effects.
-    const again = await env.DB.prepare("SELECT 1 FROM stripe_events WHERE id = ?").bind(event.id).first();
-    if (again) return "duplicate";
+    // Already processed (a redelivery, or a concurrent delivery that won the race): its batch holds the effects.
+    if (await seen()) return "duplicate";
     throw error;
   }
 }
 
+/** Whether the event's payload lacks something the ledger needs from Stripe (invoices, rarely). */
+const needsLookup = (event: LedgerEvent) =>
+  event.type === "invoice.paid" &&
+  !invoicePaymentIntentId(event.data.object) &&
+  typeof event.data.object.id === "string";
+
 /** What an event needs from Stripe that its payload does not carry (only invoices, rarely). */
 async function lookupsFor(env: Env, event: LedgerEvent) {
   const o = event.data.object;
-  if (event.type === "invoice.paid" && !invoicePaymentIntentId(o) && typeof o.id === "string") {
-    const list = await stripeFor(env).invoicePayments.list({ invoice: o.id, limit: 10 });
+  if (needsLookup(event)) {
+    const list = await stripeFor(env).invoicePayments.list({ invoice: String(o.id), limit: 10 });
     const paid = list.data.find((p) => p.status === "paid") ?? list.data[0];
     const intent = paid?.payment?.payment_intent;
     return { invoicePaymentIntentId: typeof intent === "string" ? intent : (intent?.id ?? null) };
