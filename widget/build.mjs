@@ -67,6 +67,19 @@ const shortHash = (parts) => {
 };
 
 /** Builds the loader, the ask bundles and the extras chunks; returns their contents. */
+/**
+ * Cache rules for Workers Assets: every page view fetches the loader, so a new deploy reaches
+ * readers within minutes; the loader asks for the bundles with `?v=<content hash>`, so those
+ * URLs never change meaning and can be cached for a year.
+ */
+const HEADERS = `/widget.js
+  Cache-Control: public, max-age=300
+  X-Content-Type-Options: nosniff
+/widget/*
+  Cache-Control: public, max-age=31536000, immutable
+  X-Content-Type-Options: nosniff
+`;
+
 export async function buildWidget({ write = true } = {}) {
   const extras = {};
   for (const lang of LANGS) {
@@ -108,6 +121,7 @@ export async function buildWidget({ write = true } = {}) {
       await writeFile(join(out, "widget", askFile(lang)), asks[lang]);
       await writeFile(join(out, "widget", extrasFile(lang)), extras[lang]);
     }
+    await writeFile(join(out, "_headers"), HEADERS);
   }
   return { loader: loaderCode, ask: asks.en, asks, extras, version };
 }
