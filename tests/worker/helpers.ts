@@ -165,3 +165,12 @@ export async function restorePendingPledges(pledges: Record<string, unknown>[]) 
     ),
   );
 }
+
+/**
+ * The local limiter (like Cloudflare's) counts in fixed windows aligned to the wall clock, so a burst
+ * that straddles a minute boundary is counted in two windows. Start each burst well inside one.
+ */
+export async function insideOneWindow() {
+  const into = Date.now() % 60_000;
+  if (into > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - into + 100));
+}

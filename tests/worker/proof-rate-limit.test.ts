@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { checkoutBody, clearLedger, control, drain, EMULATOR, freshIp, postCheckout } from "./helpers";
+import { checkoutBody, clearLedger, control, drain, EMULATOR, freshIp, insideOneWindow, postCheckout } from "./helpers";
 
 /**
  * Proof (issue 7): the card-testing defence. A burst of parallel checkout creations from one
@@ -19,15 +19,6 @@ const sessionCount = async () =>
       await fetch(`${EMULATOR}/v1/checkout/sessions?limit=100`, { headers: { authorization: "Bearer sk_test_x" } })
     ).json()) as { data: unknown[] }
   ).data.length;
-
-/**
- * The local limiter (like Cloudflare's) counts in fixed windows aligned to the wall clock, so a burst
- * that straddles a minute boundary is counted in two windows. Start each burst well inside one.
- */
-async function insideOneWindow() {
-  const into = Date.now() % 60_000;
-  if (into > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - into + 100));
-}
 
 beforeEach(async () => {
   await clearLedger();
