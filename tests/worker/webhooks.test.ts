@@ -70,6 +70,16 @@ describe("webhook signatures", () => {
     expect((await ledgerSnapshot()).payments).toHaveLength(1);
   });
 
+  it("refuses an absurdly large body with 413 before verifying it", async () => {
+    const response = await call("/api/webhooks/stripe", {
+      method: "POST",
+      headers: { "stripe-signature": "t=1,v1=00" },
+      body: `{"pad":"${"x".repeat(1_100_000)}"}`,
+    });
+    expect(response.status).toBe(413);
+    expect(await eventCount()).toBe(0);
+  });
+
   it("answers 200 to event types it does not handle, and ignores them", async () => {
     const payload = JSON.stringify({
       id: "evt_unknown_1",

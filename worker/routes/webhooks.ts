@@ -6,12 +6,20 @@ import type { AppContext, Env } from "../env";
 import { jsonError } from "../http/errors";
 import { stripeFor, verifyWebhook } from "../stripe/client";
 
+/** Stripe's events are small; this is far above any real one. */
+const MAX_WEBHOOK_BYTES = 1_000_000;
+
 /**
  * `POST /api/webhooks/stripe`: verified over the raw body, each event id processed once,
  * the event row and its effects written in one D1 batch.
  */
 export const webhookRoutes = new Hono<AppContext>().post("/api/webhooks/stripe", async (c) => {
+  // Stripe's events are a few kilobytes; refuse anything absurd before reading or verifying it.
+  if (Number(c.req.header("content-length") ?? 0) > MAX_WEBHOOK_BYTES)
+    return jsonError(c, 413, "payload_too_large", "A Stripe event is never this large.");
   const raw = await c.req.text();
+  if (raw.length > MAX_WEBHOOK_BYTES)
+    return jsonError(c, 413, "payload_too_large", "A Stripe event is never this large.");
   let event: Stripe.Event;
   try {
     event = await verifyWebhook(c.env, raw, c.req.header("stripe-signature"));
