@@ -5,7 +5,11 @@ describe("GET /api/config", () => {
   it("gives the demo site's ask in its default currency, cacheable at the edge", async () => {
     const response = await call("/api/config?site=demo");
     expect(response.status).toBe(200);
-    expect(response.headers.get("cache-control")).toContain("s-maxage");
+    // It depends on the visitor's country here, so no shared cache may keep it...
+    expect(response.headers.get("cache-control")).toBe("private, max-age=60");
+    // ...while a URL that names its currency is the same for everyone and can be cached at the edge.
+    const named = await call("/api/config?site=demo&currency=EUR");
+    expect(named.headers.get("cache-control")).toContain("s-maxage=300");
     const config = (await response.json()) as Record<string, any>;
     expect(config).toMatchObject({
       name: "The Harbour Courier",

@@ -14,9 +14,15 @@ export const configRoutes = new Hono<AppContext>().get("/api/config", (c) => {
     { currency: c.req.query("currency"), lang: c.req.query("lang"), country },
     c.env.TURNSTILE_SITE_KEY ?? null,
   );
-  // The answer depends on the visitor's country when no currency is asked for: say so to caches.
-  c.header("Cache-Control", "public, max-age=60, s-maxage=300, stale-while-revalidate=600");
-  if (!c.req.query("currency")) c.header("Vary", "CF-IPCountry");
+  // With a currency in the URL the answer is the same for everyone: shared caches may keep it.
+  // Without one it depends on the visitor's country, which most shared caches cannot key on
+  // (Cloudflare's ignores Vary), so only the reader's own browser keeps it.
+  if (c.req.query("currency"))
+    c.header("Cache-Control", "public, max-age=60, s-maxage=300, stale-while-revalidate=600");
+  else {
+    c.header("Cache-Control", "private, max-age=60");
+    c.header("Vary", "CF-IPCountry");
+  }
   c.header("Access-Control-Allow-Origin", "*");
   return c.json(config);
 });
