@@ -1,6 +1,7 @@
 import { currencyDecimals, isCurrencyCode } from "../core/currencies";
 import { formatMoney } from "../core/money";
 import type { Language } from "../core/site-config";
+import { emailButton, emailHtml, emailParagraph, emailSmallPrint } from "../mail/layout";
 import { escapeHtml } from "../mail/message";
 import type { RecurringSupport } from "./store";
 
@@ -56,25 +57,16 @@ export function renderManageEmail(input: {
     t.ignore,
     "",
   ].join("\n");
-  const e = escapeHtml;
-  const buttons = input.links
-    .map(
-      (l) =>
-        `<p><a href="${e(l.url)}" style="display:inline-block;background:#1d1d1b;color:#fff;padding:10px 18px;border-radius:4px;text-decoration:none;font-family:Arial,sans-serif">${e(t.each(describe(l.support)))}</a></p>`,
-    )
-    .join("\n");
-  const html = `<!doctype html>
-<html lang="${input.lang}">
-<head><meta charset="utf-8"><title>${e(subject)}</title></head>
-<body style="margin:0;padding:24px;background:#f6f5f1;color:#1d1d1b;font:16px/1.5 Georgia,'Times New Roman',serif">
-<div style="max-width:560px;margin:0 auto;background:#fff;padding:24px;border-radius:6px">
-<p>${e(t.greeting)}</p>
-<p>${e(t.intro(input.siteName))}</p>
-${buttons}
-<p style="color:#555;font-size:14px">${e(t.expiry)}</p>
-<p style="color:#555;font-size:14px">${e(t.ignore)}</p>
-</div>
-</body>
-</html>`;
+  const html = emailHtml(
+    input.lang,
+    subject,
+    [
+      emailParagraph(t.greeting),
+      emailParagraph(t.intro(input.siteName)),
+      ...input.links.map((l) => emailButton(l.url, t.each(describe(l.support)))),
+      emailSmallPrint(escapeHtml(t.expiry)),
+      emailSmallPrint(escapeHtml(t.ignore)),
+    ].join("\n"),
+  );
   return { subject, text, html, headers: {} as Record<string, string> };
 }

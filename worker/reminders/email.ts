@@ -1,4 +1,5 @@
 import type { Language } from "../core/site-config";
+import { emailButton, emailHtml, emailParagraph, emailSmallPrint } from "../mail/layout";
 import { escapeHtml } from "../mail/message";
 
 /** The words of the reminder email, per language. */
@@ -50,20 +51,18 @@ export function renderReminderEmail(input: {
     "",
   ].join("\n");
   const e = escapeHtml;
-  const html = `<!doctype html>
-<html lang="${input.lang}">
-<head><meta charset="utf-8"><title>${e(subject)}</title></head>
-<body style="margin:0;padding:24px;background:#f6f5f1;color:#1d1d1b;font:16px/1.5 Georgia,'Times New Roman',serif">
-<div style="max-width:560px;margin:0 auto;background:#fff;padding:24px;border-radius:6px">
-<p>${e(t.greeting)}</p>
-<p>${e(t.asked(input.siteName))}</p>
-<p><a href="${e(input.articleUrl)}" style="display:inline-block;background:#1d1d1b;color:#fff;padding:10px 18px;border-radius:4px;text-decoration:none;font-family:Arial,sans-serif">${e(t.cta)}</a></p>
-<p>${e(t.how)}</p>
-<p style="color:#555;font-size:14px">${e(t.only)}</p>
-<p style="color:#555;font-size:14px">${e(t.forget)} <a href="${e(input.forgetUrl)}" style="color:#555">${e(t.forgetLink)}</a></p>
-</div>
-</body>
-</html>`;
+  const html = emailHtml(
+    input.lang,
+    subject,
+    [
+      emailParagraph(t.greeting),
+      emailParagraph(t.asked(input.siteName)),
+      emailButton(input.articleUrl, t.cta),
+      emailParagraph(t.how),
+      emailSmallPrint(e(t.only)),
+      emailSmallPrint(`${e(t.forget)} <a href="${e(input.forgetUrl)}" style="color:#555">${e(t.forgetLink)}</a>`),
+    ].join("\n"),
+  );
   return {
     subject,
     text,
