@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchBrowser } from "./browser";
+import { axeSource } from "./setup";
 import { type Stack, startStack } from "./stack";
 
 /**
@@ -11,8 +10,6 @@ import { type Stack, startStack } from "./stack";
  * chart seen, axe clean on a laptop and a phone, the CSV read back. Screenshot:
  * tests/e2e/screenshots/admin.png.
  */
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 describe.skipIf(!chromiumAvailable())("the staff view in Chromium", () => {
   let stack: Stack;
@@ -149,13 +146,13 @@ describe.skipIf(!chromiumAvailable())("the staff view in Chromium", () => {
       const context = await browser.newContext({ viewport });
       const page = await context.newPage();
       await page.goto(`${stack.base}/admin`);
-      await page.evaluate(axeSource);
+      await page.evaluate(axeSource());
       const signIn = await page.evaluate(async () => (await (window as any).axe.run(document)).violations);
       expect(signIn.map((v: { id: string }) => v.id)).toEqual([]);
       await page.getByLabel("Staff token").fill(stack.adminToken);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForSelector("svg.chart");
-      await page.evaluate(axeSource);
+      await page.evaluate(axeSource());
       const violations = await page.evaluate(async () => (await (window as any).axe.run(document)).violations);
       expect(
         violations.map(

@@ -1,34 +1,20 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, launchBrowser } from "./browser";
-import { type Stack, startStack } from "./stack";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable } from "./browser";
+import { axeSource, SHOTS, useStackAndBrowser } from "./setup";
 
 /**
  * Issue 6 as a supporter walks it: a monthly pledge through the demo, then /manage → email →
  * the link from the outbox → the billing portal → Cancel support → back to the site, and the
  * staff totals follow. The used link is refused afterwards.
  */
-const SHOTS = "tests/e2e/screenshots";
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 describe.skipIf(!chromiumAvailable())("supporters manage their own support, in Chromium", () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const e2e = useStackAndBrowser();
 
   const staff = async <T>(path: string): Promise<T> =>
     (await (
-      await fetch(`${stack.base}${path}`, { headers: { authorization: `Bearer ${stack.adminToken}` } })
+      await fetch(`${e2e.stack.base}${path}`, { headers: { authorization: `Bearer ${e2e.stack.adminToken}` } })
     ).json()) as T;
   const activeRecurring = async () =>
     (await staff<{ recurring: { currency: string; active: number }[] }>("/admin/api/summary?site=demo")).recurring.find(
@@ -36,7 +22,7 @@ describe.skipIf(!chromiumAvailable())("supporters manage their own support, in C
     )?.active ?? 0;
 
   async function axeViolations(page: Page): Promise<string[]> {
-    await page.evaluate(axeSource);
+    await page.evaluate(axeSource());
     return page.evaluate(async () => {
       const axe = (
         window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string }[] }> } }
@@ -47,13 +33,13 @@ describe.skipIf(!chromiumAvailable())("supporters manage their own support, in C
   }
 
   it("a monthly supporter cancels through the emailed link, and the recurring total drops", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
 
     // A monthly pledge through the demo article and the emulator's checkout.
-    await page.goto(`${stack.base}/demo`);
+    await page.goto(`${e2e.stack.base}/demo`);
     const ask = page.locator('reader-support[data-placement="inline"]');
     await expect.poll(() => ask.getByRole("button", { name: "Continue" }).isVisible(), { timeout: 10_000 }).toBe(true);
     await ask.getByRole("radio", { name: "Monthly" }).check();
@@ -65,7 +51,7 @@ describe.skipIf(!chromiumAvailable())("supporters manage their own support, in C
     await expect.poll(activeRecurring, { timeout: 15_000 }).toBe(1);
 
     // The manage page: one calm form; the same answer for everyone.
-    await page.goto(`${stack.base}/manage?site=demo&return=${encodeURIComponent(`${stack.base}/demo`)}`);
+    await page.goto(`${e2e.stack.base}/manage?site=demo&return=${encodeURIComponent(`${e2e.stack.base}/demo`)}`);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SHOTS}/manage-form.png` });
     await page.getByLabel("Email address").fill("supporter@example.org");
@@ -88,7 +74,7 @@ describe.skipIf(!chromiumAvailable())("supporters manage their own support, in C
       .toBe(true);
     const link = /(http:\/\/\S+\/manage\/open\/\S+)/.exec(text)?.[1] ?? "";
     expect(link).toBeTruthy();
-    const sameHost = link.replace(/^http:\/\/[^/]+/, stack.base);
+    const sameHost = link.replace(/^http:\/\/[^/]+/, e2e.stack.base);
 
     // The link shows a button; the button opens the emulator's billing portal.
     await page.goto(sameHost);
@@ -100,7 +86,7 @@ describe.skipIf(!chromiumAvailable())("supporters manage their own support, in C
     await page.getByRole("button", { name: /Cancel support/ }).click();
     await expect.poll(() => page.getByText("Your support has been canceled.").isVisible()).toBe(true);
     await page.getByRole("link", { name: "Return to site" }).click();
-    await page.waitForURL(`${stack.base}/demo`, { timeout: 10_000 });
+    await page.waitForURL(`${e2e.stack.base}/demo`, { timeout: 10_000 });
 
     // The emulator delivered customer.subscription.deleted: the ledger and the staff totals follow.
     await expect.poll(activeRecurring, { timeout: 15_000 }).toBe(0);

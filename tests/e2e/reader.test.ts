@@ -1,10 +1,9 @@
-import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createRequire } from "node:module";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, launchBrowser } from "./browser";
-import { freePort, type Stack, startStack } from "./stack";
+import { chromiumAvailable } from "./browser";
+import { axeSource, SHOTS, useStackAndBrowser } from "./setup";
+import { freePort } from "./stack";
 
 /**
  * The reader's journey in a real Chromium against the real stack (worker + local D1 +
@@ -12,27 +11,15 @@ import { freePort, type Stack, startStack } from "./stack";
  * Continue → emulator checkout → Pay → thank-you → reload shows no ask; Remind me later;
  * keyboard only; axe; a strict-CSP hostile publisher page on another origin; the API down.
  */
-const SHOTS = "tests/e2e/screenshots";
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const e2e = useStackAndBrowser();
 
   /** A fresh reader: a new context has empty localStorage. */
   async function reader(
     options: Parameters<Browser["newContext"]>[0] = {},
   ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+    const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -42,8 +29,8 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
   const inlineAsk = (page: Page) => page.locator('reader-support[data-placement="inline"]');
 
   async function summary() {
-    const response = await fetch(`${stack.base}/admin/api/summary?site=demo`, {
-      headers: { authorization: `Bearer ${stack.adminToken}` },
+    const response = await fetch(`${e2e.stack.base}/admin/api/summary?site=demo`, {
+      headers: { authorization: `Bearer ${e2e.stack.adminToken}` },
     });
     return (await response.json()) as {
       currencies: { currency: string; gross: number; byFrequency: Record<string, { payments: number }> }[];
@@ -52,7 +39,7 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
 
   it("demo → Monthly → $20 → Continue → emulator checkout → Pay → thank-you; reload shows no ask", async () => {
     const { context, page, errors } = await reader();
-    await page.goto(`${stack.base}/demo`);
+    await page.goto(`${e2e.stack.base}/demo`);
     const ask = inlineAsk(page);
     await expect.poll(() => ask.getByRole("button", { name: "Continue" }).isVisible(), { timeout: 10_000 }).toBe(true);
     await ask.scrollIntoViewIfNeeded();
@@ -93,7 +80,7 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
 
   it("a cancelled checkout shows the ask again, without a thank-you", async () => {
     const { context, page } = await reader();
-    await page.goto(`${stack.base}/demo`);
+    await page.goto(`${e2e.stack.base}/demo`);
     await inlineAsk(page).getByRole("button", { name: "Continue" }).click();
     await page.waitForURL(/\/c\/pay\/cs_test_/);
     await page.getByRole("button", { name: /Cancel/ }).click();
@@ -107,7 +94,7 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
 
   it("Remind me later hides the ask at once and on reload, and the reload downloads the loader alone", async () => {
     const { context, page } = await reader();
-    await page.goto(`${stack.base}/demo`);
+    await page.goto(`${e2e.stack.base}/demo`);
     const ask = inlineAsk(page);
     await ask.getByRole("button", { name: "Remind me later" }).click();
     await expect.poll(() => ask.getByRole("button", { name: "Continue" }).count()).toBe(0);
@@ -122,7 +109,7 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
 
   it("works with the keyboard alone: choose, Continue, pay, thank-you", async () => {
     const { context, page } = await reader();
-    await page.goto(`${stack.base}/demo`);
+    await page.goto(`${e2e.stack.base}/demo`);
     await expect
       .poll(() => inlineAsk(page).getByRole("button", { name: "Continue" }).isVisible(), { timeout: 10_000 })
       .toBe(true);
@@ -174,14 +161,14 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
   it("axe finds no WCAG violations on the ask and the banner, at desktop and 320 px", async () => {
     for (const width of [1280, 320]) {
       const { context, page } = await reader({ viewport: { width, height: 800 }, bypassCSP: true });
-      await page.goto(`${stack.base}/demo`);
+      await page.goto(`${e2e.stack.base}/demo`);
       await expect
         .poll(() => inlineAsk(page).getByRole("button", { name: "Continue" }).isVisible(), { timeout: 10_000 })
         .toBe(true);
       // Let entrance transitions finish: axe measures contrast on what is painted.
       await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
       await page.waitForTimeout(400);
-      await page.evaluate(axeSource);
+      await page.evaluate(axeSource());
       const result = await page.evaluate(async () => {
         const axe = (
           window as unknown as {
@@ -232,11 +219,11 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
         }
         res.writeHead(200, {
           "content-type": "text/html; charset=utf-8",
-          "content-security-policy": `default-src 'none'; script-src ${stack.base}; connect-src ${stack.base}; style-src 'self'; img-src data:; form-action 'none'`,
+          "content-security-policy": `default-src 'none'; script-src ${e2e.stack.base}; connect-src ${e2e.stack.base}; style-src 'self'; img-src data:; form-action 'none'`,
         });
         res.end(`<!doctype html><html lang="en"><head><title>Publisher</title><link rel="stylesheet" href="/hostile.css"></head>
 <body><article><h1>Local news</h1>${Array.from({ length: 6 }, (_, i) => `<p>Paragraph ${i + 1} of a story about the harbour.</p>`).join("")}</article>
-<script async src="${stack.base}/widget.js" data-site="demo" data-placement="inline"></script></body></html>`);
+<script async src="${e2e.stack.base}/widget.js" data-site="demo" data-placement="inline"></script></body></html>`);
       });
       await new Promise<void>((resolve) => publisher.listen(port, "127.0.0.1", resolve));
     });
@@ -275,7 +262,7 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
   it("with the API down the page stays exactly as it was", async () => {
     const { context, page, errors } = await reader();
     await page.route("**/api/**", (route) => route.abort());
-    await page.goto(`${stack.base}/demo`);
+    await page.goto(`${e2e.stack.base}/demo`);
     const before = await page.evaluate(() => document.body.innerHTML.length);
     await page.waitForLoadState("networkidle");
     await page.waitForTimeout(500);

@@ -1,35 +1,22 @@
-import { mkdirSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, launchBrowser } from "./browser";
-import { type Stack, startStack } from "./stack";
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable } from "./browser";
+import { SHOTS, useStackAndBrowser } from "./setup";
 
 /**
  * Issue 5 as a reader and staff would walk it: "Remind me later" on the demo article, an email
  * address, a dispatch with a future `now`, the email in the outbox, and its links used in Chromium.
  */
-const SHOTS = "tests/e2e/screenshots";
 
 describe.skipIf(!chromiumAvailable())("Remind me later by email, in Chromium", () => {
-  let stack: Stack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const e2e = useStackAndBrowser();
 
   const staff = (path: string, init: RequestInit = {}) =>
-    fetch(`${stack.base}${path}`, { ...init, headers: { authorization: `Bearer ${stack.adminToken}` } });
+    fetch(`${e2e.stack.base}${path}`, { ...init, headers: { authorization: `Bearer ${e2e.stack.adminToken}` } });
 
   it("asks for a reminder, receives one email after dispatch, follows it back and forgets the address", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${stack.base}/demo`);
+    await page.goto(`${e2e.stack.base}/demo`);
     const ask = page.locator('reader-support[data-placement="inline"]');
     await ask.getByRole("button", { name: "Remind me later" }).click();
     await ask.getByLabel("Email address").fill("later@example.org");
@@ -68,7 +55,7 @@ describe.skipIf(!chromiumAvailable())("Remind me later by email, in Chromium", (
     expect(forget).toBeTruthy();
 
     // The article link opens the article; the widget takes the campaign and tidies the address bar.
-    const reader = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const reader = await e2e.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const articlePage = await reader.newPage();
     await articlePage.goto(article);
     await expect
