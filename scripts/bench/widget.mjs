@@ -69,19 +69,9 @@ export const median = (values) => {
 
 /** `runs` first-time visits of /demo: loader start → ask rendered, and CLS. */
 export async function widgetTiming(base, runs = 20) {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  // The same Chromium and flags as the browser tests (Node 22 runs the .ts file as it is).
+  const { launchBrowser } = await import("../../tests/e2e/browser.ts");
+  const browser = await launchBrowser();
   const samples = [];
   try {
     for (let i = 0; i < runs; i++) {

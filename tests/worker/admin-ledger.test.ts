@@ -5,6 +5,7 @@ import { dashboardData, staffSummary } from "../../worker/db/admin-queries";
 import {
   ADMIN,
   call,
+  cancelSubscription,
   clearLedger,
   control,
   type Delivery,
@@ -85,11 +86,7 @@ describe("totals equal the ledger after the emulator lifecycle", () => {
     await control(`/_test/payment_intents/${a.payment_intent}/refund`, { amount: 2500 });
     await control(`/_test/payment_intents/${a.payment_intent}/refund`, { amount: 2500 });
     const all = await drain();
-    const cancel = await fetch(`${(env as any).STRIPE_API_BASE}/v1/subscriptions/${a.subscription}`, {
-      method: "DELETE",
-      headers: { authorization: "Bearer sk_test_x" },
-    });
-    expect(cancel.status).toBe(200);
+    await cancelSubscription(a.subscription);
     all.push(...(await drain()));
     return all;
   }

@@ -48,6 +48,15 @@ export async function control<T = Record<string, any>>(path: string, body: Recor
   return (await response.json()) as T;
 }
 
+/** Cancels a subscription with the real `DELETE /v1/subscriptions/{id}`, as staff or Stripe's portal would. */
+export async function cancelSubscription(id: string): Promise<void> {
+  const response = await fetch(`${EMULATOR}/v1/subscriptions/${id}`, {
+    method: "DELETE",
+    headers: { authorization: "Bearer sk_test_x" },
+  });
+  expect(response.status).toBe(200);
+}
+
 export type Delivery = { event_id: string; type: string; payload: string; signature: string };
 
 /** Takes every webhook the emulator has queued since the last drain. */

@@ -1,4 +1,10 @@
-import { type MoneyRow, monthlyEquivalent, type RecurringSummary, summarizeMoney } from "../../worker/core/summary";
+import {
+  type MoneyRow,
+  type RecurringRow,
+  type RecurringSummary,
+  summarizeMoney,
+  summarizeRecurring,
+} from "../../worker/core/summary";
 
 /**
  * The test oracle for the staff figures: computed straight from the ledger tables, with no
@@ -52,26 +58,6 @@ export async function recurringSummary(db: D1Database, site: string): Promise<Re
        GROUP BY currency, frequency`,
     )
     .bind(site)
-    .all<{ currency: string; frequency: "monthly" | "annual"; n: number; total: number }>();
-  const out = new Map<string, { monthly: number; annual: number; monthlyTotal: number; annualTotal: number }>();
-  for (const r of results) {
-    const s = out.get(r.currency) ?? { monthly: 0, annual: 0, monthlyTotal: 0, annualTotal: 0 };
-    if (r.frequency === "monthly") {
-      s.monthly = r.n;
-      s.monthlyTotal = r.total;
-    } else {
-      s.annual = r.n;
-      s.annualTotal = r.total;
-    }
-    out.set(r.currency, s);
-  }
-  return [...out.entries()]
-    .map(([currency, s]) => ({
-      currency,
-      active: s.monthly + s.annual,
-      monthly: s.monthly,
-      annual: s.annual,
-      monthlyEquivalent: monthlyEquivalent(s.monthlyTotal, s.annualTotal),
-    }))
-    .sort((a, b) => a.currency.localeCompare(b.currency));
+    .all<RecurringRow>();
+  return summarizeRecurring(results);
 }

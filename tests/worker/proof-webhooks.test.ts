@@ -4,6 +4,7 @@ import type { LedgerEvent } from "../../worker/core/ledger";
 import { processEvent } from "../../worker/routes/webhooks";
 import {
   call,
+  cancelSubscription,
   clearLedger,
   control,
   type Delivery,
@@ -86,11 +87,7 @@ async function recordTemplates(): Promise<Template> {
   await control(`/_test/subscriptions/${cDone.subscription}/fail_renewal`);
   await control(`/_test/subscriptions/${cDone.subscription}/renew`);
   await take();
-  const cancelled = await fetch(`${EMULATOR}/v1/subscriptions/${cDone.subscription}`, {
-    method: "DELETE",
-    headers: { authorization: "Bearer sk_test_x" },
-  });
-  expect(cancelled.status).toBe(200);
+  await cancelSubscription(cDone.subscription);
   // Annual in euros, a dispute won.
   const d = await startCheckout({ frequency: "annual", amount: 6000, currency: "EUR", variant: "b" });
   const dDone = await control(`/_test/checkout/sessions/${d.sessionId}/complete`, { outcome: "succeeded" });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   call,
+  cancelSubscription,
   clearLedger,
   control,
   type Delivery,
@@ -162,11 +163,7 @@ describe("the money lifecycle, through the emulator", () => {
     s = await summary();
     expect(s.currencies[0]).toMatchObject({ gross: 2122, refunded: 500, disputed: 1061, net: 561 });
 
-    const cancel = await fetch(`${(env as any).STRIPE_API_BASE}/v1/subscriptions/${done.subscription}`, {
-      method: "DELETE",
-      headers: { authorization: "Bearer sk_test_x" },
-    });
-    expect(cancel.status).toBe(200);
+    await cancelSubscription(done.subscription);
     await deliverAll();
     s = await summary();
     expect(s.recurring).toEqual([]);
@@ -266,11 +263,7 @@ describe("order independence", () => {
     await control(`/_test/payment_intents/${a.payment_intent}/refund`, { amount: 2500 });
     await control(`/_test/payment_intents/${a.payment_intent}/refund`, { amount: 2500 });
     all.push(...(await drain()));
-    const cancel = await fetch(`${(env as any).STRIPE_API_BASE}/v1/subscriptions/${a.subscription}`, {
-      method: "DELETE",
-      headers: { authorization: "Bearer sk_test_x" },
-    });
-    expect(cancel.status).toBe(200);
+    await cancelSubscription(a.subscription);
     all.push(...(await drain()));
     return all;
   }

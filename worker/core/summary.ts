@@ -75,6 +75,29 @@ export function summarizeMoney(rows: MoneyRow[], supportersByCurrency: Map<strin
   return [...byCurrency.values()].sort((a, b) => a.currency.localeCompare(b.currency));
 }
 
+/** Active recurring pledges per (currency, frequency) as the query returns them. */
+export type RecurringRow = { currency: string; frequency: "monthly" | "annual"; n: number; total: number };
+
+/** Folds recurring rows into per-currency supporters and their monthly value, sorted by currency. */
+export function summarizeRecurring(rows: RecurringRow[]): RecurringSummary[] {
+  const out = new Map<string, { monthly: number; annual: number; monthlyTotal: number; annualTotal: number }>();
+  for (const r of rows) {
+    const s = out.get(r.currency) ?? { monthly: 0, annual: 0, monthlyTotal: 0, annualTotal: 0 };
+    if (r.frequency === "monthly") [s.monthly, s.monthlyTotal] = [r.n, r.total];
+    else [s.annual, s.annualTotal] = [r.n, r.total];
+    out.set(r.currency, s);
+  }
+  return [...out.entries()]
+    .map(([currency, s]) => ({
+      currency,
+      active: s.monthly + s.annual,
+      monthly: s.monthly,
+      annual: s.annual,
+      monthlyEquivalent: monthlyEquivalent(s.monthlyTotal, s.annualTotal),
+    }))
+    .sort((a, b) => a.currency.localeCompare(b.currency));
+}
+
 /**
  * Monthly value of recurring support: monthly amounts plus annual amounts / 12,
  * rounded half up once per currency (integer minor units).

@@ -2,9 +2,9 @@ import type { Frequency } from "../core/frequencies";
 import {
   type CurrencySummary,
   type MoneyRow,
-  monthlyEquivalent,
-  type RecurringSummary,
+  type RecurringRow,
   summarizeMoney,
+  summarizeRecurring,
 } from "../core/summary";
 
 /**
@@ -30,31 +30,10 @@ const payersSql = `SELECT currency, frequency, sum(n) AS supporters, sum(CASE WH
 const recurringSql = `SELECT currency, frequency, count(*) AS n, sum(amount + fee_amount) AS total
   FROM pledges WHERE site = ?1 AND status = 'active' AND frequency IN ('monthly', 'annual') GROUP BY currency, frequency`;
 
-type RecurringRow = { currency: string; frequency: "monthly" | "annual"; n: number; total: number };
-
 function foldMoney(money: MoneyRow[], payers: PayerRow[]): CurrencySummary[] {
   const supporters = new Map<string, number>();
   for (const r of payers) supporters.set(r.currency, (supporters.get(r.currency) ?? 0) + r.supporters);
   return summarizeMoney(money, supporters);
-}
-
-function foldRecurring(rows: RecurringRow[]): RecurringSummary[] {
-  const out = new Map<string, { monthly: number; annual: number; monthlyTotal: number; annualTotal: number }>();
-  for (const r of rows) {
-    const s = out.get(r.currency) ?? { monthly: 0, annual: 0, monthlyTotal: 0, annualTotal: 0 };
-    if (r.frequency === "monthly") [s.monthly, s.monthlyTotal] = [r.n, r.total];
-    else [s.annual, s.annualTotal] = [r.n, r.total];
-    out.set(r.currency, s);
-  }
-  return [...out.entries()]
-    .map(([currency, s]) => ({
-      currency,
-      active: s.monthly + s.annual,
-      monthly: s.monthly,
-      annual: s.annual,
-      monthlyEquivalent: monthlyEquivalent(s.monthlyTotal, s.annualTotal),
-    }))
-    .sort((a, b) => a.currency.localeCompare(b.currency));
 }
 
 const rows = <T>(result: D1Result | undefined) => (result?.results ?? []) as T[];
@@ -68,7 +47,7 @@ export async function staffSummary(db: D1Database, site: string, days: DayBounds
   ]);
   return {
     currencies: foldMoney(rows<MoneyRow>(money), rows<PayerRow>(payers)),
-    recurring: foldRecurring(rows<RecurringRow>(recurring)),
+    recurring: summarizeRecurring(rows<RecurringRow>(recurring)),
   };
 }
 
@@ -153,7 +132,7 @@ export async function dashboardData(
   const firstSpan = rows<{ first: string | null; last: string | null }>(span)[0];
   return {
     currencies: foldMoney(rows<MoneyRow>(money), payerRows),
-    recurring: foldRecurring(rows<RecurringRow>(recurring)),
+    recurring: summarizeRecurring(rows<RecurringRow>(recurring)),
     /** First payments of recurring pledges in range (new supporters), per currency and frequency. */
     newRecurring: payerRows
       .filter((r) => r.frequency !== "once")
