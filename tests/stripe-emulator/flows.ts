@@ -598,6 +598,19 @@ export function renewSubscription(ctx: FlowContext, subId: string): FlowResult {
   });
   sub.latest_invoice = invoice.id;
   ev.emit("customer.subscription.updated", sub, { items: previousItems, latest_invoice: previousLatest });
+  const { pi, invoicePayment } = issueRenewalInvoice(ctx, invoice, customer, ev);
+  const charge = attemptPayment(ctx, pi, { email, kind: "card", result: "succeeded" });
+  invoice.attempt_count = 1;
+  markInvoicePaid(invoice, invoicePayment);
+  ev.emit("invoice.paid", invoice);
+  ev.emit("invoice.payment_succeeded", invoice);
+  ev.emit("payment_intent.succeeded", pi);
+  ev.emit("charge.succeeded", charge);
+  return result(sub, invoice, invoicePayment, pi, charge, ev);
+}
+
+/** Finalizes a renewal invoice and opens its payment intent and invoice payment, as Stripe's billing run does. */
+function issueRenewalInvoice(ctx: FlowContext, invoice: Obj, customer: Obj, ev: Emitter) {
   ev.emit("invoice.created", invoice);
   finalizeInvoice(ctx, invoice, customer);
   ev.emit("invoice.finalized", invoice);
@@ -612,14 +625,7 @@ export function renewSubscription(ctx: FlowContext, subId: string): FlowResult {
     }),
   );
   const invoicePayment = ctx.store.put(buildInvoicePayment(nowSeconds(), invoice, pi.id));
-  const charge = attemptPayment(ctx, pi, { email, kind: "card", result: "succeeded" });
-  invoice.attempt_count = 1;
-  markInvoicePaid(invoice, invoicePayment);
-  ev.emit("invoice.paid", invoice);
-  ev.emit("invoice.payment_succeeded", invoice);
-  ev.emit("payment_intent.succeeded", pi);
-  ev.emit("charge.succeeded", charge);
-  return result(sub, invoice, invoicePayment, pi, charge, ev);
+  return { pi, invoicePayment };
 }
 
 function result(sub: Obj, invoice: Obj, invoicePayment: Obj | null, pi: Obj, charge: Obj, ev: Emitter): FlowResult {
@@ -649,20 +655,7 @@ export function failRenewal(ctx: FlowContext, subId: string): FlowResult {
     linePeriod: { start: oldEnd, end: newEnd },
   });
   sub.latest_invoice = invoice.id;
-  ev.emit("invoice.created", invoice);
-  finalizeInvoice(ctx, invoice, customer);
-  ev.emit("invoice.finalized", invoice);
-  const pi = ctx.store.put(
-    buildPaymentIntent(nowSeconds(), {
-      amount: invoice.amount_due,
-      currency: invoice.currency,
-      customer: customer.id,
-      metadata: {},
-      description: "Subscription update",
-      paymentMethodTypes: ["card"],
-    }),
-  );
-  const invoicePayment = ctx.store.put(buildInvoicePayment(nowSeconds(), invoice, pi.id));
+  const { pi, invoicePayment } = issueRenewalInvoice(ctx, invoice, customer, ev);
   const charge = attemptPayment(ctx, pi, { email: customer.email, kind: "card", result: "failed" });
   invoice.attempted = true;
   invoice.attempt_count = 1;
