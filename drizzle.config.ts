@@ -3,6 +3,6 @@ import { defineConfig } from "drizzle-kit";
 /** `npm run db:generate` writes reviewed SQL migrations into migrations/ for wrangler to apply. */
 export default defineConfig({
   dialect: "sqlite",
-  schema: "./worker/db/schema.ts",
+  schema: "./worker/platform/schema.ts",
   out: "./migrations",
 });

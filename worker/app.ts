@@ -1,33 +1,28 @@
 import { Hono } from "hono";
-import { mailAdminApi } from "./admin/mail-api";
-import { admin, adminStatic } from "./admin/routes";
-import type { AppContext } from "./env";
-import { readerCors } from "./http/cors";
-import { jsonError } from "./http/errors";
-import { checkoutRoutes } from "./routes/checkout";
-import { configRoutes } from "./routes/config";
-import { demoRoutes } from "./routes/demo";
-import { eventRoutes } from "./routes/events";
-import { manageRoutes } from "./routes/manage";
-import { reminderRoutes } from "./routes/reminders";
-import { webhookRoutes } from "./routes/webhooks";
+import { checkoutRoutes } from "./checkout/routes";
+import { configRoutes } from "./config/routes";
+import { demoRoutes } from "./demo/routes";
+import { eventRoutes } from "./events/routes";
+import { webhookRoutes } from "./ledger/routes";
+import { manageRoutes } from "./manage/routes";
+import type { AppContext } from "./platform/env";
+import { httpErrorResponse, jsonError } from "./platform/http";
+import { forgetRoutes, reminderRoutes } from "./reminders/routes";
+import { staff } from "./staff/routes";
 
-/** The whole HTTP surface. Static widget files are served by Workers Assets before this runs. */
+/**
+ * The whole HTTP surface: one router per feature, mounted at its prefix. Static widget files
+ * are served by Workers Assets before this runs.
+ */
 export const app = new Hono<AppContext>()
-  .use("/api/checkout", readerCors)
-  .use("/api/reminders", readerCors)
-  .route("/", configRoutes)
-  .route("/", checkoutRoutes)
-  .route("/", eventRoutes)
-  .route("/", webhookRoutes)
-  .route("/", demoRoutes)
-  .route("/", reminderRoutes)
-  .route("/", manageRoutes)
-  .route("/admin/api", mailAdminApi)
-  .route("/admin", admin)
-  .route("/", adminStatic)
+  .route("/api/config", configRoutes)
+  .route("/api/checkout", checkoutRoutes)
+  .route("/api/events", eventRoutes)
+  .route("/api/webhooks/stripe", webhookRoutes)
+  .route("/api/reminders", reminderRoutes)
+  .route("/r/forget", forgetRoutes)
+  .route("/manage", manageRoutes)
+  .route("/admin", staff)
+  .route("/demo", demoRoutes)
   .notFound((c) => jsonError(c, 404, "not_found", "There is nothing at this address."))
-  .onError((error, c) => {
-    console.error("unhandled", error);
-    return jsonError(c, 500, "internal_error", "Something went wrong on our side.");
-  });
+  .onError(httpErrorResponse);

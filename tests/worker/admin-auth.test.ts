@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { accessVerifier } from "../../worker/admin/access-jwt";
-import { adminRoutes } from "../../worker/admin/routes";
-import { createSession } from "../../worker/admin/session";
+import { accessVerifier } from "../../worker/staff/access-jwt";
+import { staffRoutes } from "../../worker/staff/routes";
+import { createSession } from "../../worker/staff/session";
 import { ADMIN, call, ORIGIN } from "./helpers";
 
 /** Issue #4: nobody but staff reaches /admin, by any route, with any forged or stale credential. */
@@ -216,7 +216,7 @@ describe("Cloudflare Access", () => {
       fetches++;
       return [jwk];
     });
-    const app = new Hono().route("/admin", adminRoutes({ verifyAccess: verifier }));
+    const app = new Hono().route("/admin", staffRoutes({ verifyAccess: verifier }));
     const now = Math.floor(Date.now() / 1000);
     const claims = {
       iss: `https://${TEAM}`,

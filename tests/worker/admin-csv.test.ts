@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { CSV_PAGE_SIZE } from "../../worker/admin/api";
-import { majorUnits, textCell } from "../../worker/admin/csv";
+import { CSV_PAGE_SIZE } from "../../worker/staff/api";
+import { majorUnits, textCell } from "../../worker/staff/csv";
 import { ADMIN, call, clearLedger } from "./helpers";
 
 /** Issue #4: the payments export — streamed in pages, spreadsheet-safe, exact. */
@@ -185,7 +185,7 @@ describe("the dashboard page", () => {
     expect(html).toContain("j•••@example.net");
     expect(html).not.toContain("jane.reader");
     expect(html).not.toMatch(/<script|style=/);
-    const css = await call("/admin-static/admin.css");
+    const css = await call("/admin/static/admin.css");
     expect(css.status).toBe(200);
     expect(css.headers.get("content-type")).toMatch(/text\/css/);
   });

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { dayBounds } from "../../worker/admin/range";
-import { dashboardData, staffSummary } from "../../worker/db/admin-queries";
+import { database } from "../../worker/platform/db";
+import { dashboardData, staffSummary } from "../../worker/staff/queries";
+import { dayBounds } from "../../worker/staff/range";
 import {
   ADMIN,
   call,
@@ -45,7 +46,7 @@ async function fromLedger(from: string | null, to: string | null) {
 }
 
 async function fromRollups(from: string | null, to: string | null) {
-  return staffSummary(db, "demo", dayBounds({ from, to }));
+  return staffSummary(database(db), "demo", dayBounds({ from, to }));
 }
 
 const RANGES: [string | null, string | null][] = [
@@ -130,7 +131,7 @@ describe("totals equal the ledger after the emulator lifecycle", () => {
 
     // The dashboard's extra figures: one monthly and one annual supporter started, the annual one cancelled.
     const today = new Date().toISOString().slice(0, 10);
-    const dash = await dashboardData(db, "demo", dayBounds({ from: today, to: today }), {
+    const dash = await dashboardData(database(db), "demo", dayBounds({ from: today, to: today }), {
       from: Date.parse(`${today}T00:00:00Z`),
       to: Date.parse(`${today}T00:00:00Z`) + DAY,
     });
@@ -274,7 +275,7 @@ describe("roll-ups stay exact whatever order rows arrive, change or disappear in
           .bind(f, t)
           .all<{ campaign: string; variant: string; paid: number }>()
       ).results;
-      const dash = await dashboardData(db, "demo", dayBounds({ from, to }), { from: f, to: t });
+      const dash = await dashboardData(database(db), "demo", dayBounds({ from, to }), { from: f, to: t });
       expect(
         dash.paid
           .filter((p) => p.paid > 0)

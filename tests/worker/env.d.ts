@@ -1,16 +1,12 @@
-// Types of the test environment: the worker's bindings plus what vitest.config.ts adds.
+// Types of the test environment: the worker's bindings (generated) and secrets, plus what vitest.config.ts adds.
 import type { D1Migration } from "cloudflare:test";
-import type { Env as WorkerEnv } from "../../worker/env";
+import type { Secrets } from "../../worker/platform/env";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env extends Secrets {
       TEST_MIGRATIONS: D1Migration[];
       STRIPE_API_BASE: string;
-    }
-    interface GlobalProps {
-      mainModule: typeof import("../../worker/index");
-      durableNamespaces: "EventCounter";
     }
   }
 }

@@ -1,17 +1,21 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Env } from "../../worker/env";
-import { fromHeader, type MailMessage, maskAddress } from "../../worker/mail/message";
-import { buildMime, encodeHeaderWord } from "../../worker/mail/mime";
-import { listOutbox, purgeOutbox } from "../../worker/mail/outbox";
-import { sendMail } from "../../worker/mail/send";
+import { database } from "../../worker/platform/db";
+import type { WorkerEnv } from "../../worker/platform/env";
+import { fromHeader, type MailMessage, maskAddress } from "../../worker/platform/mail/message";
+import { buildMime, encodeHeaderWord } from "../../worker/platform/mail/mime";
+import { listOutbox, purgeOutbox } from "../../worker/platform/mail/outbox";
+import { sendMail } from "../../worker/platform/mail/send";
+
+const db = database(env.DB);
+
 import {
   cloudflareTransport,
   outboxTransport,
   resendTransport,
   type Transport,
   transportFor,
-} from "../../worker/mail/transports";
+} from "../../worker/platform/mail/transports";
 
 const message = (overrides: Partial<MailMessage> = {}): MailMessage => ({
   kind: "reminder",
@@ -127,7 +131,7 @@ describe("transports", () => {
   });
 
   it("MAIL_TRANSPORT chooses the transport; a missing secret fails sends loudly instead of dropping them", async () => {
-    const base = env as unknown as Env;
+    const base = env as unknown as WorkerEnv;
     expect(transportFor({ ...base, MAIL_TRANSPORT: "outbox" }).name).toBe("outbox");
     expect(transportFor({ ...base, MAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_x" }).name).toBe("resend");
     const noKey = transportFor({ ...base, MAIL_TRANSPORT: "resend", RESEND_API_KEY: undefined });
@@ -157,21 +161,21 @@ describe("sendMail and the outbox", () => {
 
   it("sends a key once: a second call is already_sent and the transport is not called again", async () => {
     const { calls, transport } = counting();
-    expect((await sendMail(env.DB, transport, message(), "reminder:a", 1000)).status).toBe("sent");
-    expect((await sendMail(env.DB, transport, message(), "reminder:a", 2000)).status).toBe("already_sent");
+    expect((await sendMail(db, transport, message(), "reminder:a", 1000)).status).toBe("sent");
+    expect((await sendMail(db, transport, message(), "reminder:a", 2000)).status).toBe("already_sent");
     expect(calls).toEqual(["reminder:a"]);
-    const [row] = await listOutbox(env.DB, { limit: 10 });
+    const [row] = await listOutbox(db, { limit: 10 });
     // A real provider's row keeps no address and no body.
     expect(row).toMatchObject({ status: "sent", to: "r•••@example.com", text: null, html: null, attempts: 1 });
   });
 
   it("records a failure, and a later attempt takes the failed row over (no second row)", async () => {
     const down = counting(true);
-    const failed = await sendMail(env.DB, down.transport, message(), "reminder:b", 1000);
+    const failed = await sendMail(db, down.transport, message(), "reminder:b", 1000);
     expect(failed).toMatchObject({ status: "failed", error: "provider down" });
     const up = counting();
-    expect((await sendMail(env.DB, up.transport, message(), "reminder:b", 2000)).status).toBe("sent");
-    const rows = await listOutbox(env.DB, { limit: 10 });
+    expect((await sendMail(db, up.transport, message(), "reminder:b", 2000)).status).toBe("sent");
+    const rows = await listOutbox(db, { limit: 10 });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "sent", attempts: 2, error: null });
   });
@@ -182,24 +186,24 @@ describe("sendMail and the outbox", () => {
       ...outboxTransport,
       send: () => new Promise((resolve) => (release = () => resolve({ providerId: null }))),
     };
-    const first = sendMail(env.DB, slow, message(), "reminder:c", 1000);
+    const first = sendMail(db, slow, message(), "reminder:c", 1000);
     await new Promise((r) => setTimeout(r, 50));
     const { calls, transport } = counting();
-    expect((await sendMail(env.DB, transport, message(), "reminder:c", 2000)).status).toBe("busy");
+    expect((await sendMail(db, transport, message(), "reminder:c", 2000)).status).toBe("busy");
     expect(calls).toEqual([]);
     release();
     expect((await first).status).toBe("sent");
 
     await env.DB.prepare("UPDATE mail_outbox SET status = 'sending', updated_at = 0 WHERE key = 'reminder:c'").run();
-    expect((await sendMail(env.DB, transport, message(), "reminder:c", 11 * 60_000)).status).toBe("sent");
+    expect((await sendMail(db, transport, message(), "reminder:c", 11 * 60_000)).status).toBe("sent");
   });
 
   it("the local outbox keeps the whole message for staff, and old rows are purged", async () => {
-    await sendMail(env.DB, outboxTransport, message(), "manage:x", Date.now());
-    const [row] = await listOutbox(env.DB, { site: "demo", limit: 5 });
+    await sendMail(db, outboxTransport, message(), "manage:x", Date.now());
+    const [row] = await listOutbox(db, { site: "demo", limit: 5 });
     expect(row).toMatchObject({ to: "reader@example.com", text: message().text, html: message().html });
     expect(row?.headers).toEqual(message().headers);
-    expect(await purgeOutbox(env.DB, Date.now() + 31 * 86_400_000)).toBe(1);
-    expect(await listOutbox(env.DB, { limit: 5 })).toHaveLength(0);
+    expect(await purgeOutbox(db, Date.now() + 31 * 86_400_000)).toBe(1);
+    expect(await listOutbox(db, { limit: 5 })).toHaveLength(0);
   });
 });

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { sha256Hex } from "../../worker/manage/crypto";
 import { checkManageToken, LINK_TTL_MS, signManageToken } from "../../worker/manage/links";
 import { inspectManageLink, openManageLink } from "../../worker/manage/open";
 import { requestManageLinks } from "../../worker/manage/request";
-import { findSite } from "../../worker/sites";
+import { sha256Hex } from "../../worker/platform/crypto";
+import { findSite } from "../../worker/platform/sites";
 import {
   ADMIN,
   call,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { STRIPE_TIMEOUT_MS } from "../../worker/stripe/client";
+import { STRIPE_TIMEOUT_MS } from "../../worker/platform/stripe";
 import {
   checkoutBody,
   clearLedger,

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { LedgerEvent } from "../../worker/core/ledger";
-import { processEvent } from "../../worker/routes/webhooks";
+import { processEvent } from "../../worker/ledger/process-event";
 import {
   call,
   cancelSubscription,

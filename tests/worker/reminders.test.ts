@@ -2,8 +2,8 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import type { Transport } from "../../worker/mail/transports";
-import { outboxTransport } from "../../worker/mail/transports";
+import type { Transport } from "../../worker/platform/mail/transports";
+import { outboxTransport } from "../../worker/platform/mail/transports";
 import { dispatchDueReminders } from "../../worker/reminders/dispatch";
 import { isDue, reminderDueAt, sendOnDate } from "../../worker/reminders/schedule";
 import { ADMIN, call, clearLedger, control, deliverAll, drain, freshIp, ORIGIN, startCheckout } from "./helpers";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AskConfig } from "../../worker/core/contract";
+import type { AskConfig } from "../../worker/core/widget-contract";
 import sample from "../fixtures/ask-config.json";
 import type { MountOptions } from "./ask/mount-options";
 import { loadState, saveState } from "./rules/state";

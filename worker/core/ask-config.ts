@@ -1,6 +1,7 @@
 import type { AskConfig } from "./contract";
 import { CURRENCIES, type CurrencyCode } from "./currencies";
-import { LANGUAGES, type Language, type SiteConfig } from "./site-config";
+import { firstLanguage, type Language } from "./languages";
+import type { SiteConfig } from "./site-config";
 
 /**
  * The currency a visitor is offered: the one they asked for if the site takes it,
@@ -15,8 +16,7 @@ export function pickCurrency(site: SiteConfig, requested: string | undefined, co
 
 /** The language of the ask: the requested one when the site has copy for it, else the site default. */
 export function pickLanguage(site: SiteConfig, requested: string | undefined): Language {
-  const wanted = requested?.slice(0, 2).toLowerCase();
-  const lang = LANGUAGES.find((l) => l === wanted);
+  const lang = firstLanguage(requested);
   return lang && site.copy[lang] ? lang : site.defaultLanguage;
 }
 

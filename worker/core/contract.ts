@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FREQUENCIES, type Frequency } from "./frequencies";
-import type { Copy, Language, Rules } from "./site-config";
+import type { Language } from "./languages";
+import type { Copy, Rules } from "./site-config";
 
 /**
  * The public HTTP contract: one zod schema per request body, and the types of the

@@ -1,14 +1,12 @@
 import { z } from "zod";
 import { CURRENCIES, type CurrencyCode, isCurrencyCode } from "./currencies";
 import { FREQUENCIES } from "./frequencies";
+import { LANGUAGES } from "./languages";
 
 /**
  * The schema of the one file a publisher edits (`worker/sites.config.ts`).
  * It is parsed when the worker starts and in tests; a mistake fails with the path of the field.
  */
-
-export const LANGUAGES = ["en", "ru"] as const;
-export type Language = (typeof LANGUAGES)[number];
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "use lower-case letters, digits and dashes");
 const frequency = z.enum(FREQUENCIES);

@@ -1,6 +1,6 @@
 import type { Frequency } from "./frequencies";
 
-/** One currency's money for a range (DESIGN.md: `/admin/api/summary`). Never summed across currencies. */
+/** One currency's money for a range (`/admin/api/summary`). Never summed across currencies. */
 export type CurrencySummary = {
   currency: string;
   gross: number;
@@ -34,10 +34,15 @@ export type MoneyRow = {
   disputedOpen: number;
   feesCovered: number;
   payments: number;
-  supporters: number;
 };
 
-/** Folds per-frequency rows into per-currency summaries; net = gross − refunds − lost disputes. */
+/**
+ * The rule every money figure of the staff view follows: net = gross − refunds − lost disputes.
+ * The dashboard, the CSV export and the roll-up triggers' test all use this one function.
+ */
+export const netOf = (m: { gross: number; refunded: number; disputed: number }) => m.gross - m.refunded - m.disputed;
+
+/** Folds per-frequency rows into per-currency summaries (net by `netOf`). */
 export function summarizeMoney(rows: MoneyRow[], supportersByCurrency: Map<string, number>): CurrencySummary[] {
   const byCurrency = new Map<string, CurrencySummary>();
   for (const row of rows) {
@@ -61,7 +66,7 @@ export function summarizeMoney(rows: MoneyRow[], supportersByCurrency: Map<strin
       };
       byCurrency.set(row.currency, s);
     }
-    const net = row.gross - row.refunded - row.disputed;
+    const net = netOf(row);
     s.gross += row.gross;
     s.refunded += row.refunded;
     s.disputed += row.disputed;

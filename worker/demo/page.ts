@@ -2,8 +2,8 @@
  * `GET /demo`: a realistic article page of a fictional newsroom, The Harbour Courier,
  * embedding the loader exactly as a publisher would. Its copy is our own invention.
  * The page has its own header controls (search, sign-in, menu) so we can see that the
- * banner never covers them. The page's look is its own stylesheet (/demo.css), so the page runs
- * under a strict CSP with no inline script or style, as we ask publishers to allow (issue #3).
+ * banner never covers them. The page's look is its own stylesheet (/demo/style.css), so the page runs
+ * under a strict CSP with no inline script or style, as we ask publishers to allow.
  */
 export function demoPage(): string {
   const paragraphs = [
@@ -27,7 +27,7 @@ export function demoPage(): string {
   <title>Council votes to buy the old ferry terminal — The Harbour Courier</title>
   <meta name="description" content="Harbour councillors voted 6–3 to buy the disused Pilot Street ferry terminal for $1.4 million.">
   <meta property="og:type" content="article">
-  <link rel="stylesheet" href="/demo.css">
+  <link rel="stylesheet" href="/demo/style.css">
 </head>
 <body>
   <a class="skip" href="#story">Skip to the article</a>

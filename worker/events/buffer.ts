@@ -1,4 +1,4 @@
-import type { Env } from "../env";
+import type { WorkerEnv } from "../platform/env";
 import { counterFor, SHARDS } from "./counter";
 
 /** How long one isolate gathers the ask's counts before handing them to the counter object. */
@@ -21,7 +21,7 @@ function merge(site: string, counts: Iterable<[string, number]>) {
  * counters are aggregate statistics, not money.
  */
 export function bufferCounts(
-  env: Env,
+  env: WorkerEnv,
   ctx: Pick<ExecutionContext, "waitUntil">,
   site: string,
   counts: Map<string, number>,
@@ -33,7 +33,7 @@ export function bufferCounts(
 }
 
 /** Hands every buffered count to its site's counter object now; a failed hand-over is kept for the next. */
-export async function flushBuffer(env: Env): Promise<void> {
+export async function flushBuffer(env: WorkerEnv): Promise<void> {
   scheduled = false;
   const batches = [...pending];
   pending.clear();

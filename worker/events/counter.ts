@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import { database } from "../platform/db";
+import type { WorkerEnv } from "../platform/env";
 import { flushBuffer } from "./buffer";
+import { addCounts } from "./store";
 
 /** Counters waiting to be written: key = day|site|placement|campaign|variant|type. */
 type Pending = Map<string, number>;
@@ -15,7 +17,7 @@ export const SHARDS = 4;
  * Aggregates the ask's counters in memory and writes them to D1 in one batch every few
  * seconds, so thousands of events per second become a handful of upserts.
  */
-export class EventCounter extends DurableObject<Env> {
+export class EventCounter extends DurableObject<WorkerEnv> {
   private pending: Pending = new Map();
 
   /** Adds counts; schedules a flush if none is scheduled. */
@@ -38,14 +40,13 @@ export class EventCounter extends DurableObject<Env> {
     }
     if (this.pending.size === 0) return 0;
     const rows = [...this.pending];
-    const statements = rows.map(([key, n]) => {
-      const [day, site, placement, campaign, variant, type] = key.split("|");
-      return this.env.DB.prepare(
-        `INSERT INTO ask_event_counts (day, site, placement, campaign, variant, type, count) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (site, day, placement, campaign, variant, type) DO UPDATE SET count = count + excluded.count`,
-      ).bind(day, site, placement, campaign, variant, type, n);
-    });
-    await this.env.DB.batch(statements);
+    await addCounts(
+      database(this.env.DB),
+      rows.map(([key, count]) => {
+        const [day = "", site = "", placement = "", campaign = "", variant = "", type = ""] = key.split("|");
+        return { day, site, placement, campaign, variant, type, count };
+      }),
+    );
     this.pending = new Map();
     await this.ctx.storage.delete("pending");
     return rows.length;
@@ -53,11 +54,11 @@ export class EventCounter extends DurableObject<Env> {
 }
 
 /** The counter object for one site shard. */
-export const counterFor = (env: Env, site: string, shard: number) =>
-  env.EVENT_COUNTER.get(env.EVENT_COUNTER.idFromName(`${site}#${shard}`)) as unknown as DurableObjectStub<EventCounter>;
+export const counterFor = (env: WorkerEnv, site: string, shard: number) =>
+  env.EVENT_COUNTER.get(env.EVENT_COUNTER.idFromName(`${site}#${shard}`));
 
 /** Flushes this isolate's buffer and every shard of a site (staff and tests use it to read fresh figures). */
-export async function flushSite(env: Env, site: string): Promise<void> {
+export async function flushSite(env: WorkerEnv, site: string): Promise<void> {
   await flushBuffer(env);
   await Promise.all(Array.from({ length: SHARDS }, (_, shard) => counterFor(env, site, shard).flush()));
 }

@@ -1,8 +1,8 @@
 import { currencyDecimals, isCurrencyCode } from "../core/currencies";
+import type { Language } from "../core/languages";
 import { formatMoney } from "../core/money";
-import type { Language } from "../core/site-config";
-import { emailButton, emailHtml, emailParagraph, emailSmallPrint } from "../mail/layout";
-import { escapeHtml } from "../mail/message";
+import { emailButton, emailHtml, emailParagraph, emailSmallPrint } from "../platform/mail/layout";
+import { escapeHtml } from "../platform/mail/message";
 import type { RecurringSupport } from "./store";
 
 const COPY = {

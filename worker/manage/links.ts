@@ -1,7 +1,8 @@
-import { hmacBase64Url } from "./crypto";
+import { timingSafeEqual } from "hono/utils/buffer";
+import { hmacBase64Url } from "../platform/crypto";
 
 /**
- * Signed "manage your support" links (issue 6). A token is `<id>.<expires>.<signature>`:
+ * Signed "manage your support" links. A token is `<id>.<expires>.<signature>`:
  * a random id, the expiry in unix seconds, and an HMAC of both under SESSION_SECRET. The
  * signature lets forged or altered links be refused before touching D1; single use is
  * enforced by the stored hash's `used_at`. Pure apart from Web Crypto; `now` is passed in.
@@ -22,15 +23,8 @@ export async function checkManageToken(secret: string, token: string, now: numbe
   if (!m) return { ok: false, reason: "malformed" };
   const [, id, exp, signature] = m as unknown as [string, string, string, string];
   const expected = await hmacBase64Url(secret, `manage:${id}.${exp}`);
-  if (!constantTimeEqual(expected, signature)) return { ok: false, reason: "forged" };
+  if (!(await timingSafeEqual(expected, signature))) return { ok: false, reason: "forged" };
   const expiresAt = Number(exp) * 1000;
   if (expiresAt <= now) return { ok: false, reason: "expired" };
   return { ok: true, expiresAt };
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }

@@ -1,6 +1,6 @@
-import type { Language } from "../core/site-config";
-import { escapeHtml as e } from "../mail/message";
-import { readerPage } from "./layout";
+import type { Language } from "../core/languages";
+import { escapeHtml as e } from "../platform/mail/message";
+import { readerPage } from "../platform/page";
 
 const COPY = {
   en: {

@@ -1,9 +1,11 @@
-import type { Language, SiteConfig } from "../core/site-config";
-import type { Env } from "../env";
-import { fromHeader } from "../mail/message";
-import { sendMail } from "../mail/send";
-import { mailFrom, type Transport, transportFor } from "../mail/transports";
-import { hmacBase64Url, linkSecret, normalizeEmail, randomToken, sha256Hex } from "./crypto";
+import type { Language } from "../core/languages";
+import type { SiteConfig } from "../core/site-config";
+import { hmacBase64Url, linkSecret, normalizeEmail, randomToken, sha256Hex } from "../platform/crypto";
+import { database } from "../platform/db";
+import type { WorkerEnv } from "../platform/env";
+import { fromHeader } from "../platform/mail/message";
+import { sendMail } from "../platform/mail/send";
+import { mailFrom, type Transport, transportFor } from "../platform/mail/transports";
 import { renderManageEmail } from "./email";
 import { LINK_TTL_MS, signManageToken } from "./links";
 import { findRecurringSupports, MAX_REQUESTS_PER_HOUR, recentRequests, storeLinks } from "./store";
@@ -15,17 +17,18 @@ export type ManageRequestOutcome = "sent" | "unknown" | "rate_limited" | "failed
  * has any. The outcome is for logs and tests only: the reader is always told the same thing.
  */
 export async function requestManageLinks(
-  env: Env,
+  env: WorkerEnv,
   input: { site: SiteConfig; email: string; lang: Language; returnUrl: string; baseUrl: string },
   now: number,
   transport: Transport = transportFor(env),
 ): Promise<ManageRequestOutcome> {
+  const db = database(env.DB);
   const secret = linkSecret(env);
   const email = normalizeEmail(input.email);
-  const supports = await findRecurringSupports(env.DB, input.site.id, email);
+  const supports = await findRecurringSupports(db, input.site.id, email);
   if (supports.length === 0) return "unknown";
   const emailHash = await hmacBase64Url(secret, `manage-email:${email}`);
-  if ((await recentRequests(env.DB, input.site.id, emailHash, now - 3_600_000)) >= MAX_REQUESTS_PER_HOUR)
+  if ((await recentRequests(db, input.site.id, emailHash, now - 3_600_000)) >= MAX_REQUESTS_PER_HOUR)
     return "rate_limited";
   const expiresAt = now + LINK_TTL_MS;
   const links = await Promise.all(
@@ -35,7 +38,7 @@ export async function requestManageLinks(
     }),
   );
   await storeLinks(
-    env.DB,
+    db,
     links.map((l) => ({
       tokenHash: l.tokenHash,
       site: input.site.id,
@@ -55,7 +58,7 @@ export async function requestManageLinks(
     })),
   });
   const outcome = await sendMail(
-    env.DB,
+    db,
     transport,
     { kind: "manage", site: input.site.id, from: fromHeader(input.site.name, mailFrom(env)), to: email, ...message },
     `manage:${links[0]?.tokenHash}`,

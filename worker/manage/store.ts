@@ -1,3 +1,7 @@
+import { and, countDistinct, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import type { Database } from "../platform/db";
+import { manageLinks, pledges } from "../platform/schema";
+
 /** D1 access for manage links and the supporter lookup behind them. */
 
 /** At most this many link emails per address and site per hour (the per-address rate limit). */
@@ -17,95 +21,100 @@ export type RecurringSupport = {
  * The reader's live recurring supports on a site, one per Stripe customer (Checkout makes a
  * customer per subscription). Matches the address given at checkout or entered in Stripe.
  */
-export async function findRecurringSupports(db: D1Database, site: string, email: string): Promise<RecurringSupport[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT stripe_customer_id AS customerId, frequency, amount + fee_amount AS amount, currency, status
-       FROM pledges
-       WHERE site = ?1 AND lower(email) = ?2 AND frequency IN ('monthly', 'annual')
-         AND status IN ('active', 'past_due') AND stripe_customer_id IS NOT NULL
-       ORDER BY created_at DESC`,
+export async function findRecurringSupports(db: Database, site: string, email: string): Promise<RecurringSupport[]> {
+  const rows = await db
+    .select({
+      customerId: pledges.stripeCustomerId,
+      frequency: pledges.frequency,
+      amount: sql<number>`${pledges.amount} + ${pledges.feeAmount}`,
+      currency: pledges.currency,
+      status: pledges.status,
+    })
+    .from(pledges)
+    .where(
+      and(
+        eq(pledges.site, site),
+        sql`lower(${pledges.email}) = ${email}`,
+        inArray(pledges.frequency, ["monthly", "annual"]),
+        inArray(pledges.status, ["active", "past_due"]),
+        sql`${pledges.stripeCustomerId} IS NOT NULL`,
+      ),
     )
-    .bind(site, email)
-    .all<RecurringSupport>();
+    .orderBy(desc(pledges.createdAt))
+    .all();
   const byCustomer = new Map<string, RecurringSupport>();
-  for (const r of results) if (!byCustomer.has(r.customerId)) byCustomer.set(r.customerId, r);
+  for (const r of rows) {
+    if (r.customerId === null || r.frequency === "once" || byCustomer.has(r.customerId)) continue;
+    byCustomer.set(r.customerId, { ...r, customerId: r.customerId, frequency: r.frequency });
+  }
   return [...byCustomer.values()].slice(0, MAX_CUSTOMERS);
 }
 
 /** How many link emails this address was sent for this site since `since`. */
-export async function recentRequests(db: D1Database, site: string, emailHash: string, since: number): Promise<number> {
+export async function recentRequests(db: Database, site: string, emailHash: string, since: number): Promise<number> {
   const row = await db
-    .prepare(
-      "SELECT count(DISTINCT created_at) AS n FROM manage_links WHERE email_hash = ?1 AND site = ?2 AND created_at > ?3",
-    )
-    .bind(emailHash, site, since)
-    .first<{ n: number }>();
+    .select({ n: countDistinct(manageLinks.createdAt) })
+    .from(manageLinks)
+    .where(and(eq(manageLinks.emailHash, emailHash), eq(manageLinks.site, site), gt(manageLinks.createdAt, since)))
+    .get();
   return row?.n ?? 0;
 }
 
-/** Stores the links of one email (all with the same `createdAt`), in one batch. */
+/** Stores the links of one email (all with the same `createdAt`), in one statement. */
 export async function storeLinks(
-  db: D1Database,
+  db: Database,
   links: { tokenHash: string; site: string; customerId: string; emailHash: string; returnUrl: string }[],
   createdAt: number,
   expiresAt: number,
 ): Promise<void> {
-  await db.batch(
-    links.map((l) =>
-      db
-        .prepare(
-          `INSERT INTO manage_links (token_hash, site, customer_id, email_hash, return_url, created_at, expires_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`,
-        )
-        .bind(l.tokenHash, l.site, l.customerId, l.emailHash, l.returnUrl, createdAt, expiresAt),
-    ),
-  );
+  if (links.length === 0) return;
+  await db.insert(manageLinks).values(links.map((l) => ({ ...l, createdAt, expiresAt })));
 }
 
-export type StoredLink = {
-  site: string;
-  customerId: string;
-  returnUrl: string;
-  usedAt: number | null;
-  expiresAt: number;
+/** A stored manage link, without its token. */
+export type StoredLink = Pick<
+  typeof manageLinks.$inferSelect,
+  "site" | "customerId" | "returnUrl" | "usedAt" | "expiresAt"
+>;
+
+const linkFields = {
+  site: manageLinks.site,
+  customerId: manageLinks.customerId,
+  returnUrl: manageLinks.returnUrl,
+  usedAt: manageLinks.usedAt,
+  expiresAt: manageLinks.expiresAt,
 };
 
 /** A link by token hash, without using it. */
-export async function findLink(db: D1Database, tokenHash: string): Promise<StoredLink | null> {
-  return db
-    .prepare(
-      `SELECT site, customer_id AS customerId, return_url AS returnUrl, used_at AS usedAt, expires_at AS expiresAt
-       FROM manage_links WHERE token_hash = ?`,
-    )
-    .bind(tokenHash)
-    .first<StoredLink>();
+export async function findLink(db: Database, tokenHash: string): Promise<StoredLink | null> {
+  return (await db.select(linkFields).from(manageLinks).where(eq(manageLinks.tokenHash, tokenHash)).get()) ?? null;
 }
 
 /** Uses a link: one statement, so of two simultaneous clicks exactly one gets the row. */
-export async function useLink(db: D1Database, tokenHash: string, now: number): Promise<StoredLink | null> {
-  return db
-    .prepare(
-      `UPDATE manage_links SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2
-       RETURNING site, customer_id AS customerId, return_url AS returnUrl, used_at AS usedAt, expires_at AS expiresAt`,
-    )
-    .bind(tokenHash, now)
-    .first<StoredLink>();
+export async function useLink(db: Database, tokenHash: string, now: number): Promise<StoredLink | null> {
+  const row = await db
+    .update(manageLinks)
+    .set({ usedAt: now })
+    .where(and(eq(manageLinks.tokenHash, tokenHash), isNull(manageLinks.usedAt), gt(manageLinks.expiresAt, now)))
+    .returning(linkFields)
+    .get();
+  return row ?? null;
 }
 
 /** Gives a used link back when Stripe could not open the portal, so the reader can try again. */
-export async function unuseLink(db: D1Database, tokenHash: string, usedAt: number): Promise<void> {
+export async function unuseLink(db: Database, tokenHash: string, usedAt: number): Promise<void> {
   await db
-    .prepare("UPDATE manage_links SET used_at = NULL WHERE token_hash = ?1 AND used_at = ?2")
-    .bind(tokenHash, usedAt)
-    .run();
+    .update(manageLinks)
+    .set({ usedAt: null })
+    .where(and(eq(manageLinks.tokenHash, tokenHash), eq(manageLinks.usedAt, usedAt)));
 }
 
 /** Deletes links that expired more than a day ago (the rate limit only looks back an hour). */
-export async function purgeLinks(db: D1Database, now: number): Promise<number> {
-  const result = await db
-    .prepare("DELETE FROM manage_links WHERE expires_at < ?")
-    .bind(now - 86_400_000)
-    .run();
-  return result.meta.changes ?? 0;
+export async function purgeLinks(db: Database, now: number): Promise<number> {
+  const deleted = await db
+    .delete(manageLinks)
+    .where(lt(manageLinks.expiresAt, now - 86_400_000))
+    .returning({ tokenHash: manageLinks.tokenHash })
+    .all();
+  return deleted.length;
 }

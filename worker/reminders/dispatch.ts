@@ -1,9 +1,10 @@
-import { LANGUAGES, type Language } from "../core/site-config";
-import type { Env } from "../env";
-import { fromHeader } from "../mail/message";
-import { sendMail } from "../mail/send";
-import { mailFrom, type Transport, transportFor } from "../mail/transports";
-import { findSite } from "../sites";
+import { firstLanguage } from "../core/languages";
+import { database } from "../platform/db";
+import type { WorkerEnv } from "../platform/env";
+import { fromHeader } from "../platform/mail/message";
+import { sendMail } from "../platform/mail/send";
+import { mailFrom, type Transport, transportFor } from "../platform/mail/transports";
+import { findSite } from "../platform/sites";
 import { renderReminderEmail } from "./email";
 import { forgetToken } from "./forget";
 import { forgetUrl, taggedArticleUrl } from "./links";
@@ -20,25 +21,24 @@ const MAX_BATCHES = 10;
  * key `reminder:<id>` refuses a second send, and a failed send is released for the next run.
  */
 export async function dispatchDueReminders(
-  env: Env,
+  env: WorkerEnv,
   now: number,
   transport: Transport = transportFor(env),
 ): Promise<DispatchResult> {
+  const db = database(env.DB);
   const run = `run_${crypto.randomUUID()}`;
   const result: DispatchResult = { claimed: 0, sent: 0, failed: 0, deferred: 0 };
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
-    const claimed = await claimDue(env.DB, run, now, BATCH);
+    const claimed = await claimDue(db, run, now, BATCH);
     result.claimed += claimed.length;
     for (const reminder of claimed) {
       const site = findSite(reminder.site);
       if (!site) {
-        await release(env.DB, reminder.id, run, now, `site ${reminder.site} is no longer configured`);
+        await release(db, reminder.id, run, now, `site ${reminder.site} is no longer configured`);
         result.failed++;
         continue;
       }
-      const lang: Language = (LANGUAGES as readonly string[]).includes(reminder.lang)
-        ? (reminder.lang as Language)
-        : site.defaultLanguage;
+      const lang = firstLanguage(reminder.lang) ?? site.defaultLanguage;
       const token = await forgetToken(env, site.id, reminder.email);
       const email = renderReminderEmail({
         lang,
@@ -47,21 +47,21 @@ export async function dispatchDueReminders(
         forgetUrl: forgetUrl(reminder.baseUrl, token, site.id, lang),
       });
       const outcome = await sendMail(
-        env.DB,
+        db,
         transport,
         { kind: "reminder", site: site.id, from: fromHeader(site.name, mailFrom(env)), to: reminder.email, ...email },
         `reminder:${reminder.id}`,
         now,
       );
       if (outcome.status === "sent" || outcome.status === "already_sent") {
-        await markSent(env.DB, reminder.id, run, now);
+        await markSent(db, reminder.id, run, now);
         if (outcome.status === "sent") result.sent++;
       } else if (outcome.status === "busy") {
-        await release(env.DB, reminder.id, run, now, null);
+        await release(db, reminder.id, run, now, null);
         result.deferred++;
       } else {
         console.error("reminders: send failed", reminder.id, outcome.error);
-        await release(env.DB, reminder.id, run, now, outcome.error);
+        await release(db, reminder.id, run, now, outcome.error);
         result.failed++;
       }
     }

@@ -1,6 +1,6 @@
-import type { Language } from "../core/site-config";
-import { emailButton, emailHtml, emailParagraph, emailSmallPrint } from "../mail/layout";
-import { escapeHtml } from "../mail/message";
+import type { Language } from "../core/languages";
+import { emailButton, emailHtml, emailParagraph, emailSmallPrint } from "../platform/mail/layout";
+import { escapeHtml } from "../platform/mail/message";
 
 /** The words of the reminder email, per language. */
 const COPY = {

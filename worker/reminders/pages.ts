@@ -1,6 +1,6 @@
-import type { Language } from "../core/site-config";
-import { escapeHtml } from "../mail/message";
-import { readerPage } from "../manage/layout";
+import type { Language } from "../core/languages";
+import { escapeHtml } from "../platform/mail/message";
+import { readerPage } from "../platform/page";
 
 const COPY = {
   en: {

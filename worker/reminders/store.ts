@@ -1,3 +1,6 @@
+import { and, countDistinct, eq, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { type Database, excluded } from "../platform/db";
+import { payments, reminders } from "../platform/schema";
 import type { ReminderDelay } from "./schedule";
 
 /** D1 access for reminders. Every state change is one statement, so overlapping runs cannot interleave. */
@@ -18,7 +21,7 @@ export type ClaimedReminder = {
 
 /** Creates the reader's pending reminder for a site, or updates the one already pending. */
 export async function upsertReminder(
-  db: D1Database,
+  db: Database,
   r: {
     site: string;
     email: string;
@@ -32,70 +35,86 @@ export async function upsertReminder(
   },
 ): Promise<{ id: string; dueAt: number }> {
   const row = await db
-    .prepare(
-      `INSERT INTO reminders (id, site, email, lang, remind_in, page_url, base_url, forget_hash, status, due_at,
-                              attempts, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, 0, ?10, ?10)
-       ON CONFLICT (site, email) WHERE status = 'pending' DO UPDATE SET
-         lang = excluded.lang, remind_in = excluded.remind_in, page_url = excluded.page_url,
-         base_url = excluded.base_url, due_at = excluded.due_at, updated_at = excluded.updated_at
-       RETURNING id, due_at`,
-    )
-    .bind(
-      `rem_${crypto.randomUUID().replaceAll("-", "")}`,
-      r.site,
-      r.email,
-      r.lang,
-      r.remindIn,
-      r.pageUrl,
-      r.baseUrl,
-      r.forgetHash,
-      r.dueAt,
-      r.now,
-    )
-    .first<{ id: string; due_at: number }>();
+    .insert(reminders)
+    .values({
+      id: `rem_${crypto.randomUUID().replaceAll("-", "")}`,
+      site: r.site,
+      email: r.email,
+      lang: r.lang,
+      remindIn: r.remindIn,
+      pageUrl: r.pageUrl,
+      baseUrl: r.baseUrl,
+      forgetHash: r.forgetHash,
+      status: "pending",
+      dueAt: r.dueAt,
+      attempts: 0,
+      createdAt: r.now,
+      updatedAt: r.now,
+    })
+    .onConflictDoUpdate({
+      target: [reminders.site, reminders.email],
+      targetWhere: sql`status = 'pending'`,
+      set: {
+        lang: excluded(reminders.lang),
+        remindIn: excluded(reminders.remindIn),
+        pageUrl: excluded(reminders.pageUrl),
+        baseUrl: excluded(reminders.baseUrl),
+        dueAt: excluded(reminders.dueAt),
+        updatedAt: excluded(reminders.updatedAt),
+      },
+    })
+    .returning({ id: reminders.id, dueAt: reminders.dueAt })
+    .get();
   if (!row) throw new Error("reminder upsert returned nothing");
-  return { id: row.id, dueAt: row.due_at };
+  return row;
 }
+
+/** Not claimed, or claimed by a run whose lease ran out. */
+const claimable = (now: number) =>
+  and(eq(reminders.status, "pending"), or(isNull(reminders.claim), lt(reminders.claimedAt, now - CLAIM_LEASE_MS)));
 
 /**
  * Atomically claims up to `limit` due reminders for this run (`claim` is the run's id):
  * a row claimed by one run is invisible to another until released or its lease runs out.
  */
-export async function claimDue(db: D1Database, claim: string, now: number, limit: number): Promise<ClaimedReminder[]> {
-  const { results } = await db
-    .prepare(
-      `UPDATE reminders SET claim = ?1, claimed_at = ?2
-       WHERE id IN (SELECT id FROM reminders
-                    WHERE status = 'pending' AND due_at <= ?2 AND (claim IS NULL OR claimed_at < ?3)
-                    ORDER BY due_at LIMIT ?4)
-         AND status = 'pending' AND (claim IS NULL OR claimed_at < ?3)
-       RETURNING id, site, email, lang, page_url, base_url`,
-    )
-    .bind(claim, now, now - CLAIM_LEASE_MS, limit)
-    .all<{ id: string; site: string; email: string | null; lang: string; page_url: string; base_url: string }>();
-  return results
-    .filter((r) => r.email)
-    .map((r) => ({
-      id: r.id,
-      site: r.site,
-      email: r.email as string,
-      lang: r.lang,
-      pageUrl: r.page_url,
-      baseUrl: r.base_url,
-    }));
+export async function claimDue(db: Database, claim: string, now: number, limit: number): Promise<ClaimedReminder[]> {
+  const due = db
+    .select({ id: reminders.id })
+    .from(reminders)
+    .where(and(claimable(now), lte(reminders.dueAt, now)))
+    .orderBy(reminders.dueAt)
+    .limit(limit);
+  const rows = await db
+    .update(reminders)
+    .set({ claim, claimedAt: now })
+    .where(and(inArray(reminders.id, due), claimable(now)))
+    .returning({
+      id: reminders.id,
+      site: reminders.site,
+      email: reminders.email,
+      lang: reminders.lang,
+      pageUrl: reminders.pageUrl,
+      baseUrl: reminders.baseUrl,
+    })
+    .all();
+  return rows.filter((r): r is ClaimedReminder => r.email !== null);
 }
 
 /** Marks a claimed reminder sent and erases the address: only the counts remain. */
-export async function markSent(db: D1Database, id: string, claim: string, now: number): Promise<void> {
+export async function markSent(db: Database, id: string, claim: string, now: number): Promise<void> {
   await db
-    .prepare(
-      `UPDATE reminders SET status = 'sent', email = NULL, forget_hash = NULL, claim = NULL, claimed_at = NULL,
-         sent_at = ?1, updated_at = ?1, last_error = NULL
-       WHERE id = ?2 AND claim = ?3`,
-    )
-    .bind(now, id, claim)
-    .run();
+    .update(reminders)
+    .set({
+      status: "sent",
+      email: null,
+      forgetHash: null,
+      claim: null,
+      claimedAt: null,
+      sentAt: now,
+      updatedAt: now,
+      lastError: null,
+    })
+    .where(and(eq(reminders.id, id), eq(reminders.claim, claim)));
 }
 
 /**
@@ -103,33 +122,33 @@ export async function markSent(db: D1Database, id: string, claim: string, now: n
  * another run was already sending it (`error` null: not counted as an attempt). After
  * MAX_ATTEMPTS failures it is given up and the address erased.
  */
-export async function release(db: D1Database, id: string, claim: string, now: number, error: string | null) {
+export async function release(db: Database, id: string, claim: string, now: number, error: string | null) {
+  const add = error ? 1 : 0;
+  const givenUp = sql`${reminders.attempts} + ${add} >= ${MAX_ATTEMPTS}`;
   await db
-    .prepare(
-      `UPDATE reminders SET
-         attempts = attempts + ?1,
-         last_error = coalesce(?2, last_error),
-         status = CASE WHEN attempts + ?1 >= ?3 THEN 'failed' ELSE status END,
-         email = CASE WHEN attempts + ?1 >= ?3 THEN NULL ELSE email END,
-         forget_hash = CASE WHEN attempts + ?1 >= ?3 THEN NULL ELSE forget_hash END,
-         claim = NULL, claimed_at = NULL, updated_at = ?4
-       WHERE id = ?5 AND claim = ?6`,
-    )
-    .bind(error ? 1 : 0, error, MAX_ATTEMPTS, now, id, claim)
-    .run();
+    .update(reminders)
+    .set({
+      attempts: sql`${reminders.attempts} + ${add}`,
+      lastError: sql`coalesce(${error}, ${reminders.lastError})`,
+      status: sql`CASE WHEN ${givenUp} THEN 'failed' ELSE ${reminders.status} END`,
+      email: sql`CASE WHEN ${givenUp} THEN NULL ELSE ${reminders.email} END`,
+      forgetHash: sql`CASE WHEN ${givenUp} THEN NULL ELSE ${reminders.forgetHash} END`,
+      claim: null,
+      claimedAt: null,
+      updatedAt: now,
+    })
+    .where(and(eq(reminders.id, id), eq(reminders.claim, claim)));
 }
 
 /** Forgets every pending reminder behind a forget-me token; returns how many there were. */
-export async function forgetByHash(db: D1Database, forgetHash: string, now: number): Promise<number> {
-  const result = await db
-    .prepare(
-      `UPDATE reminders SET status = 'forgotten', email = NULL, forget_hash = NULL, claim = NULL, claimed_at = NULL,
-         updated_at = ?1
-       WHERE forget_hash = ?2 AND status = 'pending'`,
-    )
-    .bind(now, forgetHash)
-    .run();
-  return result.meta.changes ?? 0;
+export async function forgetByHash(db: Database, forgetHash: string, now: number): Promise<number> {
+  const forgotten = await db
+    .update(reminders)
+    .set({ status: "forgotten", email: null, forgetHash: null, claim: null, claimedAt: null, updatedAt: now })
+    .where(and(eq(reminders.forgetHash, forgetHash), eq(reminders.status, "pending")))
+    .returning({ id: reminders.id })
+    .all();
+  return forgotten.length;
 }
 
 /** Staff counts for one site: reminders asked for in the range and what became of them. */
@@ -146,42 +165,53 @@ export type ReminderStats = {
 
 /** Reminder counts (by request time) and conversions (by payment time) for one site and range. */
 export async function reminderStats(
-  db: D1Database,
+  db: Database,
   site: string,
   range: { from: number; to: number },
   campaign: string,
 ): Promise<ReminderStats> {
+  // Aliased: D1 returns rows as arrays keyed by column name, so two unnamed expressions alike would collide.
+  const countOf = (status: string) => sql<number>`coalesce(sum(${reminders.status} = ${status}), 0)`.as(status);
+  const paidFromReminder = and(
+    eq(payments.site, site),
+    eq(payments.campaign, campaign),
+    gte(payments.paidAt, range.from),
+    lt(payments.paidAt, range.to),
+  );
   const [counts, converted, byCurrency] = await db.batch([
     db
-      .prepare(
-        `SELECT count(*) AS requested,
-                coalesce(sum(status = 'pending'), 0) AS pending, coalesce(sum(status = 'sent'), 0) AS sent,
-                coalesce(sum(status = 'forgotten'), 0) AS forgotten, coalesce(sum(status = 'failed'), 0) AS failed
-         FROM reminders WHERE site = ?1 AND created_at >= ?2 AND created_at < ?3`,
-      )
-      .bind(site, range.from, range.to),
+      .select({
+        requested: sql<number>`count(*)`,
+        pending: countOf("pending"),
+        sent: countOf("sent"),
+        forgotten: countOf("forgotten"),
+        failed: countOf("failed"),
+      })
+      .from(reminders)
+      .where(and(eq(reminders.site, site), gte(reminders.createdAt, range.from), lt(reminders.createdAt, range.to))),
     db
-      .prepare(
-        `SELECT count(DISTINCT pledge_id) AS converted FROM payments
-         WHERE site = ?1 AND campaign = ?4 AND paid_at >= ?2 AND paid_at < ?3`,
-      )
-      .bind(site, range.from, range.to, campaign),
+      .select({ converted: countDistinct(payments.pledgeId) })
+      .from(payments)
+      .where(paidFromReminder),
     db
-      .prepare(
-        `SELECT currency, count(DISTINCT pledge_id) AS pledges, sum(amount) AS gross FROM payments
-         WHERE site = ?1 AND campaign = ?4 AND paid_at >= ?2 AND paid_at < ?3
-         GROUP BY currency ORDER BY currency`,
-      )
-      .bind(site, range.from, range.to, campaign),
+      .select({
+        currency: payments.currency,
+        pledges: countDistinct(payments.pledgeId),
+        gross: sql<number>`sum(${payments.amount})`,
+      })
+      .from(payments)
+      .where(paidFromReminder)
+      .groupBy(payments.currency)
+      .orderBy(payments.currency),
   ]);
-  const c = (counts?.results?.[0] ?? {}) as Record<string, number>;
+  const c = counts[0];
   return {
-    requested: c.requested ?? 0,
-    pending: c.pending ?? 0,
-    sent: c.sent ?? 0,
-    forgotten: c.forgotten ?? 0,
-    failed: c.failed ?? 0,
-    converted: ((converted?.results?.[0] ?? {}) as { converted?: number }).converted ?? 0,
-    convertedByCurrency: (byCurrency?.results ?? []) as ReminderStats["convertedByCurrency"],
+    requested: c?.requested ?? 0,
+    pending: c?.pending ?? 0,
+    sent: c?.sent ?? 0,
+    forgotten: c?.forgotten ?? 0,
+    failed: c?.failed ?? 0,
+    converted: converted[0]?.converted ?? 0,
+    convertedByCurrency: byCurrency,
   };
 }

@@ -1,7 +1,5 @@
 import { Component } from "preact";
-import type { Placement } from "../../../worker/core/contract";
-import { coverFee } from "../../../worker/core/fees";
-import type { Frequency } from "../../../worker/core/frequencies";
+import { coverFee, type Frequency, type Placement } from "../../../worker/core/widget-contract";
 import { fill } from "../i18n";
 import { type Env, postJson, uuid } from "./env";
 import type { Extras } from "./global";

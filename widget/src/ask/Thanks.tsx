@@ -1,4 +1,4 @@
-import type { Frequency } from "../../../worker/core/frequencies";
+import type { Frequency } from "../../../worker/core/widget-contract";
 import { extrasStrings } from "../i18n/extras";
 import type { Env } from "./env";
 import { fillCopy } from "./env";

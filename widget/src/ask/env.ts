@@ -1,5 +1,4 @@
-import type { AskConfig, AskEventType, Placement } from "../../../worker/core/contract";
-import type { Copy } from "../../../worker/core/site-config";
+import type { AskConfig, AskEventType, Copy, Placement } from "../../../worker/core/widget-contract";
 import type { Lang, Strings } from "../i18n";
 import type { ReaderState } from "../rules/state";
 import type { Extras } from "./global";

@@ -1,4 +1,4 @@
-import type { AskEventType, Placement } from "../../../worker/core/contract";
+import type { AskEventType, Placement } from "../../../worker/core/widget-contract";
 
 /** Sends one batch; `navigator.sendBeacon` with a string body (text/plain: no preflight). */
 export type Beacon = (url: string, body: string) => boolean;

@@ -1,4 +1,4 @@
-import { parseAmount } from "../../../worker/core/money";
+import { parseAmount } from "../../../worker/core/widget-contract";
 import { fill } from "../i18n";
 import { extrasStrings } from "../i18n/extras";
 

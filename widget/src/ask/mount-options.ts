@@ -1,4 +1,4 @@
-import type { AskConfig } from "../../../worker/core/contract";
+import type { AskConfig } from "../../../worker/core/widget-contract";
 import type { Lang } from "../i18n";
 import type { articlesRead } from "../rules/articles";
 import type { whyNotShown } from "../rules/filters";

@@ -1,8 +1,6 @@
 import { Component, render } from "preact";
 import { Fragment, jsx, jsxs } from "preact/jsx-runtime";
-import type { Placement } from "../../../worker/core/contract";
-import type { Frequency } from "../../../worker/core/frequencies";
-import type { Copy } from "../../../worker/core/site-config";
+import type { Copy, Frequency, Placement } from "../../../worker/core/widget-contract";
 import { strings } from "../i18n";
 import { dismissBanner, rememberSupporter } from "../rules/memory";
 import type { ReaderState } from "../rules/state";

@@ -1,4 +1,4 @@
-import type { Frequency } from "../../../worker/core/frequencies";
+import type { Frequency } from "../../../worker/core/widget-contract";
 import type { ReaderState } from "./state";
 import { DAY } from "./time";
 

@@ -1,0 +1,94 @@
+import { Hono } from "hono";
+import { checkoutSessionParams, planCheckout } from "../core/checkout";
+import { checkoutRequestSchema } from "../core/contract";
+import { isAllowedOrigin } from "../core/origins";
+import { readerCors } from "../platform/cors";
+import { sha256Hex } from "../platform/crypto";
+import { database } from "../platform/db";
+import { type AppContext, isDevelopment } from "../platform/env";
+import { clientIp, jsonBody, jsonError, readJson, validationError } from "../platform/http";
+import { findSite } from "../platform/sites";
+import { stripeFor } from "../platform/stripe";
+import { verifyTurnstile } from "../platform/turnstile";
+import { attachSession, insertPledge, markUnpayable, pledgeTerms } from "./store";
+
+/** `POST /api/checkout`: creates a pending pledge and its Stripe Checkout Session. */
+export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", jsonBody(16_384), async (c) => {
+  const ip = clientIp(c);
+  const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: `checkout:${ip}` });
+  if (!success) {
+    c.header("Retry-After", "60");
+    return jsonError(c, 429, "rate_limited", "Too many checkout attempts from this network. Try again in a minute.");
+  }
+  const body = await readJson(c);
+  if (!body.ok) return jsonError(c, 400, "invalid_json", "The body must be a JSON object of at most 16 KB.");
+  const parsed = checkoutRequestSchema.safeParse(body.value);
+  if (!parsed.success) return validationError(c, parsed.error);
+  const input = parsed.data;
+  const site = findSite(input.site);
+  if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
+  const development = isDevelopment(c.env);
+  if (!isAllowedOrigin(site, c.req.header("origin"), development))
+    return jsonError(c, 403, "origin_not_allowed", "This page's origin may not start a checkout for this site.");
+  const planned = planCheckout(site, input, development);
+  if (!planned.ok) return jsonError(c, 400, planned.error.code, planned.error.message, planned.error.field);
+  if (c.env.TURNSTILE_SECRET_KEY) {
+    const human = await verifyTurnstile(c.env.TURNSTILE_SECRET_KEY, input.turnstileToken, ip);
+    if (!human) return jsonError(c, 403, "turnstile_failed", "We could not confirm this request came from a person.");
+  }
+  const plan = planned.plan;
+
+  // The same Idempotency-Key always means the same pledge and the same Stripe session.
+  const key = c.req.header("idempotency-key");
+  if (key !== undefined && !/^[\w-]{8,100}$/.test(key))
+    return jsonError(c, 400, "invalid_idempotency_key", "Idempotency-Key must be 8–100 letters, digits or dashes.");
+  const pledgeId = key
+    ? `pl_${(await sha256Hex(`${site.id}:${key}`)).slice(0, 24)}`
+    : `pl_${crypto.randomUUID().replaceAll("-", "")}`;
+  const db = database(c.env.DB);
+  const created = await insertPledge(db, {
+    id: pledgeId,
+    site: site.id,
+    plan,
+    campaign: input.campaign ?? null,
+    variant: input.variant ?? null,
+    email: input.email ?? null,
+    placement: input.placement ?? null,
+    now: Date.now(),
+  });
+  if (!created) {
+    const existing = await pledgeTerms(db, pledgeId);
+    const same =
+      existing?.frequency === plan.frequency &&
+      existing.currency === plan.currency &&
+      existing.amount === plan.amount &&
+      existing.feeAmount === plan.feeAmount;
+    if (!same)
+      return jsonError(
+        c,
+        409,
+        "idempotency_conflict",
+        "This Idempotency-Key was already used for a different checkout.",
+      );
+  }
+
+  try {
+    const session = await stripeFor(c.env).checkout.sessions.create(
+      checkoutSessionParams({
+        pledgeId,
+        site,
+        plan,
+        email: input.email,
+        locale: c.req.header("accept-language")?.slice(0, 2) === "ru" ? "ru" : "auto",
+      }),
+      { idempotencyKey: `checkout-${pledgeId}` },
+    );
+    if (!session.url) throw new Error("Stripe returned a session without a URL");
+    await attachSession(db, pledgeId, session.id, Date.now());
+    return c.json({ id: pledgeId, url: session.url }, 201);
+  } catch (error) {
+    console.error("checkout: Stripe failed", pledgeId, error instanceof Error ? error.message : error);
+    await markUnpayable(db, pledgeId, Date.now());
+    return jsonError(c, 502, "payment_provider_unavailable", "The payment provider did not answer. Please try again.");
+  }
+});

@@ -1,0 +1,80 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { CheckoutPlan } from "../core/checkout";
+import { statusKey } from "../core/ledger";
+import type { Database } from "../platform/db";
+import { pledges } from "../platform/schema";
+
+export type NewPledge = {
+  id: string;
+  site: string;
+  plan: CheckoutPlan;
+  campaign: string | null;
+  variant: string | null;
+  email: string | null;
+  placement: string | null;
+  now: number;
+};
+
+/** Creates a pending pledge; false when a pledge with this id exists already (a retried key). */
+export async function insertPledge(db: Database, p: NewPledge): Promise<boolean> {
+  const row = await db
+    .insert(pledges)
+    .values({
+      id: p.id,
+      site: p.site,
+      frequency: p.plan.frequency,
+      currency: p.plan.currency,
+      amount: p.plan.amount,
+      feeAmount: p.plan.feeAmount,
+      status: "pending",
+      statusKey: 0,
+      campaign: p.campaign,
+      variant: p.variant,
+      pageUrl: p.plan.returnUrl,
+      email: p.email,
+      placement: p.placement,
+      createdAt: p.now,
+      updatedAt: p.now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: pledges.id })
+    .get();
+  return row !== undefined;
+}
+
+/** What was pledged under an id (to tell a retry from a different checkout with the same key). */
+export function pledgeTerms(db: Database, id: string) {
+  return db
+    .select({
+      frequency: pledges.frequency,
+      currency: pledges.currency,
+      amount: pledges.amount,
+      feeAmount: pledges.feeAmount,
+    })
+    .from(pledges)
+    .where(eq(pledges.id, id))
+    .get();
+}
+
+/** Links the Checkout Session; a retry that succeeds after a failed attempt makes the pledge payable again. */
+export async function attachSession(db: Database, pledgeId: string, sessionId: string, now: number): Promise<void> {
+  // SQLite evaluates every SET expression against the old row, so both CASEs see the old status.
+  const failed = sql`${pledges.status} = 'error'`;
+  await db
+    .update(pledges)
+    .set({
+      stripeSessionId: sessionId,
+      updatedAt: now,
+      status: sql`CASE WHEN ${failed} THEN 'pending' ELSE ${pledges.status} END`,
+      statusKey: sql`CASE WHEN ${failed} THEN 0 ELSE ${pledges.statusKey} END`,
+    })
+    .where(eq(pledges.id, pledgeId));
+}
+
+/** The pledge can never be paid (Stripe refused or hung): say so, unless a Stripe event already moved it. */
+export async function markUnpayable(db: Database, pledgeId: string, now: number): Promise<void> {
+  await db
+    .update(pledges)
+    .set({ status: "error", statusKey: statusKey("error", Math.floor(now / 1000)), updatedAt: now })
+    .where(and(eq(pledges.id, pledgeId), eq(pledges.statusKey, 0)));
+}

@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import { eventsRequestSchema } from "../core/contract";
+import { isAllowedOrigin } from "../core/origins";
+import { type AppContext, isDevelopment } from "../platform/env";
+import { jsonBody, jsonError, readJson, validationError } from "../platform/http";
+import { findSite } from "../platform/sites";
+import { bufferCounts } from "./buffer";
+
+/**
+ * `POST /api/events`: the ask's counters, sent with `navigator.sendBeacon` (a text/plain body,
+ * so no preflight). Counted per day, site, placement, campaign, variant and type; nothing else is kept.
+ */
+export const eventRoutes = new Hono<AppContext>().post("/", jsonBody(4096), async (c) => {
+  const body = await readJson(c);
+  if (!body.ok) return jsonError(c, 400, "invalid_json", "The body must be JSON of at most 4 KB.");
+  const parsed = eventsRequestSchema.safeParse(body.value);
+  if (!parsed.success) return validationError(c, parsed.error);
+  const site = findSite(parsed.data.site);
+  if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
+  const origin = c.req.header("origin");
+  if (origin && !isAllowedOrigin(site, origin, isDevelopment(c.env)))
+    return jsonError(c, 403, "origin_not_allowed", "This origin may not send events for this site.");
+  const day = new Date().toISOString().slice(0, 10);
+  const counts = new Map<string, number>();
+  for (const e of parsed.data.events) {
+    const key = [day, site.id, e.placement, e.campaign ?? "", e.variant ?? "", e.type].join("|");
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  // Beacons gather in this isolate for a second, then go to the site's counter object in one call.
+  bufferCounts(c.env, c.executionCtx, site.id, counts);
+  return c.body(null, 204);
+});

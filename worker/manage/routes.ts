@@ -1,0 +1,115 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { firstLanguage, type Language } from "../core/languages";
+import { type AppContext, isDevelopment } from "../platform/env";
+import { clientIp } from "../platform/http";
+import { pageHeaders, STYLESHEET } from "../platform/page";
+import { findSite } from "../platform/sites";
+import { inspectManageLink, openManageLink } from "./open";
+import {
+  confirmPage,
+  deadLinkPage,
+  type ManagePageContext,
+  requestPage,
+  sentPage,
+  stripeFailedPage,
+  tooManyPage,
+  unknownSitePage,
+} from "./pages";
+import { requestManageLinks } from "./request";
+import { resolveReturnUrl } from "./return-url";
+
+/** `POST /manage` form body. */
+const manageRequestSchema = z.object({
+  site: z.string().min(1).max(40),
+  email: z.email().max(254),
+  lang: z.string().max(5).optional(),
+  return: z.string().max(2000).optional(),
+});
+
+/**
+ * Supporter self-service: `GET /manage?site=ID` asks for an email, `POST /manage`
+ * emails single-use links, `GET /manage/open/:token` shows a button and `POST` opens the
+ * Stripe Customer Portal. Plain HTML forms: no scripts, no inline styles.
+ */
+export const manageRoutes = new Hono<AppContext>()
+  .get("/style.css", (c) =>
+    c.body(STYLESHEET, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }),
+  )
+  .get("/", (c) => {
+    const lang = firstLanguage(c.req.query("lang"), c.req.header("accept-language"));
+    const site = findSite(c.req.query("site"));
+    if (!site) return c.html(unknownSitePage(lang ?? "en"), 404, pageHeaders());
+    return c.html(requestPage(context(c, site.id, lang, c.req.query("return"))), 200, pageHeaders());
+  })
+  .post("/", async (c) => {
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const lang = firstLanguage(String(form.lang ?? ""), c.req.header("accept-language"));
+    const site = findSite(typeof form.site === "string" ? form.site : undefined);
+    if (!site) return c.html(unknownSitePage(lang ?? "en"), 400, pageHeaders());
+    const ctx = context(c, site.id, lang, typeof form.return === "string" ? form.return : undefined);
+    const { success } = await c.env.FORM_LIMITER.limit({ key: `manage:${clientIp(c)}` });
+    if (!success) return c.html(tooManyPage(ctx), 429, { ...pageHeaders(), "Retry-After": "60" });
+    const parsed = manageRequestSchema.safeParse(form);
+    if (!parsed.success) {
+      const email = typeof form.email === "string" ? form.email.slice(0, 254) : "";
+      return c.html(requestPage(ctx, { email, error: true }), 400, pageHeaders());
+    }
+    // The work happens after the answer, so a known address takes no longer to answer than an unknown one.
+    c.executionCtx.waitUntil(
+      requestManageLinks(
+        c.env,
+        {
+          site,
+          email: parsed.data.email,
+          lang: ctx.lang,
+          returnUrl: ctx.returnUrl,
+          baseUrl: new URL(c.req.url).origin,
+        },
+        Date.now(),
+      ).catch((error) => console.error("manage: link request failed", error)),
+    );
+    return c.html(sentPage(ctx), 200, pageHeaders());
+  })
+  .get("/open/:token", async (c) => {
+    const token = c.req.param("token");
+    const state = await inspectManageLink(c.env, token, Date.now());
+    const lang = firstLanguage(c.req.query("lang"), c.req.header("accept-language"));
+    const siteId = state.ok ? state.link.site : c.req.query("site");
+    const ctx = context(c, siteId, lang, state.ok ? state.link.returnUrl : undefined);
+    if (!state.ok) return c.html(deadLinkPage(ctx, state.reason), 410, pageHeaders());
+    return c.html(confirmPage(ctx, openAction(c.req.url, token)), 200, pageHeaders({ formAction: false }));
+  })
+  .post("/open/:token", async (c) => {
+    const token = c.req.param("token");
+    const lang = firstLanguage(c.req.query("lang"), c.req.header("accept-language"));
+    const outcome = await openManageLink(c.env, token, Date.now(), lang ?? "en");
+    if (outcome.ok) return c.redirect(outcome.url, 303);
+    const ctx = context(c, outcome.site ?? c.req.query("site"), lang, undefined);
+    if (outcome.reason === "stripe_failed")
+      return c.html(stripeFailedPage(ctx, openAction(c.req.url, token)), 502, pageHeaders({ formAction: false }));
+    return c.html(deadLinkPage(ctx, outcome.reason), 410, pageHeaders());
+  });
+
+function context(
+  c: { env: AppContext["Bindings"]; req: { url: string } },
+  siteId: string | undefined,
+  lang: Language | undefined,
+  returnCandidate: string | undefined,
+): ManagePageContext {
+  const site = findSite(siteId);
+  const origin = new URL(c.req.url).origin;
+  if (!site) return { lang: lang ?? "en", siteId: siteId ?? "", siteName: "Reader Support", returnUrl: origin };
+  return {
+    lang: lang ?? site.defaultLanguage,
+    siteId: site.id,
+    siteName: site.name,
+    returnUrl: resolveReturnUrl(site, returnCandidate, isDevelopment(c.env), origin),
+  };
+}
+
+/** The confirm form posts back to the same link (keeping its page-language query). */
+function openAction(requestUrl: string, token: string): string {
+  const url = new URL(requestUrl);
+  return `/manage/open/${encodeURIComponent(token)}${url.search}`;
+}

@@ -1,0 +1,18 @@
+import type { MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import { isAllowedOrigin } from "../core/origins";
+import { type AppContext, isDevelopment } from "./env";
+import { SITES } from "./sites";
+
+/**
+ * CORS for the reader-facing POST routes (Hono's `cors`): only an origin some site allows gets
+ * `Access-Control-Allow-Origin`; any other origin's browser refuses the call. Each route still
+ * checks the origin against the specific site named in the body.
+ */
+export const readerCors: MiddlewareHandler<AppContext> = cors({
+  origin: (origin, c) =>
+    origin && SITES.some((site) => isAllowedOrigin(site, origin, isDevelopment(c.env))) ? origin : null,
+  allowMethods: ["POST", "OPTIONS"],
+  allowHeaders: ["Content-Type", "Idempotency-Key"],
+  maxAge: 86400,
+});

@@ -1,0 +1,56 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+
+/** Every JSON error has one shape: {"error": {"code", "message", "field"?}}. */
+export function jsonError(c: Context, status: ContentfulStatusCode, code: string, message: string, field?: string) {
+  return c.json({ error: { code, message, ...(field ? { field } : {}) } }, status);
+}
+
+/** A 400 naming the first invalid field of a zod failure. */
+export function validationError(c: Context, error: z.ZodError) {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join(".") || undefined;
+  const message = issue ? `${field ? `${field}: ` : ""}${issue.message}` : "The request is invalid.";
+  return jsonError(c, 400, "invalid_request", message, field);
+}
+
+/** Refuses a request body over `maxBytes` with 413 (Hono's bodyLimit), before anything reads it. */
+export const jsonBody = (maxBytes: number): MiddlewareHandler =>
+  bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => jsonError(c, 413, "payload_too_large", `The body must be at most ${maxBytes} bytes.`),
+  });
+
+/**
+ * Reads a JSON body without trusting it: not ok when it is missing or not JSON. Any content type
+ * is accepted, because `navigator.sendBeacon` sends text/plain (which needs no CORS preflight).
+ */
+export async function readJson(c: Context): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  const text = await c.req.text().catch(() => null);
+  if (!text) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** The client's IP as Cloudflare reports it (used only as a rate-limit key, never stored). */
+export const clientIp = (c: Context) => c.req.header("cf-connecting-ip") ?? "local";
+
+/**
+ * The app's answer to an error: Hono's own middleware (csrf, bodyLimit) refuses with an
+ * HTTPException, answered here in our JSON shape; anything else is a 500 that says nothing inside.
+ */
+export function httpErrorResponse(error: Error, c: Context) {
+  if (error instanceof HTTPException) {
+    if (error.status === 403)
+      return jsonError(c, 403, "cross_site", "This request must come from this site's own pages.");
+    return jsonError(c, error.status, "bad_request", error.message || "The request was refused.");
+  }
+  console.error("unhandled", error);
+  return jsonError(c, 500, "internal_error", "Something went wrong on our side.");
+}

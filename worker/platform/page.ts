@@ -1,0 +1,64 @@
+import { escapeHtml } from "./mail/message";
+
+/** Where the pages' stylesheet is served (no inline styles: the pages' CSP is `style-src 'self'`). */
+export const STYLESHEET_PATH = "/manage/style.css";
+
+/**
+ * The page shell for reader-facing pages (manage your support, forget my address): the same
+ * calm look as the ask, one column, system fonts, no scripts. `body` is trusted HTML.
+ */
+export function readerPage(input: { lang: string; title: string; siteName: string; body: string }): string {
+  return `<!doctype html>
+<html lang="${escapeHtml(input.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(input.title)} — ${escapeHtml(input.siteName)}</title>
+<link rel="stylesheet" href="${STYLESHEET_PATH}">
+</head>
+<body>
+<main class="card">
+<p class="publisher">${escapeHtml(input.siteName)}</p>
+${input.body}
+</main>
+</body>
+</html>`;
+}
+
+/** Security headers of those pages. `formAction` is omitted where a form's answer redirects to Stripe. */
+export function pageHeaders(options: { formAction?: boolean } = {}): Record<string, string> {
+  const formAction = options.formAction === false ? "" : " form-action 'self';";
+  return {
+    "Content-Security-Policy": `default-src 'none'; style-src 'self'; img-src 'self';${formAction} base-uri 'none'; frame-ancestors 'none'`,
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+  };
+}
+
+/** The stylesheet: the ask's palette and type, with visible focus and reduced motion honoured. */
+export const STYLESHEET = `:root{color-scheme:light;--ink:#1d1d1b;--muted:#55554f;--paper:#f6f5f1;--card:#fff;--line:#d9d6cc;--accent:#1d1d1b;--focus:#1a5fb4;--ok:#1e6b3a;--warn:#8a3b12}
+*{box-sizing:border-box}
+html{background:var(--paper)}
+body{margin:0;min-height:100vh;display:flex;align-items:flex-start;justify-content:center;padding:48px 16px;color:var(--ink);font:17px/1.55 Georgia,"Times New Roman",serif}
+.card{width:100%;max-width:520px;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:32px}
+.publisher{margin:0 0 8px;font:600 13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;letter-spacing:.06em;text-transform:uppercase;color:var(--muted)}
+h1{margin:0 0 16px;font-size:28px;line-height:1.2;font-weight:700}
+p{margin:0 0 16px}
+.note{color:var(--muted);font-size:15px}
+.status{padding:12px 16px;border-radius:6px;background:#eef5ef;color:var(--ok);border:1px solid #c7dfcc}
+.status.warn{background:#fbf1ea;color:var(--warn);border-color:#efd3c0}
+form{margin:24px 0 8px}
+label{display:block;margin:0 0 6px;font:600 15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+input[type=email]{width:100%;padding:12px 14px;font:17px/1.3 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:#fff;border:1px solid #8f8c82;border-radius:6px}
+button{margin-top:16px;display:inline-block;min-height:44px;padding:10px 22px;font:600 16px/1.3 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#fff;background:var(--accent);border:2px solid var(--accent);border-radius:6px;cursor:pointer}
+button:hover{background:#3a3a36}
+button.secondary{color:var(--ink);background:#fff}
+a{color:var(--ink)}
+:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+.hint{margin:6px 0 0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--muted)}
+@media (prefers-reduced-motion:no-preference){button{transition:background-color .15s}}
+@media (max-width:480px){body{padding:16px 8px}.card{padding:24px 18px}h1{font-size:24px}}
+`;

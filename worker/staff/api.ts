@@ -1,0 +1,96 @@
+import { Hono } from "hono";
+import { parseRange } from "../core/summary";
+import { database } from "../platform/db";
+import { jsonError } from "../platform/http";
+import { listOutbox } from "../platform/mail/outbox";
+import { findSite } from "../platform/sites";
+import { dispatchDueReminders } from "../reminders/dispatch";
+import { REMINDER_CAMPAIGN } from "../reminders/links";
+import { reminderStats } from "../reminders/store";
+import type { AdminEnv } from "./auth";
+import { csvStream } from "./csv";
+import { dashboardData, paymentsPage, staffSummary } from "./queries";
+import { dayBounds, msBounds, resolveRange } from "./range";
+
+/** Rows per D1 read while streaming the CSV export. */
+export const CSV_PAGE_SIZE = 1000;
+
+const badRange = "from and to must be dates (YYYY-MM-DD), from before to.";
+
+/**
+ * Staff JSON under /admin/api. Mounted inside the staff app (staff/routes.ts), whose guard has
+ * already refused anyone who is not staff.
+ */
+export const staffApi = new Hono<AdminEnv>()
+  // GET /admin/api/summary?site=ID[&from=YYYY-MM-DD&to=YYYY-MM-DD]: money per currency and recurring support.
+  .get("/summary", async (c) => {
+    const site = findSite(c.req.query("site"));
+    if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
+    const range = resolveRange({ range: "custom", from: c.req.query("from"), to: c.req.query("to") }, Date.now());
+    if (!range) return jsonError(c, 400, "invalid_range", badRange);
+    const { currencies, recurring } = await staffSummary(database(c.env.DB), site.id, dayBounds(range));
+    return c.json({ site: site.id, from: range.from, to: range.to, currencies, recurring });
+  })
+  // Everything the dashboard shows, as JSON: ?site=&range=today|7d|30d|year|all|custom&from=&to=
+  .get("/dashboard", async (c) => {
+    const site = findSite(c.req.query("site"));
+    if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
+    const range = resolveRange(c.req.query(), Date.now());
+    if (!range) return jsonError(c, 400, "invalid_range", badRange);
+    const data = await dashboardData(database(c.env.DB), site.id, dayBounds(range), msBounds(range));
+    return c.json({ site: site.id, range, ...data });
+  })
+  // The range's payments as CSV, streamed page by page.
+  .get("/payments.csv", (c) => {
+    const site = findSite(c.req.query("site"));
+    if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
+    const range = resolveRange({ range: "custom", from: c.req.query("from"), to: c.req.query("to") }, Date.now());
+    if (!range) return jsonError(c, 400, "invalid_range", badRange);
+    const ms = msBounds(range);
+    const db = database(c.env.DB);
+    const stream = csvStream((after) => paymentsPage(db, site.id, ms, after, CSV_PAGE_SIZE));
+    const name = `payments-${site.id}-${range.from ?? "start"}-to-${range.to ?? "now"}.csv`;
+    return c.body(stream, 200, {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}"`,
+    });
+  })
+  // The emails the worker sent (with the local outbox transport: their full text).
+  .get("/outbox", async (c) => {
+    const site = c.req.query("site");
+    if (site !== undefined && !findSite(site)) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
+    const kind = c.req.query("kind");
+    if (kind !== undefined && kind !== "reminder" && kind !== "manage")
+      return jsonError(c, 400, "invalid_kind", "kind must be reminder or manage.", "kind");
+    const limit = Number(c.req.query("limit") ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+      return jsonError(c, 400, "invalid_limit", "limit must be a whole number from 1 to 200.", "limit");
+    return c.json({ messages: await listOutbox(database(c.env.DB), { site, kind, limit }) });
+  })
+  // Runs exactly what the Cron Trigger runs. Outside production `?now=` tries the future.
+  .post("/reminders/dispatch", async (c) => {
+    const nowParam = c.req.query("now");
+    let now = Date.now();
+    if (nowParam !== undefined) {
+      if (c.env.ENVIRONMENT === "production")
+        return jsonError(c, 400, "now_not_allowed", "now can only be set outside production.", "now");
+      now = Date.parse(nowParam);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(nowParam) || Number.isNaN(now))
+        return jsonError(c, 400, "invalid_now", "now must be an ISO-8601 date and time.", "now");
+    }
+    const result = await dispatchDueReminders(c.env, now);
+    return c.json({ now: new Date(now).toISOString(), ...result });
+  })
+  .get("/reminders/stats", async (c) => {
+    const site = findSite(c.req.query("site"));
+    if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
+    const range = parseRange(c.req.query("from"), c.req.query("to"));
+    if (!range) return jsonError(c, 400, "invalid_range", badRange);
+    return c.json({
+      site: site.id,
+      from: c.req.query("from") ?? null,
+      to: c.req.query("to") ?? null,
+      campaign: REMINDER_CAMPAIGN,
+      ...(await reminderStats(database(c.env.DB), site.id, range, REMINDER_CAMPAIGN)),
+    });
+  });

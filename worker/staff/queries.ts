@@ -1,0 +1,305 @@
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, or, type SQL, sql } from "drizzle-orm";
+import type { Frequency } from "../core/frequencies";
+import {
+  type CurrencySummary,
+  type MoneyRow,
+  netOf,
+  type RecurringRow,
+  summarizeMoney,
+  summarizeRecurring,
+} from "../core/summary";
+import type { Database } from "../platform/db";
+import {
+  adminDailyCancellations,
+  adminDailyMoney,
+  adminDailyPayers,
+  askEventCounts,
+  chargeRefunds,
+  disputes,
+  payments,
+  pledges,
+} from "../platform/schema";
+
+/**
+ * The staff view's reads. Money, supporters and cancellations come from the exact daily roll-ups
+ * that triggers keep beside the ledger (migrations/0002_admin.sql), so a site with a million
+ * payments is summed from a few thousand rows. Days are UTC `YYYY-MM-DD`; `fromDay` is
+ * inclusive ('' = from the start), `toDay` exclusive.
+ */
+export type DayBounds = { fromDay: string; toDay: string };
+
+/** `sum(x)` as a JavaScript number (SQLite sums integers exactly; Drizzle would type it as text). */
+const total = (column: SQL | SQL.Aliased | Parameters<typeof sql>[1]) => sql<number>`sum(${column})`.mapWith(Number);
+
+const inDays = (
+  table: typeof adminDailyMoney | typeof adminDailyPayers | typeof adminDailyCancellations,
+  site: string,
+  days: DayBounds,
+) => and(eq(table.site, site), gte(table.day, days.fromDay), lt(table.day, days.toDay));
+
+function moneyQuery(db: Database, site: string, days: DayBounds) {
+  const m = adminDailyMoney;
+  return db
+    .select({
+      currency: m.currency,
+      frequency: sql<Frequency>`${m.frequency}`,
+      gross: total(m.gross),
+      payments: total(m.payments),
+      feesCovered: total(m.feesCovered),
+      refunded: total(m.refunded),
+      disputed: total(m.disputed),
+      disputedOpen: total(m.disputedOpen),
+    })
+    .from(m)
+    .where(inDays(m, site, days))
+    .groupBy(m.currency, m.frequency)
+    .having(sql`sum(${m.payments}) <> 0`);
+}
+
+/**
+ * Distinct supporters (pledges with a payment in range) and first payments, per currency and
+ * frequency. A payment starts a supporter's run in the range when the pledge's previous payment
+ * is before it (or there is none).
+ */
+function payersQuery(db: Database, site: string, days: DayBounds) {
+  const p = adminDailyPayers;
+  return db
+    .select({
+      currency: p.currency,
+      frequency: sql<Frequency>`${p.frequency}`,
+      supporters: total(p.n),
+      first: total(sql`CASE WHEN ${p.prevDay} = '' THEN ${p.n} ELSE 0 END`),
+    })
+    .from(p)
+    .where(and(inDays(p, site, days), or(eq(p.prevDay, ""), lt(p.prevDay, days.fromDay))))
+    .groupBy(p.currency, p.frequency);
+}
+
+/** Active recurring pledges per currency and frequency, with what they pay per period. */
+function recurringQuery(db: Database, site: string) {
+  return db
+    .select({
+      currency: pledges.currency,
+      frequency: sql<"monthly" | "annual">`${pledges.frequency}`,
+      n: sql<number>`count(*)`,
+      total: total(sql`${pledges.amount} + ${pledges.feeAmount}`),
+    })
+    .from(pledges)
+    .where(and(eq(pledges.site, site), eq(pledges.status, "active"), inArray(pledges.frequency, ["monthly", "annual"])))
+    .groupBy(pledges.currency, pledges.frequency);
+}
+
+type PayerRow = { currency: string; frequency: Frequency; supporters: number; first: number };
+
+function foldMoney(money: MoneyRow[], payers: PayerRow[]): CurrencySummary[] {
+  const supporters = new Map<string, number>();
+  for (const r of payers) supporters.set(r.currency, (supporters.get(r.currency) ?? 0) + r.supporters);
+  return summarizeMoney(money, supporters);
+}
+
+/** `/admin/api/summary`: per-currency money for the range and active recurring support, in one round trip. */
+export async function staffSummary(db: Database, site: string, days: DayBounds) {
+  const [money, payers, recurring] = await db.batch([
+    moneyQuery(db, site, days),
+    payersQuery(db, site, days),
+    recurringQuery(db, site),
+  ]);
+  return {
+    currencies: foldMoney(money, payers),
+    recurring: summarizeRecurring(recurring as RecurringRow[]),
+  };
+}
+
+export type DailyNet = { day: string; currency: string; frequency: Frequency; net: number };
+export type FunnelCount = { placement: string; campaign: string; variant: string; type: string; count: number };
+export type PaidCount = { campaign: string; variant: string; paid: number };
+export type PaidByPlacement = { placement: string; paid: number };
+export type RecentPledge = Pick<
+  typeof pledges.$inferSelect,
+  | "id"
+  | "createdAt"
+  | "amount"
+  | "feeAmount"
+  | "currency"
+  | "frequency"
+  | "status"
+  | "pageUrl"
+  | "campaign"
+  | "variant"
+  | "email"
+>;
+
+/** Everything the dashboard shows for one site and range, in one D1 round trip. */
+export async function dashboardData(
+  db: Database,
+  site: string,
+  days: DayBounds,
+  ms: { from: number; to: number },
+  recentLimit = 20,
+) {
+  const m = adminDailyMoney;
+  const firstPaidAt = sql<number>`(SELECT min(${payments.paidAt}) FROM ${payments} WHERE ${payments.pledgeId} = ${pledges.id})`;
+  const [money, payers, recurring, daily, cancellations, funnel, paid, recent, span, paidByPlacement] = await db.batch([
+    moneyQuery(db, site, days),
+    payersQuery(db, site, days),
+    recurringQuery(db, site),
+    db
+      .select({
+        day: m.day,
+        currency: m.currency,
+        frequency: sql<Frequency>`${m.frequency}`,
+        gross: m.gross,
+        refunded: m.refunded,
+        disputed: m.disputed,
+      })
+      .from(m)
+      .where(and(inDays(m, site, days), sql`${m.payments} <> 0`))
+      .orderBy(m.day),
+    db
+      .select({
+        currency: adminDailyCancellations.currency,
+        frequency: sql<Frequency>`${adminDailyCancellations.frequency}`,
+        n: total(adminDailyCancellations.n),
+      })
+      .from(adminDailyCancellations)
+      .where(inDays(adminDailyCancellations, site, days))
+      .groupBy(adminDailyCancellations.currency, adminDailyCancellations.frequency),
+    db
+      .select({
+        placement: askEventCounts.placement,
+        campaign: askEventCounts.campaign,
+        variant: askEventCounts.variant,
+        type: askEventCounts.type,
+        count: total(askEventCounts.count),
+      })
+      .from(askEventCounts)
+      .where(
+        and(eq(askEventCounts.site, site), gte(askEventCounts.day, days.fromDay), lt(askEventCounts.day, days.toDay)),
+      )
+      .groupBy(askEventCounts.placement, askEventCounts.campaign, askEventCounts.variant, askEventCounts.type),
+    // Paid per campaign and variant: pledges whose first payment fell in the range.
+    db
+      .select({
+        campaign: adminDailyPayers.campaign,
+        variant: adminDailyPayers.variant,
+        paid: total(adminDailyPayers.n),
+      })
+      .from(adminDailyPayers)
+      .where(and(inDays(adminDailyPayers, site, days), eq(adminDailyPayers.prevDay, "")))
+      .groupBy(adminDailyPayers.campaign, adminDailyPayers.variant),
+    db
+      .select({
+        id: pledges.id,
+        createdAt: pledges.createdAt,
+        amount: pledges.amount,
+        feeAmount: pledges.feeAmount,
+        currency: pledges.currency,
+        frequency: pledges.frequency,
+        status: pledges.status,
+        pageUrl: pledges.pageUrl,
+        campaign: pledges.campaign,
+        variant: pledges.variant,
+        email: pledges.email,
+      })
+      .from(pledges)
+      .where(and(eq(pledges.site, site), gte(pledges.createdAt, ms.from), lt(pledges.createdAt, ms.to)))
+      .orderBy(desc(pledges.createdAt))
+      .limit(recentLimit),
+    db
+      .select({ first: sql<string | null>`min(${m.day})`, last: sql<string | null>`max(${m.day})` })
+      .from(m)
+      .where(inDays(m, site, days)),
+    // Pledges the ask started per placement whose first payment arrived in the range.
+    db
+      .select({ placement: sql<string>`${pledges.placement}`, paid: sql<number>`count(*)` })
+      .from(pledges)
+      .where(
+        and(
+          eq(pledges.site, site),
+          isNotNull(pledges.placement),
+          lt(pledges.createdAt, ms.to),
+          gte(firstPaidAt, ms.from),
+          lt(firstPaidAt, ms.to),
+        ),
+      )
+      .groupBy(pledges.placement),
+  ]);
+  const firstSpan = span[0];
+  return {
+    currencies: foldMoney(money, payers),
+    recurring: summarizeRecurring(recurring as RecurringRow[]),
+    /** First payments of recurring pledges in range (new supporters), per currency and frequency. */
+    newRecurring: payers
+      .filter((r) => r.frequency !== "once")
+      .map((r) => ({ currency: r.currency, frequency: r.frequency, n: r.first })),
+    cancelled: cancellations,
+    daily: daily.map(
+      ({ day, currency, frequency, ...money }): DailyNet => ({ day, currency, frequency, net: netOf(money) }),
+    ),
+    funnel: funnel as FunnelCount[],
+    paid: paid as PaidCount[],
+    paidByPlacement: paidByPlacement as PaidByPlacement[],
+    recent: recent as RecentPledge[],
+    dataSpan: { first: firstSpan?.first ?? null, last: firstSpan?.last ?? null },
+  };
+}
+
+export type DashboardData = Awaited<ReturnType<typeof dashboardData>>;
+
+/** Refunded so far on a payment's charge, in the payment's currency. */
+const refundedOf = sql<number>`(SELECT coalesce(sum(${chargeRefunds.amountRefunded}), 0) FROM ${chargeRefunds}
+  WHERE ${chargeRefunds.paymentIntentId} = ${payments.paymentIntentId} AND ${chargeRefunds.currency} = ${payments.currency})`;
+/** Lost in disputes on a payment's charge. */
+const disputedOf = sql<number>`(SELECT coalesce(sum(CASE WHEN ${disputes.status} = 'lost' THEN ${disputes.amount} ELSE 0 END), 0)
+  FROM ${disputes} WHERE ${disputes.paymentIntentId} = ${payments.paymentIntentId} AND ${disputes.currency} = ${payments.currency})`;
+/** The newest dispute's status on a payment's charge. */
+const disputeStatusOf = sql<string | null>`(SELECT ${disputes.status} FROM ${disputes}
+  WHERE ${disputes.paymentIntentId} = ${payments.paymentIntentId} ORDER BY ${disputes.updatedAt} DESC LIMIT 1)`;
+
+const exportFields = {
+  id: payments.id,
+  paidAt: payments.paidAt,
+  currency: payments.currency,
+  frequency: payments.frequency,
+  amount: payments.amount,
+  feeAmount: payments.feeAmount,
+  refunded: refundedOf,
+  disputed: disputedOf,
+  disputeStatus: disputeStatusOf,
+  campaign: payments.campaign,
+  variant: payments.variant,
+  pledgeId: payments.pledgeId,
+  pledgeStatus: pledges.status,
+  pageUrl: pledges.pageUrl,
+  email: pledges.email,
+  paymentIntentId: payments.paymentIntentId,
+};
+
+/** A page of payments after the cursor, in (paid_at, id) order: keyset pagination over an index. */
+export async function paymentsPage(
+  db: Database,
+  site: string,
+  ms: { from: number; to: number },
+  after: { paidAt: number; id: string } | null,
+  limit: number,
+) {
+  const cursor = after ?? { paidAt: ms.from - 1, id: "" };
+  return db
+    .select(exportFields)
+    .from(payments)
+    .leftJoin(pledges, eq(pledges.id, payments.pledgeId))
+    .where(
+      and(
+        eq(payments.site, site),
+        gte(payments.paidAt, ms.from),
+        lt(payments.paidAt, ms.to),
+        or(gt(payments.paidAt, cursor.paidAt), and(eq(payments.paidAt, cursor.paidAt), gt(payments.id, cursor.id))),
+      ),
+    )
+    .orderBy(asc(payments.paidAt), asc(payments.id))
+    .limit(limit)
+    .all();
+}
+
+/** One payment as the CSV export writes it. */
+export type ExportRow = Awaited<ReturnType<typeof paymentsPage>>[number];

@@ -1,0 +1,122 @@
+import { Hono } from "hono";
+import { setCookie } from "hono/cookie";
+import { secureHeaders } from "hono/secure-headers";
+import { timingSafeEqual } from "hono/utils/buffer";
+import { database } from "../platform/db";
+import { clientIp, httpErrorResponse, jsonError } from "../platform/http";
+import { findSite, SITES } from "../platform/sites";
+import { REMINDER_CAMPAIGN } from "../reminders/links";
+import { reminderStats } from "../reminders/store";
+import { staffApi } from "./api";
+import { type AdminEnv, type AuthOptions, accessConfigured, refuse, requireStaff, sameSiteOnly } from "./auth";
+import { dashboardData } from "./queries";
+import { dayBounds, msBounds, resolveRange } from "./range";
+import { dashboardPage } from "./render/dashboard";
+import { safeNext, signInPage } from "./render/sign-in";
+import { createSession, SESSION_COOKIE, SESSION_TTL_MS } from "./session";
+import { ADMIN_CSS, CSS_PATH } from "./styles";
+
+const COOKIE = { path: "/admin", httpOnly: true, secure: true, sameSite: "Strict" } as const;
+
+/**
+ * `/admin`: the dashboard page, sign-in and sign-out, the stylesheet and the JSON API, behind
+ * one guard (`requireStaff`). No CORS headers anywhere here: staff pages are same-origin only.
+ * `options` injects the Access verifier and the clock for tests.
+ */
+export function staffRoutes(options: AuthOptions = {}) {
+  const now = () => options.now?.() ?? Date.now();
+  return (
+    new Hono<AdminEnv>()
+      // Our stylesheet, nothing inline, no scripts at all, no framing.
+      .use(
+        secureHeaders({
+          contentSecurityPolicy: {
+            defaultSrc: ["'none'"],
+            styleSrc: ["'self'"],
+            imgSrc: ["'self'", "data:"],
+            formAction: ["'self'"],
+            frameAncestors: ["'none'"],
+            baseUri: ["'none'"],
+          },
+          xFrameOptions: "DENY",
+          referrerPolicy: "same-origin",
+        }),
+      )
+      .use(async (c, next) => {
+        await next();
+        if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+        c.header("X-Robots-Tag", "noindex");
+      })
+      // The stylesheet holds no data, so the sign-in page is styled too; cached by version.
+      .get(CSS_PATH.slice("/admin".length), (c) => {
+        c.header("Content-Type", "text/css; charset=utf-8");
+        c.header("Cache-Control", c.req.query("v") ? "public, max-age=31536000, immutable" : "public, max-age=300");
+        return c.body(ADMIN_CSS);
+      })
+      // Sign-in: token form → signed session cookie. Reachable without a session, by design.
+      .post("/sign-in", sameSiteOnly, async (c) => {
+        if (accessConfigured(c.env)) return refuse(c);
+        const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+        const next = safeNext(typeof form.next === "string" ? form.next : "/admin");
+        const token = typeof form.token === "string" ? form.token : "";
+        const { ADMIN_TOKEN: expected, SESSION_SECRET: secret } = c.env;
+        if (!expected || !secret) {
+          return c.html(
+            signInPage({
+              next,
+              mode: "token",
+              env: c.env,
+              error: "Sign-in is not configured: set ADMIN_TOKEN and SESSION_SECRET.",
+            }),
+            503,
+          );
+        }
+        const limited = await c.env.FORM_LIMITER?.limit({ key: `admin-sign-in:${clientIp(c)}` }).catch(() => null);
+        if (limited && !limited.success)
+          return c.html(
+            signInPage({ next, mode: "token", env: c.env, error: "Too many attempts. Wait a minute and try again." }),
+            429,
+          );
+        if (!token || !(await timingSafeEqual(token, expected)))
+          return c.html(signInPage({ next, mode: "token", env: c.env, error: "That token is not right." }), 401);
+        const value = await createSession({ sessionSecret: secret, adminToken: expected }, now());
+        setCookie(c, SESSION_COOKIE, value, { ...COOKIE, maxAge: SESSION_TTL_MS / 1000 });
+        return c.redirect(next, 303);
+      })
+      .post("/sign-out", sameSiteOnly, (c) => {
+        setCookie(c, SESSION_COOKIE, "", { ...COOKIE, maxAge: 0 });
+        return c.redirect("/admin", 303);
+      })
+      // Everything below needs staff.
+      .use(requireStaff(options))
+      .get("/", async (c) => {
+        const site = findSite(c.req.query("site")) ?? SITES[0];
+        if (!site) return c.text("No sites are configured.", 500);
+        const range = resolveRange(c.req.query(), now()) ?? resolveRange({ range: "30d" }, now());
+        if (!range) return c.text("Bad range.", 400);
+        const db = database(c.env.DB);
+        const [data, reminders] = await Promise.all([
+          dashboardData(db, site.id, dayBounds(range), msBounds(range)),
+          reminderStats(db, site.id, msBounds(range), REMINDER_CAMPAIGN),
+        ]);
+        return c.html(
+          dashboardPage({
+            sites: SITES.map((s) => ({ id: s.id, name: s.name })),
+            site: { id: site.id, name: site.name },
+            range,
+            data,
+            reminders,
+            staff: c.var.staff,
+            accessLogout: accessConfigured(c.env),
+            now: now(),
+          }),
+        );
+      })
+      .route("/api", staffApi)
+      .notFound((c) => jsonError(c, 404, "not_found", "There is nothing at this address."))
+      .onError(httpErrorResponse)
+  );
+}
+
+/** The staff app as the worker mounts it (real Access keys, real clock). */
+export const staff = staffRoutes();

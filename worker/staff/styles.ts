@@ -1,0 +1,83 @@
+/**
+ * The staff view's one stylesheet, served from /admin-static/admin.css (the CSP allows no inline
+ * style). Same calm editorial language as the ask: warm paper, ink, one teal, serif headings.
+ */
+export const ADMIN_CSS = `
+:root{--ink:#1c1b19;--muted:#55524b;--paper:#fbfaf7;--card:#f6f3ec;--line:#d7d1c4;--teal:#0f4c5c;--focus:#1a5fb4;--once:#c2873a;--monthly:#0f4c5c;--annual:#6f8f3d;--bad:#a1221b}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--paper);color:var(--ink);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+h1,h2,h3{font-family:Georgia,"Times New Roman",serif;font-weight:700;line-height:1.2;margin:0 0 .5em}
+h1{font-size:1.9rem}h2{font-size:1.45rem;margin-top:2.2em;padding-top:.6em;border-top:1px solid var(--line)}h3{font-size:1.15rem}
+a{color:var(--teal)}
+:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+.skip{position:absolute;left:-999px}.skip:focus{left:12px;top:12px;background:#fff;padding:8px 12px;z-index:10}
+.top{border-bottom:4px solid var(--teal);background:var(--card)}
+.top .in{display:flex;flex-wrap:wrap;align-items:center;gap:8px 20px;padding-top:14px;padding-bottom:14px}
+.brand{font:700 1.2rem Georgia,"Times New Roman",serif;color:var(--ink);text-decoration:none;margin-right:auto}
+.who{font-size:.92rem;color:var(--muted)}
+.in{max-width:1120px;margin:0 auto;padding:0 20px}
+main.in{padding-top:28px;padding-bottom:64px}
+.lede{color:var(--muted);margin:0 0 1.2em}
+.btn,button{display:inline-flex;align-items:center;justify-content:center;min-height:44px;padding:8px 18px;border:1px solid var(--teal);border-radius:4px;background:var(--teal);color:#fff;font:inherit;font-weight:700;cursor:pointer;text-decoration:none}
+.btn.quiet,button.quiet{background:#fff;color:var(--teal)}
+.btn:hover,button:hover{filter:brightness(.92)}
+form.inline{display:inline}
+label{font-weight:700;font-size:.92rem;display:block;margin-bottom:4px}
+input,select{font:inherit;min-height:44px;padding:6px 10px;border:1px solid #8c877c;border-radius:4px;background:#fff;color:var(--ink);max-width:100%}
+.filters{display:flex;flex-wrap:wrap;gap:16px 28px;align-items:flex-end;padding:16px 18px;background:var(--card);border-radius:6px}
+.filters .field{display:flex;flex-direction:column}
+.presets{display:flex;flex-wrap:wrap;gap:6px;margin:0;padding:0;list-style:none}
+.presets a{display:inline-flex;align-items:center;min-height:44px;padding:6px 14px;border:1px solid var(--line);border-radius:22px;background:#fff;color:var(--ink);text-decoration:none}
+.presets a[aria-current=page]{background:var(--teal);border-color:var(--teal);color:#fff;font-weight:700}
+.custom{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-end}
+.range-note{margin:12px 0 0;color:var(--muted)}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:20px}
+.card{background:#fff;border:1px solid var(--line);border-top:4px solid var(--teal);border-radius:4px;padding:18px 20px}
+.net{font:700 2rem/1.1 Georgia,"Times New Roman",serif;margin:.1em 0 .2em}
+.net small{display:block;font:400 .9rem system-ui,sans-serif;color:var(--muted);margin-bottom:4px}
+dl.figs{display:grid;grid-template-columns:1fr auto;gap:2px 16px;margin:12px 0}
+dl.figs dt{color:var(--muted)}dl.figs dd{margin:0;text-align:right;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
+caption{text-align:left;font-weight:700;padding:0 0 6px}
+th,td{padding:8px 10px;border-bottom:1px solid var(--line);text-align:right;vertical-align:top}
+th:first-child,td:first-child{text-align:left}
+thead th{font-size:.85rem;color:var(--muted);font-weight:700;border-bottom:2px solid var(--ink)}
+td.l,th.l{text-align:left}
+.rate{display:block;font-size:.82rem;color:var(--muted)}
+.scroll{overflow-x:auto;margin:8px 0 20px}
+.funnels{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:4px 32px}
+.scroll:focus-visible{outline:3px solid var(--focus)}
+.muted{color:var(--muted)}
+.empty{padding:18px;background:var(--card);border-radius:4px;color:var(--muted)}
+.status{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.85rem;background:var(--card)}
+.status.paid,.status.active{background:#e2efe4;color:#1d5227}
+.status.canceled,.status.failed,.status.past_due{background:#f8e3e1;color:var(--bad)}
+figure{margin:0 0 28px}
+figcaption{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:.9rem;color:var(--muted);margin-top:6px}
+.key{display:inline-flex;align-items:center;gap:6px}
+.key i{display:inline-block;width:12px;height:12px;border-radius:2px}
+.key .once{background:var(--once)}.key .monthly{background:var(--monthly)}.key .annual{background:var(--annual)}
+svg.chart{display:block;width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:4px}
+svg.chart .f-once{fill:var(--once)}svg.chart .f-monthly{fill:var(--monthly)}svg.chart .f-annual{fill:var(--annual)}
+svg.chart .grid{stroke:#e6e1d6;stroke-width:1}svg.chart .axis{stroke:#8c877c;stroke-width:1}
+svg.chart text{font:12px system-ui,sans-serif;fill:var(--muted)}
+svg.chart .yl{text-anchor:end}svg.chart .xl{text-anchor:middle}svg.chart .xl.first{text-anchor:start}svg.chart .xl.last{text-anchor:end}
+.signin{max-width:440px;margin:8vh auto;padding:28px 26px;background:#fff;border:1px solid var(--line);border-top:4px solid var(--teal);border-radius:4px}
+.signin input{width:100%}
+.signin .err{color:var(--bad);font-weight:700}
+.signin form{display:flex;flex-direction:column;gap:14px;margin-top:10px}
+footer.in{color:var(--muted);font-size:.85rem;padding-bottom:32px}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media (max-width:560px){h1{font-size:1.5rem}.net{font-size:1.7rem}.in{padding:0 14px}th,td{padding:6px 6px}.filters{padding:12px}}
+@media print{.filters,.top form{display:none}}
+`;
+
+/** A short content hash for cache-busting the stylesheet URL. */
+export function cssVersion(): string {
+  let h = 5381;
+  for (let i = 0; i < ADMIN_CSS.length; i++) h = (h * 33) ^ ADMIN_CSS.charCodeAt(i);
+  return (h >>> 0).toString(36);
+}
+
+export const CSS_PATH = "/admin/static/admin.css";
