@@ -35,7 +35,7 @@ const children = [];
 const useEmulator = !devVars.STRIPE_SECRET_KEY;
 if (useEmulator) {
   children.push(
-    spawn(process.execPath, ["tests/stripe-emulator/main.ts"], {
+    spawn(process.execPath, ["tools/stripe-emulator/main.ts"], {
       stdio: "inherit",
       env: {
         ...process.env,

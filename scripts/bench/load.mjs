@@ -13,7 +13,7 @@ import autocannon from "autocannon";
 const spec = JSON.parse(process.argv[2] ?? "{}");
 let sequence = 0;
 
-/** A `charge.refunded` event in the shape Stripe (and tests/stripe-emulator) sends, unique per call. */
+/** A `charge.refunded` event in the shape Stripe (and tools/stripe-emulator) sends, unique per call. */
 function refundEvent() {
   const n = `${Date.now().toString(36)}${(++sequence).toString(36)}${randomBytes(4).toString("hex")}`;
   const created = Math.floor(Date.now() / 1000);

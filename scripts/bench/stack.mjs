@@ -76,7 +76,7 @@ export async function startStack() {
     "--persist-to",
     STACK.persist,
   ]);
-  start("emulator", process.execPath, ["tests/stripe-emulator/main.ts"], {
+  start("emulator", process.execPath, ["tools/stripe-emulator/main.ts"], {
     STRIPE_EMULATOR_PORT: String(STACK.emulatorPort),
     STRIPE_WEBHOOK_SECRET: STACK.webhookSecret,
     // No webhook URL: checkout sessions made by the benchmark are never paid, their events just queue.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Emulator, startEmulator } from "../stripe-emulator/server.ts";
+import { type Emulator, startEmulator } from "../../tools/stripe-emulator/server.ts";
 
 /**
  * The whole product for browser tests, as `npm start` runs it but on free ports and a fresh
