@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../tools/stack.ts";
 import { chromiumAvailable } from "./browser";
 import { axeSource, SHOTS, useStackAndBrowser } from "./setup";
-import { freePort } from "./stack";
 
 /**
  * The reader's journey in a real Chromium against the real stack (worker + local D1 +
