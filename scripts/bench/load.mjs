@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * One load run for `npm run bench` (issue 7), in its own process so the load generator never
+ * One load run for `npm run bench`, in its own process so the load generator never
  * shares an event loop with what it measures. Usage: node load.mjs '<json spec>'
  * spec: {url, method, body?, headers?, kind?: "plain"|"checkout"|"webhook", duration, connections, rate?, secret?}
  * Prints one line of JSON: {requests, rps, p50, p90, p99, mean, max, non2xx, errors, timeouts, statuses}.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench` (issue 7): starts its own local stack (Stripe emulator, the product on
+ * `npm run bench`: starts its own local stack (Stripe emulator, the product on
  * `wrangler dev --env local`, and a hello Hono worker on the same workerd), then measures
  *  - the widget: gzip weight, loader start → ask rendered on /demo in headless Chromium, CLS;
  *  - the worker: req/s and p50/p99 per route under load from a second process, as a ratio to hello;
@@ -26,7 +26,7 @@ const skip = new Set(
     .filter(Boolean) ?? [],
 );
 
-/** The issue's targets. */
+/** The targets the figures are held to (the table marks each one ok or MISSED). */
 const TARGETS = {
   loaderGzip: 2048,
   firstAskGzip: 15360,

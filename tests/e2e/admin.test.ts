@@ -4,7 +4,7 @@ import { chromiumAvailable, launchBrowser } from "./browser";
 import { axeSource, type E2eStack, startE2eStack } from "./setup";
 
 /**
- * Issue #4 as staff meet it: money moved through the emulator, then /admin in Chromium —
+ * The staff view as staff meet it: money moved through the emulator, then /admin in Chromium —
  * refused without signing in, signed in with the development token, the figures and the
  * chart seen, axe clean on a laptop and a phone, the CSV read back. Screenshot:
  * tests/e2e/screenshots/admin.png.

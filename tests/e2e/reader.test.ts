@@ -7,7 +7,7 @@ import { axeSource, SHOTS, useStackAndBrowser } from "./setup";
 
 /**
  * The reader's journey in a real Chromium against the real stack (worker + local D1 +
- * Stripe emulator delivering webhooks), as issue 3 asks: demo → Monthly → amount →
+ * Stripe emulator delivering webhooks): demo → Monthly → amount →
  * Continue → emulator checkout → Pay → thank-you → reload shows no ask; Remind me later;
  * keyboard only; axe; a strict-CSP hostile publisher page on another origin; the API down.
  */
