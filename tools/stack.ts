@@ -286,7 +286,7 @@ async function waitUntilAnswers(url: string, child: Child, timeoutMs: number): P
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
-/** Options of `startStack`; every one has a default that matches `npm start`. */
+/** Options of `startStack`; the defaults are `npm start`'s, except that output is captured. */
 export type StackOptions = {
   /** The worker's port (default 8787); 0 picks a free one. */
   port?: number;
@@ -361,15 +361,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const port = await portOrFree(options.port ?? 8787);
     const vars: Record<string, string> = {};
     if (options.emulator ?? true) {
+      const webhookUrl = (options.deliverWebhooks ?? true) ? `http://127.0.0.1:${port}/api/webhooks/stripe` : undefined;
       emulator = await startEmulator({
         port: options.emulatorPort ?? 12111,
         webhookSecret,
-        webhookUrl: (options.deliverWebhooks ?? true) ? `http://127.0.0.1:${port}/api/webhooks/stripe` : undefined,
+        webhookUrl,
         retryDelaysMs: options.webhookRetryDelaysMs,
       });
       if (stdio === "inherit") {
         console.log(
-          `stripe-emulator listening on ${emulator.url} (webhooks: ${(options.deliverWebhooks ?? true) ? "delivered to the worker" : "queued"})`,
+          `stripe-emulator listening on ${emulator.url} (webhooks: ${webhookUrl ?? "queued; POST /_test/deliveries/drain"})`,
         );
       }
       // The worker talks to this run's emulator, whatever port it was given.
@@ -389,12 +390,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stdio,
       timeoutMs: options.timeoutMs,
     });
-    const running = emulator;
     return {
       base: worker.url,
       port,
-      emulatorUrl: running?.url,
-      emulatorPort: running?.port,
+      emulatorUrl: emulator?.url,
+      emulatorPort: emulator?.port,
       adminToken: vars.ADMIN_TOKEN ?? devVars.ADMIN_TOKEN,
       webhookSecret,
       persistDir,
