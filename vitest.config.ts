@@ -42,7 +42,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["widget/**/*.test.{ts,tsx}", "tests/stripe-emulator/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["widget/**/*.test.{ts,tsx}", "tools/**/*.test.ts", "scripts/**/*.test.ts"],
           environment: "happy-dom",
         },
       },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Fills the *local* D1 of `wrangler dev` with realistic demo data for the staff view (issue #4):
+ * Fills the *local* D1 of `wrangler dev` with realistic demo data for the staff view (/admin):
  * pledges, payments, refunds, disputes and the ask's counters, across USD/EUR/GBP/JPY and
  * Once/Monthly/Annual over the last ~13 months. Used to try /admin and to measure it.
  *

@@ -1,5 +1,5 @@
 /**
- * The widget's weight budget (issue #3), run in CI: builds the bundles and prints their
+ * The widget's weight budget, run in CI: builds the bundles and prints their
  * gzip sizes. It fails when
  *   - the loader (widget.js) exceeds 2 KB, or
  *   - everything a first-time reader downloads for the ask exceeds 15 KB: the loader, the

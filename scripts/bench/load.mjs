@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * One load run for `npm run bench` (issue 7), in its own process so the load generator never
+ * One load run for `npm run bench`, in its own process so the load generator never
  * shares an event loop with what it measures. Usage: node load.mjs '<json spec>'
  * spec: {url, method, body?, headers?, kind?: "plain"|"checkout"|"webhook", duration, connections, rate?, secret?}
  * Prints one line of JSON: {requests, rps, p50, p90, p99, mean, max, non2xx, errors, timeouts, statuses}.
@@ -13,7 +13,7 @@ import autocannon from "autocannon";
 const spec = JSON.parse(process.argv[2] ?? "{}");
 let sequence = 0;
 
-/** A `charge.refunded` event in the shape Stripe (and tests/stripe-emulator) sends, unique per call. */
+/** A `charge.refunded` event in the shape Stripe (and tools/stripe-emulator) sends, unique per call. */
 function refundEvent() {
   const n = `${Date.now().toString(36)}${(++sequence).toString(36)}${randomBytes(4).toString("hex")}`;
   const created = Math.floor(Date.now() / 1000);

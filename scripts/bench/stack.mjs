@@ -1,11 +1,11 @@
 /**
- * The local stack for `npm run bench` (issue 7), on its own ports and persist dir so it never
- * meets a running `npm start`: the Stripe emulator, the product (`wrangler dev --env local`) and
- * the hello baseline (`wrangler dev -c scripts/bench/hello/wrangler.toml`), same workerd.
- * Every child runs in its own process group and is stopped with it.
+ * The local stack for `npm run bench`, on its own ports and persist dir so it never meets a
+ * running `npm start`. tools/stack.ts starts both servers: the product (Stripe emulator and
+ * `wrangler dev --env local`) and, on the same workerd, the hello baseline
+ * (`wrangler dev -c scripts/bench/hello/wrangler.toml`).
  */
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, readDevVars, readVarsFile, startStack, startWranglerDev } from "../../tools/stack.ts";
 
 /** Ports and paths of the bench stack (override with BENCH_* variables). */
 export const STACK = {
@@ -14,130 +14,42 @@ export const STACK = {
   emulatorPort: Number(process.env.BENCH_EMULATOR_PORT ?? process.env.STRIPE_EMULATOR_PORT ?? 12203),
   persist: process.env.BENCH_PERSIST_DIR ?? process.env.PERSIST_DIR ?? ".wrangler/bench",
   webhookSecret: "whsec_local_dev_only",
-  adminToken: "dev-admin-token",
+  // The development token, from .dev.vars (or its example before the first `npm start`).
+  adminToken:
+    readDevVars().ADMIN_TOKEN ?? readVarsFile(join(ROOT, ".dev.vars.example")).ADMIN_TOKEN ?? "dev-admin-token",
 };
 
-const children = [];
-
-function run(command, args, env = process.env) {
-  const result = spawnSync(command, args, { stdio: ["ignore", "pipe", "pipe"], env, encoding: "utf8" });
-  if (result.status !== 0) {
-    process.stderr.write(result.stdout + result.stderr);
-    throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status})`);
-  }
-}
-
-function start(name, command, args, env) {
-  const child = spawn(command, args, {
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  const keep = (chunk) => {
-    log = (log + chunk).slice(-8000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  children.push({ name, child, log: () => log });
-  return child;
-}
-
-async function waitFor(url, name, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      if (response.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const entry = children.find((c) => c.name === name);
-  throw new Error(`${name} did not answer at ${url} within ${timeoutMs / 1000} s\n${entry?.log() ?? ""}`);
-}
-
-/** Builds the widget, migrates the bench D1, starts the three servers and waits until they answer. */
-export async function startStack() {
-  const devVars = existsSync(".dev.vars") ? ".dev.vars" : ".dev.vars.example";
-  const adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(devVars, "utf8"))?.[1]?.trim();
-  if (adminToken) STACK.adminToken = adminToken;
-  run(process.execPath, ["widget/build.mjs"]);
-  run("npx", [
-    "wrangler",
-    "d1",
-    "migrations",
-    "apply",
-    "DB",
-    "--local",
-    "--env",
-    "local",
-    "--persist-to",
-    STACK.persist,
+/**
+ * Builds the widget, migrates the bench D1 and starts the product and hello side by side; resolves
+ * once both answer. `log()` is the product worker's output, `stop()` ends everything.
+ */
+export async function startBenchStack() {
+  const [product, hello] = await Promise.allSettled([
+    startStack({
+      port: STACK.port,
+      inspectorPort: STACK.port + 11000,
+      emulatorPort: STACK.emulatorPort,
+      persistDir: STACK.persist,
+      // Checkout sessions made by the benchmark are never paid: their events just queue.
+      deliverWebhooks: false,
+      webhookSecret: STACK.webhookSecret,
+      vars: { ADMIN_TOKEN: STACK.adminToken },
+      logLevel: "warn",
+    }),
+    startWranglerDev({
+      name: "hello",
+      config: "scripts/bench/hello/wrangler.toml",
+      port: STACK.helloPort,
+      inspectorPort: STACK.helloPort + 2000,
+      logLevel: "warn",
+    }),
   ]);
-  start("emulator", process.execPath, ["tests/stripe-emulator/main.ts"], {
-    STRIPE_EMULATOR_PORT: String(STACK.emulatorPort),
-    STRIPE_WEBHOOK_SECRET: STACK.webhookSecret,
-    // No webhook URL: checkout sessions made by the benchmark are never paid, their events just queue.
-    STRIPE_EMULATOR_WEBHOOK_URL: "",
-  });
-  const dev = (port, inspector, extra) => [
-    "wrangler",
-    "dev",
-    "--port",
-    String(port),
-    "--ip",
-    "127.0.0.1",
-    "--inspector-port",
-    String(inspector),
-    "--show-interactive-dev-session=false",
-    "--log-level",
-    "warn",
-    ...extra,
-  ];
-  start(
-    "worker",
-    "npx",
-    dev(STACK.port, STACK.port + 11000, [
-      "--env",
-      "local",
-      "--persist-to",
-      STACK.persist,
-      "--var",
-      `STRIPE_API_BASE:http://127.0.0.1:${STACK.emulatorPort}`,
-    ]),
-  );
-  start("hello", "npx", dev(STACK.helloPort, STACK.helloPort + 2000, ["-c", "scripts/bench/hello/wrangler.toml"]));
-  await waitFor(`http://127.0.0.1:${STACK.emulatorPort}/_test/health`, "emulator");
-  await waitFor(`http://127.0.0.1:${STACK.port}/api/config?site=demo`, "worker", 90_000);
-  await waitFor(`http://127.0.0.1:${STACK.helloPort}/`, "hello", 90_000);
-}
-
-/** The last lines a stack process printed (for error reports). */
-export const stackLog = (name) => children.find((c) => c.name === name)?.log() ?? "";
-
-/** Stops every process the bench started (each child's whole process group, nothing else). */
-export function stopStack() {
-  for (const { child } of children) {
-    if (child.exitCode !== null || child.pid === undefined) continue;
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
+  const started = [product, hello].filter((s) => s.status === "fulfilled").map((s) => s.value);
+  const stop = () => Promise.all(started.map((s) => s.stop())).then(() => undefined);
+  const failed = [product, hello].find((s) => s.status === "rejected");
+  if (failed) {
+    await stop();
+    throw failed.reason;
   }
-}
-
-/** Ends the run cleanly on Ctrl+C or an unexpected error. */
-export function stopOnExit() {
-  process.on("SIGINT", () => {
-    stopStack();
-    process.exit(130);
-  });
-  process.on("SIGTERM", () => {
-    stopStack();
-    process.exit(143);
-  });
-  process.on("exit", stopStack);
+  return { log: () => product.value.log(), stop };
 }

@@ -1,5 +1,5 @@
 /**
- * Staff summary cost for `npm run bench` (issue 7): seeds the bench D1 with 10 thousand,
+ * Staff summary cost for `npm run bench`: seeds the bench D1 with 10 thousand,
  * 100 thousand and 1 million payments (scripts/seed.mjs writes straight into the local SQLite)
  * and times `GET /admin/api/summary?site=demo` over HTTP, median of several calls after a warm-up.
  */

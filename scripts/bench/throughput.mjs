@@ -1,5 +1,5 @@
 /**
- * Worker throughput for `npm run bench` (issue 7): each product route under concurrent load from a
+ * Worker throughput for `npm run bench`: each product route under concurrent load from a
  * second process (load.mjs, autocannon), right beside the hello worker on the same workerd, so the
  * figure that matters is the ratio, not the absolute number on a shared machine.
  */

@@ -1,5 +1,5 @@
 /**
- * Widget figures for `npm run bench` (issue 7): gzip weight of what readers download, and, in
+ * Widget figures for `npm run bench`: gzip weight of what readers download, and, in
  * headless Chromium on /demo, the time from the loader starting to the ask being rendered and
  * the cumulative layout shift — each run a first-time reader (fresh profile, empty storage).
  */

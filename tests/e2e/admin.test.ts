@@ -1,18 +1,17 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchBrowser } from "./browser";
-import { axeSource } from "./setup";
-import { type Stack, startStack } from "./stack";
+import { axeSource, type E2eStack, startE2eStack } from "./setup";
 
 /**
- * Issue #4 as staff meet it: money moved through the emulator, then /admin in Chromium —
+ * The staff view as staff meet it: money moved through the emulator, then /admin in Chromium —
  * refused without signing in, signed in with the development token, the figures and the
  * chart seen, axe clean on a laptop and a phone, the CSV read back. Screenshot:
  * tests/e2e/screenshots/admin.png.
  */
 
 describe.skipIf(!chromiumAvailable())("the staff view in Chromium", () => {
-  let stack: Stack;
+  let stack: E2eStack;
   let browser: Browser;
 
   /** Creates a checkout through the worker and completes it on the emulator (webhooks go live to the worker). */
@@ -25,7 +24,7 @@ describe.skipIf(!chromiumAvailable())("the staff view in Chromium", () => {
     expect(response.status).toBe(201);
     const { url } = (await response.json()) as { url: string };
     const session = /\/(cs_test_[A-Za-z0-9]+)/.exec(url)?.[1];
-    const done = await fetch(`${stack.emulator}/_test/checkout/sessions/${session}/complete`, {
+    const done = await fetch(`${stack.emulatorUrl}/_test/checkout/sessions/${session}/complete`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ outcome: "succeeded", email: "jane.reader@example.net" }),
@@ -42,11 +41,11 @@ describe.skipIf(!chromiumAvailable())("the staff view in Chromium", () => {
   }
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+    [stack, browser] = await Promise.all([startE2eStack(), launchBrowser()]);
     const once = await pay({ frequency: "once", amount: 5000, currency: "USD", campaign: "spring", variant: "a" });
     await pay({ frequency: "monthly", amount: 1000, currency: "USD", campaign: "spring", variant: "b" });
     await pay({ frequency: "annual", amount: 8000, currency: "GBP" });
-    await fetch(`${stack.emulator}/_test/payment_intents/${once.payment_intent}/refund`, {
+    await fetch(`${stack.emulatorUrl}/_test/payment_intents/${once.payment_intent}/refund`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ amount: 1000 }),

@@ -4,7 +4,7 @@ import { chromiumAvailable } from "./browser";
 import { axeSource, SHOTS, useStackAndBrowser } from "./setup";
 
 /**
- * Issue 6 as a supporter walks it: a monthly pledge through the demo, then /manage → email →
+ * Managing one's support as a supporter walks it: a monthly pledge through the demo, then /manage → email →
  * the link from the outbox → the billing portal → Cancel support → back to the site, and the
  * staff totals follow. The used link is refused afterwards.
  */

@@ -1,13 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../tools/stack.ts";
 import { chromiumAvailable } from "./browser";
 import { axeSource, SHOTS, useStackAndBrowser } from "./setup";
-import { freePort } from "./stack";
 
 /**
  * The reader's journey in a real Chromium against the real stack (worker + local D1 +
- * Stripe emulator delivering webhooks), as issue 3 asks: demo → Monthly → amount →
+ * Stripe emulator delivering webhooks): demo → Monthly → amount →
  * Continue → emulator checkout → Pay → thank-you → reload shows no ask; Remind me later;
  * keyboard only; axe; a strict-CSP hostile publisher page on another origin; the API down.
  */

@@ -3,7 +3,7 @@ import { chromiumAvailable } from "./browser";
 import { SHOTS, useStackAndBrowser } from "./setup";
 
 /**
- * Issue 5 as a reader and staff would walk it: "Remind me later" on the demo article, an email
+ * Reminders as a reader and staff would walk them: "Remind me later" on the demo article, an email
  * address, a dispatch with a future `now`, the email in the outbox, and its links used in Chromium.
  */
 

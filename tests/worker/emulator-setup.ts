@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startEmulator } from "../stripe-emulator/server.ts";
+import { startEmulator } from "../../tools/stripe-emulator/server.ts";
 
 /** Starts the Stripe emulator for the worker tests (deliveries are drained by the tests). */
 export default async function setup(project: TestProject) {

@@ -312,7 +312,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     else if (path.startsWith("/c/pay/")) work = handleCheckoutPage(req, res, url);
     else if (path.startsWith("/p/session/")) work = handlePortalPage(req, res, url);
     else if (path === "/" && req.method === "GET") {
-      sendJson(res, 200, { emulator: "stripe", api_version: API_VERSION, docs: "tests/stripe-emulator/README.md" });
+      sendJson(res, 200, { emulator: "stripe", api_version: API_VERSION, docs: "tools/stripe-emulator/README.md" });
       return;
     } else {
       notFound(res);
