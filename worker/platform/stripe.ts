@@ -6,7 +6,7 @@ export const STRIPE_TIMEOUT_MS = 3000;
 
 /**
  * The Stripe SDK for this environment: real Stripe when STRIPE_SECRET_KEY is set; otherwise,
- * outside production only, the local emulator (tests/stripe-emulator) at STRIPE_API_BASE.
+ * outside production only, the local emulator (tools/stripe-emulator) at STRIPE_API_BASE.
  * The emulator itself refuses live keys.
  */
 export function stripeFor(env: WorkerEnv): Stripe {
