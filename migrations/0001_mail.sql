@@ -1,4 +1,4 @@
--- Issues 5 and 6: reminder emails, the mail outbox, and single-use "manage your support" links.
+-- Reminder emails, the mail outbox, and single-use "manage your support" links.
 CREATE TABLE `reminders` (
 	`id` text PRIMARY KEY NOT NULL,
 	`site` text NOT NULL,

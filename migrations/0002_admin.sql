@@ -1,4 +1,4 @@
--- Issue 4: the staff view. Exact daily roll-ups of the ledger, kept by triggers in the same
+-- The staff view. Exact daily roll-ups of the ledger, kept by triggers in the same
 -- D1 write as the ledger row that changes them (so they can never drift, whatever order Stripe's
 -- events arrive in), and indexes for the CSV export. worker/db/schema.ts mirrors these tables.
 --
@@ -208,7 +208,7 @@ WHEN old.frequency <> 'once' AND old.status = 'canceled' BEGIN
   WHERE site = old.site AND day = date(old.updated_at / 1000, 'unixepoch') AND currency = old.currency AND frequency = old.frequency;
 END;
 --> statement-breakpoint
--- rebuild:begin (scripts/seed.mjs runs these statements again after a bulk load)
+-- Fill the roll-ups from rows already in the ledger (worker/staff/rollups-rebuild.sql is the same SQL).
 DELETE FROM admin_daily_money;
 --> statement-breakpoint
 INSERT INTO admin_daily_money (site, day, currency, frequency, gross, payments, fees_covered, refunded, disputed, disputed_open)
@@ -236,5 +236,3 @@ DELETE FROM admin_daily_cancellations;
 INSERT INTO admin_daily_cancellations (site, day, currency, frequency, n)
 SELECT site, date(updated_at / 1000, 'unixepoch'), currency, frequency, count(*) FROM pledges
 WHERE status = 'canceled' AND frequency <> 'once' GROUP BY 1, 2, 3, 4;
---> statement-breakpoint
--- rebuild:end

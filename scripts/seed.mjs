@@ -333,20 +333,12 @@ try {
     }
   }
 
-  // Rebuild the staff view's roll-ups (the statements between the markers of its migration).
-  const migration = join("migrations", "0002_admin.sql");
-  let rebuilt = false;
-  if (existsSync(migration)) {
-    const sql = readFileSync(migration, "utf8");
-    const section = /-- rebuild:begin[^\n]*\n([\s\S]*?)-- rebuild:end/.exec(sql)?.[1];
-    const hasRollups = db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'admin_daily_money'")
-      .get();
-    if (section && hasRollups) {
-      db.exec(section.replaceAll("--> statement-breakpoint", ""));
-      rebuilt = true;
-    }
-  }
+  // Rebuild the staff view's roll-ups in one pass (the triggers were dropped for the bulk load).
+  const hasRollups = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'admin_daily_money'")
+    .get();
+  if (hasRollups) db.exec(readFileSync(join("worker", "staff", "rollups-rebuild.sql"), "utf8"));
+  const rebuilt = Boolean(hasRollups);
   for (const t of triggers) db.exec(t.sql);
   db.exec("COMMIT");
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");

@@ -6,7 +6,7 @@ import { staffRoutes } from "../../worker/staff/routes";
 import { createSession } from "../../worker/staff/session";
 import { ADMIN, call, ORIGIN } from "./helpers";
 
-/** Issue #4: nobody but staff reaches /admin, by any route, with any forged or stale credential. */
+/** nobody but staff reaches /admin, by any route, with any forged or stale credential. */
 
 const PAGES = ["/admin", "/admin?site=demo&range=all", "/admin/", "/admin/anything", "/admin/sign-in"];
 const JSON_ROUTES = [

@@ -4,7 +4,7 @@ import { CSV_PAGE_SIZE } from "../../worker/staff/api";
 import { majorUnits, textCell } from "../../worker/staff/csv";
 import { ADMIN, call, clearLedger } from "./helpers";
 
-/** Issue #4: the payments export — streamed in pages, spreadsheet-safe, exact. */
+/** the payments export — streamed in pages, spreadsheet-safe, exact. */
 
 const db = env.DB;
 

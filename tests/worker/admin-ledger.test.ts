@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { database } from "../../worker/platform/db";
 import { dashboardData, staffSummary } from "../../worker/staff/queries";
 import { dayBounds } from "../../worker/staff/range";
+import rebuildSql from "../../worker/staff/rollups-rebuild.sql?raw";
 import {
   ADMIN,
   call,
@@ -19,7 +20,7 @@ import {
 import { moneySummary, recurringSummary } from "./ledger-oracle";
 
 /**
- * Issue #4: the staff view reads daily roll-ups kept by triggers (migrations/0002_admin.sql).
+ * The staff view reads daily roll-ups kept by triggers (migrations/0002_admin.sql).
  * These tests hold them to the ledger itself: the direct query over payments, refunds and
  * disputes (ledger-oracle.ts) and count(DISTINCT) for supporters.
  */
@@ -282,6 +283,26 @@ describe("roll-ups stay exact whatever order rows arrive, change or disappear in
           .sort((a, b) => `${a.campaign}|${a.variant}`.localeCompare(`${b.campaign}|${b.variant}`)),
       ).toEqual(firsts);
     }
+
+    // The one-pass rebuild that `npm run seed` runs gives exactly what the triggers kept.
+    const rollups = async () =>
+      Promise.all(
+        ["admin_daily_money", "admin_daily_payers", "admin_daily_cancellations"].map(
+          async (table) => (await db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4, 5`).all()).results,
+        ),
+      );
+    const kept = await rollups();
+    await db.batch(
+      rebuildSql
+        .split(/;\s*\n/)
+        .map((statement) => statement.replace(/^--.*$/gm, "").trim())
+        .filter(Boolean)
+        .map((statement) => db.prepare(statement)),
+    );
+    const rebuilt = await rollups();
+    const nonZero = (rows: Record<string, unknown>[]) =>
+      rows.filter((row) => Object.entries(row).some(([k, v]) => typeof v === "number" && v !== 0 && k !== "day"));
+    expect(rebuilt.map(nonZero)).toEqual(kept.map(nonZero));
   });
 
   it("payments are facts: changing one's amount or day is refused", async () => {

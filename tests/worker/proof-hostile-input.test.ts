@@ -5,7 +5,7 @@ import { flushSite } from "../../worker/events/counter";
 import { call, checkoutBody, clearLedger, control, drain, ORIGIN } from "./helpers";
 
 /**
- * Proof (issue 7): 5,000 generated malformed or hostile bodies for `POST /api/checkout` and
+ * Proof: 5,000 generated malformed or hostile bodies for `POST /api/checkout` and
  * `POST /api/events` — wrong types, huge numbers, unicode, oversized strings,
  * prototype-pollution keys, nested junk, non-JSON, empty — each get a JSON 4xx, never a 5xx,
  * and nothing is stored: no pledge, no Stripe session, no counter (not even a Durable Object).

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { checkoutBody, clearLedger, control, drain, EMULATOR, freshIp, insideOneWindow, postCheckout } from "./helpers";
 
 /**
- * Proof (issue 7): the card-testing defence. A burst of parallel checkout creations from one
+ * Proof: the card-testing defence. A burst of parallel checkout creations from one
  * client is cut off at the limit (wrangler.toml: 10 a minute per client IP) with 429 and
  * Retry-After, the refused requests store nothing and never reach Stripe, and other clients
  * checking out during the burst are not affected.

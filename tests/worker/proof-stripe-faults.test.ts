@@ -16,7 +16,7 @@ import {
 } from "./helpers";
 
 /**
- * Proof (issue 7): Stripe failing or hanging in the middle of a checkout. The reader gets a
+ * Proof: Stripe failing or hanging in the middle of a checkout. The reader gets a
  * clear JSON 502 (never a hang, never a 5xx without a message), nothing is half-written — the
  * pledge is marked `error` with no session, no payment, no Stripe session left behind — and
  * a retry works all the way to money in the ledger, counted once.

@@ -16,7 +16,7 @@ import {
 } from "./helpers";
 
 /**
- * Proof (issue 7): Stripe delivers at least once and in any order. 10,000 deliveries — 7,000
+ * Proof: Stripe delivers at least once and in any order. 10,000 deliveries — 7,000
  * distinct events plus 3,000 duplicates, shuffled with a seeded PRNG and applied concurrently —
  * must leave exactly the ledger that one clean, in-order pass of the 7,000 leaves.
  *

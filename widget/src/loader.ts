@@ -6,7 +6,7 @@
  * page downloads it. It counts the article (in the reader's browser only), checks the
  * reader's local state, and only when an ask is due fetches the ask bundle and the
  * site's config in parallel. A snoozed reader or a supporter downloads this file alone.
- * Nothing here may throw into the host page (issue #3).
+ * Nothing here may throw into the host page.
  */
 
 import type { ReaderSupportGlobal } from "./ask/global";

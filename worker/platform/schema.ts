@@ -43,6 +43,8 @@ export const pledges = sqliteTable(
     index("pledges_customer").on(t.stripeCustomerId),
     index("pledges_email").on(t.site, t.email),
     index("pledges_site_placement").on(t.site, t.placement, t.createdAt),
+    // Active recurring supporters and their amounts, read from the index alone.
+    index("admin_pledges_recurring").on(t.site, t.status, t.frequency, t.currency, t.amount, t.feeAmount),
   ],
 );
 
@@ -68,6 +70,9 @@ export const payments = sqliteTable(
     uniqueIndex("payments_intent").on(t.paymentIntentId),
     index("payments_pledge").on(t.pledgeId),
     index("payments_site_campaign_paid").on(t.site, t.campaign, t.paidAt, t.pledgeId),
+    // A pledge's payments in time order (the roll-ups' payer chain), and the CSV export's keyset pages.
+    index("admin_payments_pledge_paid").on(t.pledgeId, t.currency, t.paidAt, t.id),
+    index("admin_payments_site_paid_id").on(t.site, t.paidAt, t.id),
   ],
 );
 
@@ -123,7 +128,7 @@ export const askEventCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.site, t.day, t.placement, t.campaign, t.variant, t.type] })],
 );
 
-// ─── Mail, reminders and supporter self-service (issues 5 and 6) ─────────────────────────────
+// ─── Mail, reminders and supporter self-service ───────────────────────────────────────────────────────────────────────────
 
 /**
  * "Remind me later" requests. At most one pending reminder per site and address; the address
@@ -215,7 +220,7 @@ export const manageLinks = sqliteTable(
   (t) => [index("manage_links_email").on(t.emailHash, t.createdAt), index("manage_links_expires").on(t.expiresAt)],
 );
 
-// ——— Staff view (issue #4): exact daily roll-ups, kept by triggers in migrations/0002_admin.sql ———
+// ——— Staff view: exact daily roll-ups, kept by triggers in migrations/0002_admin.sql ———
 
 /** Per site, UTC day of payment, currency and frequency: money paid, and refunded or disputed against it since. */
 export const adminDailyMoney = sqliteTable(

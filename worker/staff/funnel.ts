@@ -1,7 +1,7 @@
 import type { FunnelCount, PaidByPlacement, PaidCount } from "./queries";
 
 /**
- * The ask's funnel (issue #4): impressions → views → clicks → checkouts started → paid.
+ * The ask's funnel: impressions → views → clicks → checkouts started → paid.
  * The first four come from the ask's counters (per placement, campaign and variant); "paid" is
  * the pledges whose first payment fell in the range, per campaign and variant, and per
  * placement for pledges whose widget reported where the reader met the ask.

@@ -1,5 +1,5 @@
 /**
- * The dashboard's date ranges (issue #4): presets resolved against an injected `now`, in UTC
+ * The dashboard's date ranges: presets resolved against an injected `now`, in UTC
  * days, so "today" and "this year" are the same for every member of staff and every test.
  */
 

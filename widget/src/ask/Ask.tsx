@@ -15,7 +15,7 @@ type State = { snoozed?: boolean; countOff?: boolean; Reminder?: Extras["Reminde
 
 /**
  * The in-article ask: "A Message from {publisher}", the site's copy, the chooser,
- * payment marks and "Not ready to support today? Remind me later" (issue #3).
+ * payment marks and "Not ready to support today? Remind me later".
  * `onSnooze` lets the page-level controller hide the banner too.
  */
 export class Ask extends Component<Props, State> {

@@ -30,7 +30,7 @@ type State = {
 /**
  * Frequency and amount, fee coverage and Continue: the part of the ask that starts a
  * checkout. Native radio groups (fieldset + legend) give keyboard and screen-reader
- * behaviour for free; errors are announced through live regions (issue #3).
+ * behaviour for free; errors are announced through live regions.
  * A class component: Preact's hooks would add a kilobyte to the first ask (budget: 15 KB).
  * For the same reason the "Other" field lives in the extras chunk, fetched as soon as the
  * reader reaches for the form (pointer or focus), so it is there when "Other" is picked.

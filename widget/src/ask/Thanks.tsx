@@ -12,7 +12,7 @@ type Props = {
 };
 
 /**
- * The support page of issue 6 for this site, in the reader's language, with a way back to
+ * The supporters' self-service page of this site, in the reader's language, with a way back to
  * this page (`pageUrl`: already without our `rs*` parameters and the fragment).
  */
 export const manageUrl = (env: Props["env"]) =>
@@ -21,7 +21,7 @@ export const manageUrl = (env: Props["env"]) =>
 /**
  * Shown in place of the ask after a successful checkout (`?rs=thanks`), in the article or,
  * with `banner`, as the banner's one line. After a recurring gift it links to "Manage your
- * support" (issue 6). Not after a one-time gift: there is nothing to cancel or change, and
+ * support". Not after a one-time gift: there is nothing to cancel or change, and
  * the manage page emails links only for live recurring support, so that reader would wait
  * for an email that never comes. Part of the extras chunk: only a returning reader needs it.
  */

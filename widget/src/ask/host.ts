@@ -2,7 +2,7 @@ import { sheet } from "./styles";
 
 /**
  * Where the ask goes in the host page. Everything is inserted at or below the reader's
- * position, so nothing above what they are reading moves (issue #3: no layout shift above).
+ * position, so nothing above what they are reading moves: no layout shift above the reader.
  */
 
 /** A custom element with an open shadow root that adopts the ask's stylesheet. */

@@ -231,7 +231,7 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
 /**
  * A bottom bar is fixed; an in-flow spacer of the same height at the end of the page
  * keeps the footer reachable, and the bar steps aside while the in-article ask is on
- * screen so it never covers it (issue #3).
+ * screen so it never covers it.
  */
 function keepBottomBarClear(root: ShadowRoot, wrap: HTMLElement, inline: HTMLElement | null) {
   const bar = wrap.firstElementChild as HTMLElement | null;

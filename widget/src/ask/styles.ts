@@ -1,7 +1,7 @@
 /**
  * The ask's styles, adopted into each shadow root as a constructable stylesheet:
  * no <style> element and no style attribute, so it works under a CSP without
- * 'unsafe-inline' (issue #3). `:host` resets everything the page could pass down
+ * 'unsafe-inline'. `:host` resets everything the page could pass down
  * (inner !important beats the page's !important across the shadow boundary) and
  * keeps only the host's font family. Sizes are in px because a hostile page may
  * change the root font size.
