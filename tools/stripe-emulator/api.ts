@@ -2,6 +2,16 @@
  * The `/v1/*` API routes the emulator speaks (same paths, params and object shapes as
  * Stripe). Auth, idempotency and faults are handled around this in `server.ts`.
  */
+import {
+  createCoupon,
+  createPortalConfiguration,
+  createWebhookEndpoint,
+  defaultPortalConfiguration,
+  deleteWebhookEndpoint,
+  portalConfiguration,
+  updatePortalConfiguration,
+  updateWebhookEndpoint,
+} from "./account.ts";
 import { parseCheckoutRequest } from "./checkout-params.ts";
 import { badState, invalidParam, noSuch, StripeError, unrecognizedUrl } from "./errors.ts";
 import type { EventRequest } from "./events.ts";
@@ -124,13 +134,20 @@ function expand(ctx: FlowContext, obj: Obj, params: FormObject): Obj {
   const out = structuredClone(obj);
   for (const [i, p] of paths.entries()) {
     const path = reqString(p, `expand[${i}]`);
-    includeField(ctx, out, path.split(".")[0] as string);
+    const [head, next] = path.split(".");
+    includeField(ctx, out, head as string);
+    // `data.refunds` on a list includes the field on every item.
+    if (out.object === "list" && head === "data" && next)
+      for (const item of out.data as Obj[]) includeField(ctx, item, next);
     expandPath(ctx, out, path.split("."), path);
   }
   return out;
 }
 
-/** Stripe's includable fields: present only when expanded (`line_items` of a session, `payments` of an invoice). */
+/**
+ * Stripe's includable fields: present only when expanded (`line_items` of a session, `payments`
+ * of an invoice, `refunds` of a charge).
+ */
 function includeField(ctx: FlowContext, obj: Obj, field: string): void {
   if (obj[field] !== undefined) return;
   if (obj.object === "checkout.session" && field === "line_items") {
@@ -140,6 +157,15 @@ function includeField(ctx: FlowContext, obj: Obj, field: string): void {
       data: structuredClone(items),
       has_more: false,
       url: `/v1/checkout/sessions/${obj.id}/line_items`,
+    };
+  }
+  if (obj.object === "charge" && field === "refunds") {
+    const refunds = newestFirst(ctx.store.all("refund").filter((r) => r.charge === obj.id));
+    obj.refunds = {
+      object: "list",
+      data: structuredClone(refunds),
+      has_more: false,
+      url: `/v1/charges/${obj.id}/refunds`,
     };
   }
   if (obj.object === "invoice" && field === "payments") {
@@ -337,12 +363,55 @@ const listCharges: Handler = (ctx, req) => {
 };
 
 const listRefunds: Handler = (ctx, req) => {
+  rejectUnknown(req.params, [
+    "charge",
+    "created",
+    "ending_before",
+    "expand",
+    "limit",
+    "payment_intent",
+    "starting_after",
+  ]);
   let items = newestFirst(ctx.store.all("refund"));
   const pi = optString(req.params.payment_intent, "payment_intent");
   const charge = optString(req.params.charge, "charge");
   if (pi) items = items.filter((r) => r.payment_intent === pi);
   if (charge) items = items.filter((r) => r.charge === charge);
-  return paginate(items, req.params, "/v1/refunds");
+  return expand(ctx, paginate(filterCreated(items, req.params), req.params, "/v1/refunds"), req.params);
+};
+
+const listDisputes: Handler = (ctx, req) => {
+  rejectUnknown(req.params, [
+    "charge",
+    "created",
+    "ending_before",
+    "expand",
+    "limit",
+    "payment_intent",
+    "starting_after",
+  ]);
+  let items = newestFirst(ctx.store.all("dispute"));
+  const pi = optString(req.params.payment_intent, "payment_intent");
+  const charge = optString(req.params.charge, "charge");
+  if (pi) items = items.filter((d) => d.payment_intent === pi);
+  if (charge) items = items.filter((d) => d.charge === charge);
+  return expand(ctx, paginate(filterCreated(items, req.params), req.params, "/v1/disputes"), req.params);
+};
+
+const listEndpoints: Handler = (ctx, req) => {
+  rejectUnknown(req.params, ["ending_before", "expand", "limit", "starting_after"]);
+  return paginate(newestFirst(ctx.store.all("webhook_endpoint")), req.params, "/v1/webhook_endpoints");
+};
+
+const listPortalConfigurations: Handler = (ctx, req) => {
+  rejectUnknown(req.params, ["active", "ending_before", "expand", "is_default", "limit", "starting_after"]);
+  defaultPortalConfiguration(ctx);
+  let items = newestFirst(ctx.store.all("billing_portal.configuration"));
+  const active = optBoolean(req.params.active, "active");
+  const isDefault = optBoolean(req.params.is_default, "is_default");
+  if (active !== undefined) items = items.filter((c) => c.active === active);
+  if (isDefault !== undefined) items = items.filter((c) => c.is_default === isDefault);
+  return paginate(items, req.params, "/v1/billing_portal/configurations");
 };
 
 const createRefund: Handler = (ctx, req) => {
@@ -388,8 +457,12 @@ const createPortal: Handler = (ctx, req) => {
   const customer = optString(req.params.customer, "customer");
   if (!customer) throw badState("Missing required param: customer.", "parameter_missing");
   const configuration = optString(req.params.configuration, "configuration");
-  if (configuration && configuration !== ctx.store.portalConfigurationId)
-    throw noSuch("billing_portal.configuration", configuration, "configuration");
+  if (configuration) {
+    const config = ctx.store.get(configuration, "billing_portal.configuration");
+    if (configuration !== ctx.store.portalConfigurationId && !config)
+      throw noSuch("billing_portal.configuration", configuration, "configuration");
+    if (config && !config.active) throw badState(`The configuration ${configuration} is not active.`);
+  }
   if (req.params.flow_data !== undefined) {
     throw invalidParam(
       "flow_data",
@@ -397,6 +470,7 @@ const createPortal: Handler = (ctx, req) => {
     );
   }
   return createPortalSession(ctx, {
+    configuration: configuration || ctx.store.portalConfigurationId,
     customer,
     returnUrl: optUrl(req.params.return_url, "return_url") ?? null,
     locale: optString(req.params.locale, "locale") || null,
@@ -446,11 +520,47 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: /^\/v1\/refunds$/, handler: listRefunds },
   { method: "POST", pattern: /^\/v1\/refunds$/, handler: createRefund },
   { method: "GET", pattern: new RegExp(`^/v1/refunds/${ID}$`), handler: getter("refund") },
+  { method: "GET", pattern: /^\/v1\/disputes$/, handler: listDisputes },
   { method: "GET", pattern: new RegExp(`^/v1/disputes/${ID}$`), handler: getter("dispute") },
   { method: "GET", pattern: new RegExp(`^/v1/balance_transactions/${ID}$`), handler: getter("balance_transaction") },
   { method: "GET", pattern: new RegExp(`^/v1/products/${ID}$`), handler: getter("product") },
   { method: "GET", pattern: new RegExp(`^/v1/prices/${ID}$`), handler: getter("price") },
   { method: "POST", pattern: /^\/v1\/billing_portal\/sessions$/, handler: createPortal },
+  {
+    method: "POST",
+    pattern: /^\/v1\/billing_portal\/configurations$/,
+    handler: (ctx, req) => createPortalConfiguration(ctx, req.params),
+  },
+  { method: "GET", pattern: /^\/v1\/billing_portal\/configurations$/, handler: listPortalConfigurations },
+  {
+    method: "GET",
+    pattern: new RegExp(`^/v1/billing_portal/configurations/${ID}$`),
+    handler: (ctx, _req, [id]) => portalConfiguration(ctx, id as string),
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/v1/billing_portal/configurations/${ID}$`),
+    handler: (ctx, req, [id]) => updatePortalConfiguration(ctx, id as string, req.params),
+  },
+  {
+    method: "POST",
+    pattern: /^\/v1\/webhook_endpoints$/,
+    handler: (ctx, req) => createWebhookEndpoint(ctx, req.params),
+  },
+  { method: "GET", pattern: /^\/v1\/webhook_endpoints$/, handler: listEndpoints },
+  { method: "GET", pattern: new RegExp(`^/v1/webhook_endpoints/${ID}$`), handler: getter("webhook_endpoint") },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/v1/webhook_endpoints/${ID}$`),
+    handler: (ctx, req, [id]) => updateWebhookEndpoint(ctx, id as string, req.params),
+  },
+  {
+    method: "DELETE",
+    pattern: new RegExp(`^/v1/webhook_endpoints/${ID}$`),
+    handler: (ctx, _req, [id]) => deleteWebhookEndpoint(ctx, id as string),
+  },
+  { method: "POST", pattern: /^\/v1\/coupons$/, handler: (ctx, req) => createCoupon(ctx, req.params) },
+  { method: "GET", pattern: new RegExp(`^/v1/coupons/${ID}$`), handler: getter("coupon") },
 ];
 
 /** Runs one API request; Stripe errors become error responses. */

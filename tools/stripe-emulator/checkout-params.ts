@@ -202,6 +202,10 @@ export interface CheckoutRequest {
   paymentIntentDescription: string | null;
   subscriptionMetadata: Record<string, string>;
   subscriptionDescription: string | null;
+  /** `subscription_data[trial_period_days]`: the subscription starts trialing, its first invoice zero. */
+  trialPeriodDays: number | null;
+  /** `discounts[0][coupon]`: the coupon applied (checked to exist when the session is created). */
+  coupon: string | null;
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -433,9 +437,26 @@ export function parseCheckoutRequest(params: FormObject, now: number): CheckoutR
   }
   if (sd) {
     rejectUnknown(sd, SUBSCRIPTION_DATA_PARAMS, "subscription_data");
-    for (const k of ["trial_end", "trial_period_days", "trial_settings", "billing_cycle_anchor"]) {
+    for (const k of ["trial_end", "trial_settings", "billing_cycle_anchor"]) {
       if (sd[k] !== undefined) invalidParamUnsupported(`subscription_data[${k}]`);
     }
+  }
+  const trialPeriodDays = optInteger(sd?.trial_period_days, "subscription_data[trial_period_days]") ?? null;
+  if (trialPeriodDays !== null && (trialPeriodDays < 1 || trialPeriodDays > 730)) {
+    throw invalidParam(
+      "subscription_data[trial_period_days]",
+      "The trial period must be between 1 and 730 days.",
+      "parameter_invalid_integer",
+    );
+  }
+  const discounts = optArray(params.discounts, "discounts");
+  if (discounts && discounts.length > 1) throw invalidParam("discounts", "You may only specify one discount.");
+  let coupon: string | null = null;
+  if (discounts?.[0] !== undefined) {
+    const d = optObject(discounts[0], "discounts[0]") ?? {};
+    rejectUnknown(d, ["coupon", "promotion_code"], "discounts[0]");
+    if (d.promotion_code !== undefined) invalidParamUnsupported("discounts[0][promotion_code]");
+    coupon = reqString(d.coupon, "discounts[0][coupon]");
   }
 
   return {
@@ -458,6 +479,8 @@ export function parseCheckoutRequest(params: FormObject, now: number): CheckoutR
     paymentIntentDescription: optString(pid?.description, "payment_intent_data[description]") || null,
     subscriptionMetadata: metadata(sd?.metadata, "subscription_data[metadata]"),
     subscriptionDescription: optString(sd?.description, "subscription_data[description]") || null,
+    trialPeriodDays,
+    coupon,
   };
 }
 

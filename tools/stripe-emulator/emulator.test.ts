@@ -449,7 +449,11 @@ describe("after payment", () => {
     const res = await control(`/_test/payment_intents/${payment_intent}/dispute`, { outcome: "lost" });
     expect(res.dispute).toMatch(/^dp_/);
     const events = await drainVerified();
-    expect(events.map((e) => e.type)).toEqual(["charge.dispute.created", "charge.dispute.closed"]);
+    expect(events.map((e) => e.type)).toEqual([
+      "charge.dispute.created",
+      "charge.dispute.funds_withdrawn",
+      "charge.dispute.closed",
+    ]);
     expect(events[0]?.data.object).toMatchObject({
       object: "dispute",
       charge,
@@ -458,7 +462,7 @@ describe("after payment", () => {
       currency: "usd",
       status: "needs_response",
     });
-    expect(events[1]?.data.object).toMatchObject({ status: "lost" });
+    expect(events[2]?.data.object).toMatchObject({ status: "lost" });
   });
 
   it("renews: a paid subscription_cycle invoice and an advanced period", async () => {

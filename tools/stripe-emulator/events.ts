@@ -2,6 +2,7 @@
 import { newId } from "./ids.ts";
 import { API_VERSION } from "./objects.ts";
 import { nowSeconds, type Obj, type Store } from "./store.ts";
+import { renderEvent } from "./versions.ts";
 import type { WebhookDispatcher } from "./webhooks.ts";
 
 /** The API request that caused an event (null id for things a customer or time did). */
@@ -16,7 +17,11 @@ export interface EventSink {
   webhooks: WebhookDispatcher;
 }
 
-/** Emits `type` with a deep snapshot of `object`; returns the stored event. */
+/**
+ * Emits `type` with a deep snapshot of `object`; returns the stored event. It goes to the
+ * emulator's own target, and to every enabled webhook endpoint subscribed to it, rendered at
+ * that endpoint's API version.
+ */
 export function emitEvent(
   sink: EventSink,
   type: string,
@@ -38,5 +43,14 @@ export function emitEvent(
   };
   sink.store.events.push(event);
   void sink.webhooks.enqueue(event);
+  for (const endpoint of sink.store.all("webhook_endpoint")) {
+    if (endpoint.status !== "enabled") continue;
+    if (!endpoint.enabled_events.includes("*") && !endpoint.enabled_events.includes(type)) continue;
+    const secret = sink.store.endpointSecrets.get(endpoint.id) as string;
+    void sink.webhooks.enqueueFor(
+      { id: endpoint.id, url: endpoint.url, secret },
+      renderEvent(sink.store, event, endpoint.api_version),
+    );
+  }
   return event;
 }

@@ -16,6 +16,7 @@ import {
   buildCheckoutLineItem,
   buildCheckoutSession,
   buildCustomer,
+  buildDiscount,
   buildDispute,
   buildInvoicePayment,
   buildPaymentIntent,
@@ -26,8 +27,13 @@ import {
   buildSubscription,
   buildSubscriptionInvoice,
   buildSubscriptionItem,
+  chargeBalanceTransaction,
   customerDetails,
+  DISPUTE_FEE,
+  type DisputeCase,
+  discountOn,
   type PaymentMethodKind,
+  type RefundStatus,
 } from "./objects.ts";
 import { nowSeconds, type Obj } from "./store.ts";
 
@@ -85,6 +91,23 @@ export function createCheckoutSession(ctx: FlowContext, req: CheckoutRequest): O
       "resource_missing",
     );
   }
+  const coupon = req.coupon ? (ctx.store.get(req.coupon, "coupon") ?? null) : null;
+  if (req.coupon && !coupon) {
+    throw new StripeError(
+      400,
+      "invalid_request_error",
+      `No such coupon: '${req.coupon}'`,
+      "discounts[0][coupon]",
+      "resource_missing",
+    );
+  }
+  if (coupon?.currency && coupon.currency !== req.currency) {
+    throw invalidParam("discounts[0][coupon]", `The coupon is in ${coupon.currency}, the session in ${req.currency}.`);
+  }
+  if (req.trialPeriodDays && req.mode !== "subscription") {
+    throw invalidParam("subscription_data[trial_period_days]", "Trials only exist in `subscription` mode.");
+  }
+  const amountTotal = req.trialPeriodDays ? 0 : req.amountTotal - (coupon ? discountOn(req.amountTotal, coupon) : 0);
   const lineItems = req.items.map((item) => {
     const product = ctx.store.put(
       buildProduct(now, { name: item.name, description: item.description, metadata: item.productMetadata }),
@@ -105,7 +128,9 @@ export function createCheckoutSession(ctx: FlowContext, req: CheckoutRequest): O
     id,
     mode: req.mode,
     currency: req.currency,
-    amountTotal: req.amountTotal,
+    amountSubtotal: req.amountTotal,
+    amountTotal,
+    coupon: coupon?.id ?? null,
     successUrl: req.successUrl,
     cancelUrl: req.cancelUrl,
     customer: req.customer,
@@ -126,6 +151,8 @@ export function createCheckoutSession(ctx: FlowContext, req: CheckoutRequest): O
     subscriptionMetadata: req.subscriptionMetadata,
     subscriptionDescription: req.subscriptionDescription,
     customerCreation: req.customerCreation,
+    trialPeriodDays: req.trialPeriodDays,
+    coupon,
   });
   return ctx.store.put(session);
 }
@@ -181,7 +208,10 @@ function declineError(kind: PaymentMethodKind, charge: Obj | null, paymentMethod
   };
 }
 
-/** Marks a PI + charge succeeded (creating the balance transaction). */
+/**
+ * Marks a PI + charge succeeded, with its balance transaction (amount less Stripe's fee) unless
+ * Stripe settles this payment's balance later (`balance_transaction: "later"`).
+ */
 function settleSucceeded(ctx: FlowContext, pi: Obj, charge: Obj): void {
   const now = nowSeconds();
   charge.status = "succeeded";
@@ -191,8 +221,10 @@ function settleSucceeded(ctx: FlowContext, pi: Obj, charge: Obj): void {
   charge.outcome.network_status = "approved_by_network";
   charge.outcome.seller_message = "Payment complete.";
   charge.outcome.type = "authorized";
-  const bt = ctx.store.put(buildBalanceTransaction(now, charge));
-  charge.balance_transaction = bt.id;
+  if (!ctx.store.deferredBalance.has(pi.id)) {
+    const bt = ctx.store.put(chargeBalanceTransaction(now, charge));
+    charge.balance_transaction = bt.id;
+  }
   pi.status = "succeeded";
   pi.amount_received = pi.amount;
   pi.latest_charge = charge.id;
@@ -249,7 +281,7 @@ function emailFor(session: Obj, email: string | undefined, customer: Obj | null)
 
 function completeSession(session: Obj, email: string, paid: boolean): void {
   session.status = "complete";
-  session.payment_status = paid ? "paid" : "unpaid";
+  session.payment_status = paid ? (session.amount_total === 0 ? "no_payment_required" : "paid") : "unpaid";
   session.customer_details = customerDetails(email);
   session.collected_information = { business_name: null, individual_name: null, shipping_details: null };
   session.url = null;
@@ -258,12 +290,17 @@ function completeSession(session: Obj, email: string, paid: boolean): void {
 /** Outcome of paying on the hosted page (or via the test control). */
 export type CheckoutOutcome = "succeeded" | "declined" | "delayed";
 
-/** Completes (or fails to complete) a Checkout Session as the customer paying would. */
+/**
+ * Completes (or fails to complete) a Checkout Session as the customer paying would.
+ * `deferBalance`: Stripe settles the payment's balance transaction later (the charge has none
+ * until `POST /_test/charges/{id}/balance_transaction`, which emits `charge.updated`).
+ */
 export function completeCheckout(
   ctx: FlowContext,
   sessionId: string,
   outcome: CheckoutOutcome,
   emailInput?: string,
+  options: { deferBalance?: boolean } = {},
 ): FlowResult {
   const session = mustGet(ctx, sessionId, "checkout.session");
   requireOpen(session);
@@ -301,6 +338,16 @@ export function completeCheckout(
     return { session: session.id, status: "open", payment_intent: pi.id, charge: charge.id, events: ev.ids };
   }
 
+  if (session.mode === "payment" && session.amount_total === 0) {
+    // A 100% coupon: nothing to pay, no payment intent, `no_payment_required`.
+    if (outcome !== "succeeded") throw badState("This Checkout Session has nothing to pay.");
+    let customer = existingCustomer;
+    if (!customer && internals.customerCreation === "always") customer = ensureCustomer(ctx, ev, session, email);
+    completeSession(session, email, true);
+    ev.emit("checkout.session.completed", session);
+    return { session: session.id, status: session.status, customer: customer?.id ?? null, events: ev.ids };
+  }
+
   if (session.mode === "payment") {
     let customer = existingCustomer;
     if (!customer && internals.customerCreation === "always") customer = ensureCustomer(ctx, ev, session, email);
@@ -319,6 +366,7 @@ export function completeCheckout(
       session.payment_intent = pi.id;
     }
     pi.customer = customer?.id ?? null;
+    if (options.deferBalance) ctx.store.deferredBalance.add(pi.id);
     const charge = attemptPayment(ctx, pi, { email, kind, result: outcome === "delayed" ? "pending" : "succeeded" });
     completeSession(session, email, outcome === "succeeded");
     if (outcome === "succeeded") {
@@ -342,7 +390,9 @@ export function completeCheckout(
   const subId = newId("sub");
   const lineItems = internals.lineItems as Obj[];
   const first = lineItems[0]?.price.recurring;
-  const periodEnd = addInterval(now, first.interval, first.interval_count);
+  const trialDays = internals.trialPeriodDays as number | null;
+  const trialEnd = trialDays ? now + trialDays * 86_400 : null;
+  const periodEnd = trialEnd ?? addInterval(now, first.interval, first.interval_count);
   const items = lineItems.map((li) => buildSubscriptionItem(now, subId, li.price, li.quantity, periodEnd));
   const sub = ctx.store.put(
     buildSubscription(now, {
@@ -355,10 +405,21 @@ export function completeCheckout(
       items,
     }),
   );
+  if (trialEnd) {
+    sub.status = "trialing";
+    sub.trial_start = now;
+    sub.trial_end = trialEnd;
+  }
+  if (internals.coupon) {
+    const discount = buildDiscount(now, { coupon: internals.coupon, customer: customer.id, subscription: sub.id });
+    sub.discounts = [discount.id];
+    ctx.store.subscriptionDiscounts.set(sub.id, { discount, used: false });
+  }
   const invoice = createInvoice(ctx, sub, customer, "subscription_create", {
     periodStart: now,
     periodEnd: now,
     linePeriod: { start: now, end: periodEnd },
+    trial: Boolean(trialEnd),
   });
   sub.latest_invoice = invoice.id;
   session.subscription = sub.id;
@@ -383,6 +444,7 @@ export function completeCheckout(
       }),
     );
     invoicePayment = ctx.store.put(buildInvoicePayment(now, invoice, pi.id));
+    if (options.deferBalance) ctx.store.deferredBalance.add(pi.id);
     charge = attemptPayment(ctx, pi, { email, kind, result: outcome === "delayed" ? "pending" : "succeeded" });
     invoice.attempted = true;
     invoice.attempt_count = 1;
@@ -467,12 +529,23 @@ function productName(ctx: FlowContext, productId: string): string {
   return ctx.store.get(productId, "product")?.name ?? "Support";
 }
 
+/** The discount that applies to a subscription's next invoice: once (first invoice), for some months, or forever. */
+function discountFor(ctx: FlowContext, sub: Obj, trial: boolean): Obj | null {
+  const entry = ctx.store.subscriptionDiscounts.get(sub.id);
+  if (!entry || trial) return null;
+  const coupon = entry.discount.source.coupon;
+  if (coupon.duration === "once" && entry.used) return null;
+  if (coupon.duration === "repeating" && entry.discount.end !== null && nowSeconds() >= entry.discount.end) return null;
+  entry.used = true;
+  return entry.discount;
+}
+
 function createInvoice(
   ctx: FlowContext,
   sub: Obj,
   customer: Obj,
   billingReason: "subscription_create" | "subscription_cycle",
-  periods: { periodStart: number; periodEnd: number; linePeriod: { start: number; end: number } },
+  periods: { periodStart: number; periodEnd: number; linePeriod: { start: number; end: number }; trial?: boolean },
 ): Obj {
   return ctx.store.put(
     buildSubscriptionInvoice(nowSeconds(), {
@@ -480,6 +553,7 @@ function createInvoice(
       customer,
       billingReason,
       ...periods,
+      discount: discountFor(ctx, sub, periods.trial ?? false),
       productName: (id) => productName(ctx, id),
     }),
   );
@@ -591,13 +665,30 @@ export function renewSubscription(ctx: FlowContext, subId: string): FlowResult {
 
   const { previousItems, oldStart, oldEnd, newEnd } = advancePeriod(sub);
   const previousLatest = sub.latest_invoice;
+  // A trial ends at its first renewal: the subscription becomes active and is billed.
+  const previousStatus = sub.status;
+  if (sub.status === "trialing") sub.status = "active";
   const invoice = createInvoice(ctx, sub, customer, "subscription_cycle", {
     periodStart: oldStart,
     periodEnd: oldEnd,
     linePeriod: { start: oldEnd, end: newEnd },
   });
   sub.latest_invoice = invoice.id;
-  ev.emit("customer.subscription.updated", sub, { items: previousItems, latest_invoice: previousLatest });
+  ev.emit("customer.subscription.updated", sub, {
+    items: previousItems,
+    latest_invoice: previousLatest,
+    ...(previousStatus !== sub.status ? { status: previousStatus } : {}),
+  });
+  if (invoice.amount_due === 0) {
+    // A coupon took the whole amount: Stripe marks a zero invoice paid with no payment at all.
+    ev.emit("invoice.created", invoice);
+    finalizeInvoice(ctx, invoice, customer);
+    ev.emit("invoice.finalized", invoice);
+    markInvoicePaid(invoice, null);
+    ev.emit("invoice.paid", invoice);
+    ev.emit("invoice.payment_succeeded", invoice);
+    return { subscription: sub.id, status: sub.status, invoice: invoice.id, customer: sub.customer, events: ev.ids };
+  }
   const { pi, invoicePayment } = issueRenewalInvoice(ctx, invoice, customer, ev);
   const charge = attemptPayment(ctx, pi, { email, kind: "card", result: "succeeded" });
   invoice.attempt_count = 1;
@@ -785,7 +876,16 @@ function chargeOf(ctx: FlowContext, p: { paymentIntent?: string; charge?: string
   return { pi, charge: mustGet(ctx, pi.latest_charge, "charge") };
 }
 
-/** Refunds (part of) a payment: `refund.created` then `charge.refunded`. */
+/** The dispute on a charge, if any. */
+function disputeOf(ctx: FlowContext, chargeId: string): Obj | undefined {
+  return ctx.store.all("dispute").find((d) => d.charge === chargeId);
+}
+
+/**
+ * Refunds (part of) a payment: `refund.created` then `charge.refunded`, with the refund's balance
+ * transaction (its amount out; Stripe keeps the original fee). Card refunds succeed at once;
+ * bank debits (SEPA) are refunded asynchronously: `pending` until `POST /_test/refunds/{id}/settle`.
+ */
 export function refundPayment(
   ctx: FlowContext,
   p: {
@@ -795,12 +895,14 @@ export function refundPayment(
     reason?: string | null;
     metadata?: Obj;
     request?: EventRequest;
+    status?: "succeeded" | "pending" | "requires_action";
   },
 ): FlowResult {
   const { pi, charge } = chargeOf(ctx, p);
   if (charge.status !== "succeeded")
     throw badState(`Charge ${charge.id} has not succeeded; it cannot be refunded.`, "charge_not_refundable");
-  if (charge.disputed) {
+  const dispute = charge.disputed ? disputeOf(ctx, charge.id) : undefined;
+  if (dispute && !dispute.is_charge_refundable) {
     throw badState(`Charge ${charge.id} has been charged back; cannot issue a refund.`, "charge_disputed");
   }
   const remaining = charge.amount - charge.amount_refunded;
@@ -819,7 +921,24 @@ export function refundPayment(
     );
   }
   const ev = new Emitter(ctx, p.request);
-  const refund = ctx.store.put(buildRefund(nowSeconds(), charge, amount, p.reason ?? null, p.metadata ?? {}));
+  const now = nowSeconds();
+  const status: RefundStatus =
+    p.status ?? (charge.payment_method_details?.type === "sepa_debit" ? "pending" : "succeeded");
+  const refund = ctx.store.put(
+    buildRefund(now, charge, { amount, reason: p.reason ?? null, metadata: p.metadata ?? {}, status }),
+  );
+  const bt = ctx.store.put(
+    buildBalanceTransaction(now, {
+      amount: -amount,
+      currency: charge.currency,
+      fee: 0,
+      type: "refund",
+      reportingCategory: "refund",
+      source: refund.id,
+      description: `REFUND FOR CHARGE (${charge.description ?? charge.id})`,
+    }),
+  );
+  refund.balance_transaction = bt.id;
   const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded === charge.amount;
@@ -829,16 +948,151 @@ export function refundPayment(
     refund: refund.id,
     charge: charge.id,
     payment_intent: pi?.id ?? null,
-    status: charge.refunded ? "refunded" : "partially_refunded",
+    status: refund.status,
     events: ev.ids,
   };
 }
 
-/** Opens a dispute on a payment; with `lost`/`won` also closes it. */
+/**
+ * A refund moves on: a pending one succeeds, fails or is canceled; a succeeded card refund can
+ * still fail (the card was closed). Failing or canceling gives the money back to the balance
+ * (a `refund_failure` balance transaction) and takes it off the charge's `amount_refunded`.
+ */
+export function settleRefund(
+  ctx: FlowContext,
+  refundId: string,
+  outcome: "succeeded" | "failed" | "canceled",
+): FlowResult {
+  const refund = mustGet(ctx, refundId, "refund");
+  const allowed: Record<string, string[]> = {
+    requires_action: ["succeeded", "canceled", "failed"],
+    pending: ["succeeded", "canceled", "failed"],
+    succeeded: ["failed"],
+  };
+  if (!allowed[refund.status]?.includes(outcome)) {
+    throw badState(`Refund ${refund.id} is ${refund.status}; it cannot become ${outcome}.`);
+  }
+  const charge = mustGet(ctx, refund.charge, "charge");
+  const ev = new Emitter(ctx);
+  const previous = { status: refund.status };
+  refund.status = outcome;
+  delete refund.pending_reason;
+  if (outcome !== "succeeded") {
+    const bt = ctx.store.put(
+      buildBalanceTransaction(nowSeconds(), {
+        amount: refund.amount,
+        currency: refund.currency,
+        fee: 0,
+        type: "refund_failure",
+        reportingCategory: "refund_failure",
+        source: refund.id,
+        description: `REFUND ${outcome === "failed" ? "FAILURE" : "CANCELED"} (${refund.id})`,
+      }),
+    );
+    refund.failure_balance_transaction = bt.id;
+    if (outcome === "failed") refund.failure_reason = "expired_or_canceled_card";
+    charge.amount_refunded -= refund.amount;
+    charge.refunded = charge.amount_refunded === charge.amount;
+  }
+  ev.emit("refund.updated", refund, previous);
+  if (outcome === "failed") ev.emit("refund.failed", refund);
+  return {
+    refund: refund.id,
+    charge: charge.id,
+    payment_intent: refund.payment_intent,
+    status: outcome,
+    events: ev.ids,
+  };
+}
+
+/** How a dispute starts: an inquiry, a chargeback (open, or decided at once), or prevented. */
+export type DisputeStart = "inquiry" | "open" | "lost" | "won" | "prevented";
+
+/** Statuses a dispute may move to from each status (Stripe's documented lifecycle, appeals included). */
+const DISPUTE_MOVES: Record<string, string[]> = {
+  warning_needs_response: ["warning_under_review", "warning_closed", "needs_response", "prevented"],
+  warning_under_review: ["warning_closed", "needs_response", "prevented"],
+  needs_response: ["under_review", "won", "lost"],
+  under_review: ["won", "lost"],
+  lost: ["appeal_needs_response"],
+  appeal_needs_response: ["appeal_under_review", "won", "lost"],
+  appeal_under_review: ["won", "lost"],
+};
+
+/** Statuses that end a dispute (for now): Stripe sends `charge.dispute.closed` when one is reached. */
+const DISPUTE_CLOSED = new Set(["won", "lost", "warning_closed", "prevented"]);
+
+/** Stripe withdraws a chargeback's amount and its dispute fee from the balance. */
+function withdrawFunds(ctx: FlowContext, dispute: Obj, charge: Obj): void {
+  const bt = ctx.store.put(
+    buildBalanceTransaction(nowSeconds(), {
+      amount: -dispute.amount,
+      currency: dispute.currency,
+      fee: DISPUTE_FEE,
+      feeDescription: "Dispute fee",
+      type: "adjustment",
+      reportingCategory: "dispute",
+      source: dispute.id,
+      description: `Chargeback withdrawal for ${charge.id}`,
+    }),
+  );
+  dispute.balance_transactions.push(structuredClone(bt));
+  dispute.is_charge_refundable = false;
+  dispute.payment_method_details.card.case_type = "chargeback";
+}
+
+/** A won chargeback's amount comes back (the dispute fee does not); false when nothing was withdrawn. */
+function reinstateFunds(ctx: FlowContext, dispute: Obj, charge: Obj): boolean {
+  const net = (dispute.balance_transactions as Obj[]).reduce((sum, bt) => sum + bt.amount, 0);
+  if (net >= 0) return false;
+  const bt = ctx.store.put(
+    buildBalanceTransaction(nowSeconds(), {
+      amount: -net,
+      currency: dispute.currency,
+      fee: 0,
+      type: "adjustment",
+      reportingCategory: "dispute_reversal",
+      source: dispute.id,
+      description: `Chargeback reversal for ${charge.id}`,
+    }),
+  );
+  dispute.balance_transactions.push(structuredClone(bt));
+  return true;
+}
+
+/** Moves a dispute to `to`, with the events and balance transactions Stripe would make. */
+function moveDispute(ctx: FlowContext, ev: Emitter, dispute: Obj, to: string): void {
+  if (!DISPUTE_MOVES[dispute.status]?.includes(to)) {
+    throw badState(
+      `Dispute ${dispute.id} is ${dispute.status}; it cannot become ${to} (allowed: ${(DISPUTE_MOVES[dispute.status] ?? []).join(", ") || "none"}).`,
+    );
+  }
+  const charge = mustGet(ctx, dispute.charge, "charge");
+  const from = dispute.status;
+  dispute.status = to;
+  if (to === "under_review" || to === "appeal_under_review" || to === "warning_under_review") {
+    dispute.evidence_details.has_evidence = true;
+    dispute.evidence_details.submission_count += 1;
+  }
+  if (from === "lost" && to === "appeal_needs_response") dispute.evidence_details.due_by = nowSeconds() + 7 * 86_400;
+  // An inquiry escalated to a chargeback: now the money is withdrawn. A win gives it back.
+  const withdrawn = to === "needs_response" && from.startsWith("warning_");
+  if (withdrawn) withdrawFunds(ctx, dispute, charge);
+  const reinstated = to === "won" && reinstateFunds(ctx, dispute, charge);
+  ev.emit(DISPUTE_CLOSED.has(to) ? "charge.dispute.closed" : "charge.dispute.updated", dispute);
+  if (withdrawn) ev.emit("charge.dispute.funds_withdrawn", dispute);
+  if (reinstated) ev.emit("charge.dispute.funds_reinstated", dispute);
+}
+
+/**
+ * Opens a dispute on a payment. An inquiry (`warning_needs_response`) moves no money; a
+ * chargeback (`needs_response`) withdraws the amount and the dispute fee (`funds_withdrawn`);
+ * `lost`/`won` also decide it at once; `prevented` is stopped before it becomes a chargeback.
+ */
 export function disputePayment(
   ctx: FlowContext,
   paymentIntentId: string,
-  outcome: "open" | "lost" | "won",
+  start: DisputeStart,
   reason = "fraudulent",
 ): FlowResult {
   const { pi, charge } = chargeOf(ctx, { paymentIntent: paymentIntentId });
@@ -846,10 +1100,16 @@ export function disputePayment(
   if (charge.amount_refunded >= charge.amount)
     throw badState(`Charge ${charge.id} was fully refunded; it cannot be disputed.`);
   const ev = new Emitter(ctx);
-  const dispute = ctx.store.put(buildDispute(nowSeconds(), charge, reason));
+  const status =
+    start === "inquiry" ? "warning_needs_response" : start === "prevented" ? "prevented" : "needs_response";
+  const caseType: DisputeCase = start === "inquiry" ? "inquiry" : start === "prevented" ? "block" : "chargeback";
+  const dispute = ctx.store.put(buildDispute(nowSeconds(), charge, reason, status, caseType));
   charge.disputed = true;
+  if (status === "needs_response") withdrawFunds(ctx, dispute, charge);
   ev.emit("charge.dispute.created", dispute);
-  if (outcome !== "open") closeDisputeWith(ctx, ev, dispute, outcome);
+  if (start === "prevented") ev.emit("charge.dispute.closed", dispute);
+  if (status === "needs_response") ev.emit("charge.dispute.funds_withdrawn", dispute);
+  if (start === "lost" || start === "won") moveDispute(ctx, ev, dispute, start);
   return {
     dispute: dispute.id,
     charge: charge.id,
@@ -859,20 +1119,11 @@ export function disputePayment(
   };
 }
 
-function closeDisputeWith(_ctx: FlowContext, ev: Emitter, dispute: Obj, outcome: "lost" | "won"): void {
-  dispute.status = outcome;
-  dispute.evidence_details.has_evidence = outcome === "won";
-  dispute.evidence_details.submission_count = outcome === "won" ? 1 : 0;
-  ev.emit("charge.dispute.closed", dispute);
-}
-
-/** Closes an open dispute as `lost` or `won`. */
-export function closeDispute(ctx: FlowContext, disputeId: string, outcome: "lost" | "won"): FlowResult {
+/** Moves a dispute along its lifecycle (`POST /_test/disputes/{id}/advance`). */
+export function advanceDispute(ctx: FlowContext, disputeId: string, to: string): FlowResult {
   const dispute = mustGet(ctx, disputeId, "dispute");
-  if (dispute.status === "lost" || dispute.status === "won")
-    throw badState(`Dispute ${dispute.id} is already closed (${dispute.status}).`);
   const ev = new Emitter(ctx);
-  closeDisputeWith(ctx, ev, dispute, outcome);
+  moveDispute(ctx, ev, dispute, to);
   return {
     dispute: dispute.id,
     charge: dispute.charge,
@@ -882,12 +1133,36 @@ export function closeDispute(ctx: FlowContext, disputeId: string, outcome: "lost
   };
 }
 
+/** Decides an open chargeback as `lost` or `won` (through `under_review` if it has evidence). */
+export function closeDispute(ctx: FlowContext, disputeId: string, outcome: "lost" | "won"): FlowResult {
+  const dispute = mustGet(ctx, disputeId, "dispute");
+  if (dispute.status === "lost" || dispute.status === "won")
+    throw badState(`Dispute ${dispute.id} is already closed (${dispute.status}).`);
+  return advanceDispute(ctx, disputeId, outcome);
+}
+
+/**
+ * Stripe settles a charge's balance transaction that was not there when the payment succeeded
+ * (`balance_transaction: "later"`): `charge.updated`.
+ */
+export function settleChargeBalance(ctx: FlowContext, chargeId: string): FlowResult {
+  const charge = mustGet(ctx, chargeId, "charge");
+  if (charge.status !== "succeeded" || charge.balance_transaction)
+    throw badState(`Charge ${charge.id} has no balance transaction waiting to be settled.`);
+  const bt = ctx.store.put(chargeBalanceTransaction(nowSeconds(), charge));
+  charge.balance_transaction = bt.id;
+  ctx.store.deferredBalance.delete(charge.payment_intent);
+  const ev = new Emitter(ctx);
+  ev.emit("charge.updated", charge, { balance_transaction: null });
+  return { charge: charge.id, payment_intent: charge.payment_intent, events: ev.ids };
+}
+
 // ─── Billing portal ──────────────────────────────────────────────────────────
 
 /** `POST /v1/billing_portal/sessions`. */
 export function createPortalSession(
   ctx: FlowContext,
-  p: { customer: string; returnUrl: string | null; locale: string | null },
+  p: { customer: string; returnUrl: string | null; locale: string | null; configuration?: string },
 ): Obj {
   if (!ctx.store.get(p.customer, "customer")) {
     throw new StripeError(
@@ -902,7 +1177,7 @@ export function createPortalSession(
   return ctx.store.put(
     buildPortalSession(nowSeconds(), {
       id,
-      configuration: ctx.store.portalConfigurationId,
+      configuration: p.configuration ?? ctx.store.portalConfigurationId,
       customer: p.customer,
       returnUrl: p.returnUrl,
       locale: p.locale,

@@ -4,7 +4,7 @@
  * object with all main fields, so code under test sees what Stripe really sends.
  */
 
-import { formatAmount } from "./currencies.ts";
+import { formatAmount, ZERO_DECIMAL } from "./currencies.ts";
 import { base62, newId } from "./ids.ts";
 import type { Obj } from "./store.ts";
 
@@ -141,7 +141,12 @@ export function buildCheckoutLineItem(price: Obj, productName: string, quantity:
 export interface SessionInit {
   mode: "payment" | "subscription";
   currency: string;
+  /** Before any discount or trial. */
+  amountSubtotal: number;
+  /** What the reader pays now: less a coupon's discount; zero for a trial. */
   amountTotal: number;
+  /** The coupon applied, if any. */
+  coupon: string | null;
   successUrl: string | null;
   cancelUrl: string | null;
   customer: string | null;
@@ -166,7 +171,7 @@ export function buildCheckoutSession(now: number, s: SessionInit): Obj {
     after_expiration: null,
     allow_promotion_codes: null,
     allowed_payment_method_types: null,
-    amount_subtotal: s.amountTotal,
+    amount_subtotal: s.amountSubtotal,
     amount_total: s.amountTotal,
     automatic_tax: { enabled: false, liability: null, provider: null, status: null },
     billing_address_collection: null,
@@ -197,7 +202,7 @@ export function buildCheckoutSession(now: number, s: SessionInit): Obj {
         }
       : null,
     customer_email: s.customerEmail,
-    discounts: [],
+    discounts: s.coupon ? [{ coupon: s.coupon, promotion_code: null }] : [],
     expires_at: s.expiresAt,
     integration_identifier: null,
     invoice: null,
@@ -241,7 +246,7 @@ export function buildCheckoutSession(now: number, s: SessionInit): Obj {
     submit_type: s.submitType,
     subscription: null,
     success_url: s.successUrl,
-    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    total_details: { amount_discount: s.amountSubtotal - s.amountTotal, amount_shipping: 0, amount_tax: 0 },
     ui_mode: "hosted_page",
     url: s.url,
     wallet_options: null,
@@ -416,35 +421,75 @@ export function buildPaymentIntent(
   };
 }
 
-/** A `balance_transaction` for a succeeded charge (Stripe's standard 2.9% + 30 fee). */
-export function buildBalanceTransaction(now: number, charge: Obj): Obj {
-  const fee = Math.round(charge.amount * 0.029) + (charge.currency === "jpy" ? 0 : 30);
+/**
+ * Stripe's processing fee on a charge, in its currency's minor units. Cards: 2.9% + 30 (no fixed
+ * part for zero-decimal currencies such as JPY, where 30 would be ¥30, not 30 cents); SEPA Direct
+ * Debit: 0.8%, at most 500 (€5). Rounded half up, like Stripe.
+ */
+export function processingFee(amount: number, currency: string, kind: PaymentMethodKind): number {
+  if (kind === "sepa_debit") return Math.min(500, Math.round(amount * 0.008));
+  return Math.round(amount * 0.029) + (ZERO_DECIMAL.has(currency) ? 0 : 30);
+}
+
+/** Stripe's dispute fee (the "dispute received" fee), kept even when the dispute is won. */
+export const DISPUTE_FEE = 1500;
+
+/** A `balance_transaction`: what a charge, refund or dispute did to the Stripe balance. */
+export function buildBalanceTransaction(
+  now: number,
+  p: {
+    amount: number;
+    currency: string;
+    fee: number;
+    feeDescription?: string;
+    type: string;
+    reportingCategory: string;
+    source: string;
+    description: string | null;
+  },
+): Obj {
   return {
     id: newId("txn"),
     object: "balance_transaction",
-    amount: charge.amount,
+    amount: p.amount,
     available_on: now + 2 * 86_400,
     balance_type: "payments",
     created: now,
-    currency: charge.currency,
-    description: charge.description,
+    currency: p.currency,
+    description: p.description,
     exchange_rate: null,
-    fee,
-    fee_details: [
-      {
-        amount: fee,
-        application: null,
-        currency: charge.currency,
-        description: "Stripe processing fees",
-        type: "stripe_fee",
-      },
-    ],
-    net: charge.amount - fee,
-    reporting_category: "charge",
-    source: charge.id,
+    fee: p.fee,
+    fee_details: p.fee
+      ? [
+          {
+            amount: p.fee,
+            application: null,
+            currency: p.currency,
+            description: p.feeDescription ?? "Stripe processing fees",
+            type: "stripe_fee",
+          },
+        ]
+      : [],
+    net: p.amount - p.fee,
+    reporting_category: p.reportingCategory,
+    source: p.source,
     status: "pending",
-    type: "charge",
+    type: p.type,
   };
+}
+
+/** The balance transaction of a succeeded charge: its amount less Stripe's processing fee. */
+export function chargeBalanceTransaction(now: number, charge: Obj): Obj {
+  const kind = (charge.payment_method_details?.type ?? "card") as PaymentMethodKind;
+  return buildBalanceTransaction(now, {
+    amount: charge.amount,
+    currency: charge.currency,
+    fee: processingFee(charge.amount, charge.currency, kind),
+    type: "charge",
+    reportingCategory: "charge",
+    source: charge.id,
+    description: charge.description,
+  });
 }
 
 /** A `charge` of a payment intent. `status` is succeeded, pending or failed. */
@@ -623,14 +668,17 @@ function buildInvoiceLine(
   item: Obj,
   period: { start: number; end: number },
   productName: string,
+  trial: boolean,
 ): Obj {
-  const amount = item.price.unit_amount * item.quantity;
+  const amount = trial ? 0 : item.price.unit_amount * item.quantity;
   return {
     id: newId("il"),
     object: "line_item",
     amount,
     currency: item.price.currency,
-    description: `${item.quantity} × ${productName} (at ${formatAmount(item.price.unit_amount, item.price.currency)} / ${item.price.recurring?.interval})`,
+    description: trial
+      ? `Trial period for ${productName}`
+      : `${item.quantity} × ${productName} (at ${formatAmount(item.price.unit_amount, item.price.currency)} / ${item.price.recurring?.interval})`,
     discount_amounts: [],
     discountable: true,
     discounts: [],
@@ -663,7 +711,16 @@ function buildInvoiceLine(
   };
 }
 
-/** A draft subscription `invoice` linked through `parent.subscription_details`. */
+/** What a coupon takes off an invoice total (never more than the total). */
+export function discountOn(total: number, coupon: Obj): number {
+  if (typeof coupon.percent_off === "number") return Math.min(total, Math.round((total * coupon.percent_off) / 100));
+  return Math.min(total, coupon.amount_off ?? 0);
+}
+
+/**
+ * A draft subscription `invoice` linked through `parent.subscription_details`. A trial period's
+ * invoice is zero; a coupon (through a `discount`) takes its share off the total.
+ */
 export function buildSubscriptionInvoice(
   now: number,
   p: {
@@ -674,13 +731,17 @@ export function buildSubscriptionInvoice(
     periodEnd: number;
     linePeriod: { start: number; end: number };
     productName: (productId: string) => string;
+    trial?: boolean;
+    discount?: Obj | null;
   },
 ): Obj {
   const id = newId("in");
   const lines = (p.sub.items.data as Obj[]).map((item) =>
-    buildInvoiceLine(id, p.sub, item, p.linePeriod, p.productName(item.price.product)),
+    buildInvoiceLine(id, p.sub, item, p.linePeriod, p.productName(item.price.product), p.trial ?? false),
   );
-  const total = lines.reduce((sum, l) => sum + (l.amount as number), 0);
+  const subtotal = lines.reduce((sum, l) => sum + (l.amount as number), 0);
+  const discounted = p.discount ? discountOn(subtotal, p.discount.source.coupon) : 0;
+  const total = subtotal - discounted;
   return {
     id,
     object: "invoice",
@@ -716,7 +777,7 @@ export function buildSubscriptionInvoice(
     default_source: null,
     default_tax_rates: [],
     description: null,
-    discounts: [],
+    discounts: p.discount ? [p.discount.id] : [],
     due_date: null,
     effective_at: null,
     ending_balance: null,
@@ -751,11 +812,11 @@ export function buildSubscriptionInvoice(
     statement_descriptor: null,
     status: "draft",
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subtotal: total,
-    subtotal_excluding_tax: total,
+    subtotal,
+    subtotal_excluding_tax: subtotal,
     test_clock: null,
     total,
-    total_discount_amounts: [],
+    total_discount_amounts: p.discount ? [{ amount: discounted, discount: p.discount.id }] : [],
     total_excluding_tax: total,
     total_pretax_credit_amounts: [],
     total_taxes: [],
@@ -781,13 +842,20 @@ export function buildInvoicePayment(now: number, invoice: Obj, paymentIntent: st
   };
 }
 
-/** A succeeded `refund` of (part of) a charge. */
-export function buildRefund(now: number, charge: Obj, amount: number, reason: string | null, metadata: Obj): Obj {
+/** Refund statuses (the pinned version's `Refund.status`). */
+export type RefundStatus = "pending" | "requires_action" | "succeeded" | "failed" | "canceled";
+
+/** A `refund` of (part of) a charge; `balance_transaction` is set by the caller. */
+export function buildRefund(
+  now: number,
+  charge: Obj,
+  p: { amount: number; reason: string | null; metadata: Obj; status: RefundStatus },
+): Obj {
   return {
     id: newId("re"),
     object: "refund",
-    amount,
-    balance_transaction: newId("txn"),
+    amount: p.amount,
+    balance_transaction: null,
     charge: charge.id,
     created: now,
     currency: charge.currency,
@@ -800,19 +868,23 @@ export function buildRefund(now: number, charge: Obj, amount: number, reason: st
             type: "card",
           }
         : { type: charge.payment_method_details?.type ?? "card" },
-    metadata,
+    metadata: p.metadata,
     payment_intent: charge.payment_intent,
     payment_method: charge.payment_method,
-    reason,
+    ...(p.status === "pending" ? { pending_reason: "processing" } : {}),
+    reason: p.reason,
     receipt_number: null,
     source_transfer_reversal: null,
-    status: "succeeded",
+    status: p.status,
     transfer_reversal: null,
   };
 }
 
-/** A `dispute` on a charge, status `needs_response`. */
-export function buildDispute(now: number, charge: Obj, reason: string): Obj {
+/** What a card network calls the case: an inquiry (no money moves), a chargeback, or a block (prevented). */
+export type DisputeCase = "inquiry" | "chargeback" | "block";
+
+/** A `dispute` on a charge with `status` (`balance_transactions` are added by the caller). */
+export function buildDispute(now: number, charge: Obj, reason: string, status: string, caseType: DisputeCase): Obj {
   return {
     id: newId("dp"),
     object: "dispute",
@@ -863,16 +935,134 @@ export function buildDispute(now: number, charge: Obj, reason: string): Obj {
       submission_count: 0,
     },
     intended_submission_method: null,
-    is_charge_refundable: false,
+    is_charge_refundable: caseType === "inquiry",
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
     payment_method_details: {
-      card: { brand: "visa", case_type: "chargeback", network_reason_code: "10.4" },
+      card: { brand: "visa", case_type: caseType, network: "visa", network_reason_code: "10.4" },
       type: "card",
     },
     reason,
-    status: "needs_response",
+    status,
+  };
+}
+
+/** A `webhook_endpoint` (its `secret` is shown only in the response that created it). */
+export function buildWebhookEndpoint(
+  now: number,
+  p: { url: string; enabledEvents: string[]; apiVersion: string | null; description: string | null; metadata: Obj },
+): Obj {
+  return {
+    id: newId("we"),
+    object: "webhook_endpoint",
+    api_version: p.apiVersion,
+    application: null,
+    created: now,
+    description: p.description,
+    enabled_events: p.enabledEvents,
+    livemode: false,
+    metadata: p.metadata,
+    status: "enabled",
+    url: p.url,
+  };
+}
+
+/** A `billing_portal.configuration` with Stripe's defaults for what the params leave out. */
+export function buildPortalConfiguration(now: number, id: string, p: { isDefault: boolean }): Obj {
+  return {
+    id,
+    object: "billing_portal.configuration",
+    active: true,
+    application: null,
+    business_profile: { headline: null, privacy_policy_url: null, terms_of_service_url: null },
+    created: now,
+    default_return_url: null,
+    features: {
+      customer_update: { allowed_updates: [], enabled: false },
+      invoice_history: { enabled: true },
+      payment_method_update: { enabled: true, payment_method_configuration: null },
+      subscription_cancel: {
+        cancellation_reason: { enabled: false, feedback_options: null, options: [] },
+        enabled: true,
+        mode: "immediately",
+        proration_behavior: "none",
+      },
+      subscription_pause: { duration: null, enabled: false },
+      subscription_update: {
+        billing_cycle_anchor: null,
+        default_allowed_updates: [],
+        enabled: false,
+        products: null,
+        proration_behavior: "none",
+        schedule_at_period_end: { conditions: [] },
+        trial_update_behavior: "end_trial",
+      },
+    },
+    is_default: p.isDefault,
+    livemode: false,
+    login_page: { enabled: false, url: null },
+    metadata: {},
+    name: null,
+    updated: now,
+  };
+}
+
+/** A `discount`: a coupon applied to a subscription (or a one-time Checkout Session). */
+export function buildDiscount(
+  now: number,
+  p: { coupon: Obj; customer: string | null; subscription: string | null },
+): Obj {
+  return {
+    id: newId("di"),
+    object: "discount",
+    checkout_session: null,
+    customer: p.customer,
+    customer_account: null,
+    end:
+      p.coupon.duration === "repeating" && p.coupon.duration_in_months
+        ? addInterval(now, "month", p.coupon.duration_in_months)
+        : null,
+    invoice: null,
+    invoice_item: null,
+    promotion_code: null,
+    source: { coupon: p.coupon, type: "coupon" },
+    start: now,
+    subscription: p.subscription,
+    subscription_item: null,
+  };
+}
+
+/** A `coupon`: a percentage or an amount off, once, for some months, or forever. */
+export function buildCoupon(
+  now: number,
+  p: {
+    id: string;
+    percentOff: number | null;
+    amountOff: number | null;
+    currency: string | null;
+    duration: "once" | "repeating" | "forever";
+    durationInMonths: number | null;
+    name: string | null;
+    metadata: Obj;
+  },
+): Obj {
+  return {
+    id: p.id,
+    object: "coupon",
+    amount_off: p.amountOff,
+    created: now,
+    currency: p.currency,
+    duration: p.duration,
+    duration_in_months: p.durationInMonths,
+    livemode: false,
+    max_redemptions: null,
+    metadata: p.metadata,
+    name: p.name,
+    percent_off: p.percentOff,
+    redeem_by: null,
+    times_redeemed: 0,
+    valid: true,
   };
 }
 

@@ -22,6 +22,10 @@ export interface SessionInternals {
   subscriptionMetadata: Record<string, string>;
   subscriptionDescription: string | null;
   customerCreation: string | null;
+  /** `subscription_data[trial_period_days]`, if any. */
+  trialPeriodDays: number | null;
+  /** The coupon applied to the session, if any. */
+  coupon: Obj | null;
 }
 
 /** In-memory state of one emulator. */
@@ -32,15 +36,25 @@ export class Store {
   events: Obj[] = [];
   sessionInternals = new Map<string, SessionInternals>();
   idempotency = new Map<string, IdempotentResponse>();
-  /** The one billing portal configuration every portal session uses. */
+  /** The account's default billing portal configuration (what a session uses unless it names another). */
   portalConfigurationId = newId("bpc");
+  /** Signing secrets of the webhook endpoints created through the API, by endpoint id. */
+  endpointSecrets = new Map<string, string>();
+  /** Payment intents whose charge's balance transaction Stripe settles later (`balance_transaction: "later"`). */
+  deferredBalance = new Set<string>();
+  /** The discount of each subscription with a coupon, and whether a `once` coupon was used. */
+  subscriptionDiscounts = new Map<string, { discount: Obj; used: boolean }>();
 
-  /** Forgets all state. */
+  /** Forgets all state (and puts the clock back). */
   reset(): void {
     this.objects.clear();
     this.events = [];
     this.sessionInternals.clear();
     this.idempotency.clear();
+    this.endpointSecrets.clear();
+    this.deferredBalance.clear();
+    this.subscriptionDiscounts.clear();
+    clockOffsetSeconds = 0;
   }
 
   /** Saves (or replaces) an object under its id and returns it. */
@@ -63,7 +77,20 @@ export class Store {
   }
 }
 
-/** Current time in unix seconds. */
+/**
+ * How far the emulator's clock runs ahead of the wall clock (`POST /_test/clock/advance`), so a
+ * test can play a dispute's weeks or a trial's days in order. One clock per process: every
+ * emulator in it shares it, and `reset()` puts it back.
+ */
+let clockOffsetSeconds = 0;
+
+/** Moves the emulator's clock forward; returns the new offset. */
+export function advanceClock(seconds: number): number {
+  clockOffsetSeconds += seconds;
+  return clockOffsetSeconds;
+}
+
+/** Current time in unix seconds, on the emulator's clock. */
 export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
+  return Math.floor(Date.now() / 1000) + clockOffsetSeconds;
 }

@@ -1,12 +1,14 @@
 /**
  * Test controls under `/_test/…`: drive what a real account does over time (complete,
- * decline or delay a checkout, settle it, renew or fail a renewal, refund, dispute,
- * re-deliver an event), inject faults, drain queued webhook deliveries, reset.
+ * decline or delay a checkout, settle it, renew or fail a renewal, refund and settle or fail
+ * the refund, open and move a dispute through its lifecycle, settle a late balance transaction,
+ * move the clock, re-deliver an event), inject faults, drain queued webhook deliveries, reset.
  * Bodies may be JSON or form-encoded. Responses are JSON with the ids touched.
  */
 import { badState, invalidParam, StripeError } from "./errors.ts";
 import type { Faults } from "./faults.ts";
 import {
+  advanceDispute,
   closeDispute,
   completeCheckout,
   disputePayment,
@@ -16,10 +18,13 @@ import {
   failRenewal,
   refundPayment,
   renewSubscription,
+  settleChargeBalance,
   settleCheckout,
+  settleRefund,
 } from "./flows.ts";
 import type { FormObject } from "./form.ts";
 import { API_VERSION } from "./objects.ts";
+import { advanceClock } from "./store.ts";
 import { optEnum, optInteger, optString } from "./validate.ts";
 
 /** What the controls need beyond flows. */
@@ -61,6 +66,7 @@ const CONTROLS: { method: string; pattern: RegExp; control: Control }[] = [
         id as string,
         optEnum(p.outcome, "outcome", ["succeeded", "declined", "delayed"] as const) ?? "succeeded",
         optString(p.email, "email") || undefined,
+        { deferBalance: optEnum(p.balance_transaction, "balance_transaction", ["now", "later"] as const) === "later" },
       ),
   },
   {
@@ -92,7 +98,37 @@ const CONTROLS: { method: string; pattern: RegExp; control: Control }[] = [
         paymentIntent: id as string,
         amount: optInteger(p.amount, "amount"),
         reason: optEnum(p.reason, "reason", ["duplicate", "fraudulent", "requested_by_customer"] as const) ?? null,
+        status: optEnum(p.status, "status", ["succeeded", "pending", "requires_action"] as const),
       }),
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/_test/refunds/${ID}/settle$`),
+    control: (ctx, p, [id]) => {
+      const outcome = optEnum(p.outcome, "outcome", ["succeeded", "failed", "canceled"] as const);
+      if (!outcome)
+        throw invalidParam(
+          "outcome",
+          "Missing required param: outcome (succeeded, failed or canceled).",
+          "parameter_missing",
+        );
+      return settleRefund(ctx, id as string, outcome);
+    },
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/_test/charges/${ID}/balance_transaction$`),
+    control: (ctx, _p, [id]) => settleChargeBalance(ctx, id as string),
+  },
+  {
+    method: "POST",
+    pattern: /^\/_test\/clock\/advance$/,
+    control: (_ctx, p) => {
+      const seconds = optInteger(p.seconds, "seconds");
+      if (seconds === undefined || seconds < 1)
+        throw invalidParam("seconds", "seconds must be a positive whole number.", "parameter_missing");
+      return { offset_seconds: advanceClock(seconds) };
+    },
   },
   {
     method: "POST",
@@ -101,7 +137,7 @@ const CONTROLS: { method: string; pattern: RegExp; control: Control }[] = [
       disputePayment(
         ctx,
         id as string,
-        optEnum(p.outcome, "outcome", ["open", "lost", "won"] as const) ?? "open",
+        optEnum(p.outcome, "outcome", ["open", "lost", "won", "inquiry", "prevented"] as const) ?? "open",
         optString(p.reason, "reason") || "fraudulent",
       ),
   },
@@ -113,6 +149,15 @@ const CONTROLS: { method: string; pattern: RegExp; control: Control }[] = [
       if (!outcome)
         throw invalidParam("outcome", "Missing required param: outcome (lost or won).", "parameter_missing");
       return closeDispute(ctx, id as string, outcome);
+    },
+  },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/_test/disputes/${ID}/advance$`),
+    control: (ctx, p, [id]) => {
+      const to = optString(p.to, "to");
+      if (!to) throw invalidParam("to", "Missing required param: to (the dispute's next status).", "parameter_missing");
+      return advanceDispute(ctx, id as string, to);
     },
   },
   {
@@ -141,7 +186,7 @@ const CONTROLS: { method: string; pattern: RegExp; control: Control }[] = [
   {
     method: "POST",
     pattern: /^\/_test\/deliveries\/drain$/,
-    control: (ctx) => ({ deliveries: ctx.webhooks.drain() }),
+    control: (ctx, p) => ({ deliveries: ctx.webhooks.drain(optString(p.endpoint, "endpoint") || null) }),
   },
   {
     method: "GET",

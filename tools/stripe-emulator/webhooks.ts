@@ -1,8 +1,12 @@
 /**
  * Webhook signing (Stripe's `Stripe-Signature: t=…,v1=…` scheme) and delivery.
- * With a webhook URL, events are POSTed one at a time in emission order and retried on
- * non-2xx or network errors. Without one, signed deliveries wait in a queue that tests
- * drain (`POST /_test/deliveries/drain`) and hand to the worker in-process.
+ * Two kinds of target: the emulator's own (the CLI's `STRIPE_EMULATOR_WEBHOOK_URL`, like
+ * `stripe listen`: every event, in the pinned version), and each webhook endpoint created through
+ * `POST /v1/webhook_endpoints` (its enabled events only, rendered at its API version, signed
+ * with its own secret). With a webhook URL, events are POSTed one at a time in emission order
+ * and retried on non-2xx or network errors; endpoints then get theirs at their own URL. Without
+ * one, signed deliveries wait in a queue that tests drain (`POST /_test/deliveries/drain`, per
+ * target) and hand to the worker in-process.
  */
 import { createHmac } from "node:crypto";
 import type { Obj } from "./store.ts";
@@ -13,6 +17,15 @@ export interface Delivery {
   type: string;
   payload: string;
   signature: string;
+  /** The webhook endpoint it is for; null for the emulator's own target. */
+  endpoint: string | null;
+}
+
+/** A webhook endpoint's delivery target. */
+export interface EndpointTarget {
+  id: string;
+  url: string;
+  secret: string;
 }
 
 /** Outcome of delivering one event to the webhook URL. */
@@ -66,19 +79,28 @@ export class WebhookDispatcher {
     return Boolean(this.options.url);
   }
 
-  /** Queues an event for delivery. The promise settles once delivery finished or gave up. */
+  /** Queues an event for the emulator's own target. The promise settles once delivery finished or gave up. */
   enqueue(event: Obj): Promise<void> {
+    return this.enqueueTo(event, null, this.options.url, this.options.secret);
+  }
+
+  /** Queues an event (already rendered at the endpoint's version) for a webhook endpoint. */
+  enqueueFor(target: EndpointTarget, event: Obj): Promise<void> {
+    return this.enqueueTo(event, target.id, this.options.url ? target.url : undefined, target.secret);
+  }
+
+  private enqueueTo(event: Obj, endpoint: string | null, url: string | undefined, secret: string): Promise<void> {
     const payload = eventPayload(event);
-    if (!this.options.url) {
+    if (!url) {
       this.pending.push({
         event_id: event.id,
         type: event.type,
         payload,
-        signature: signPayload(payload, this.options.secret),
+        signature: signPayload(payload, secret),
+        endpoint,
       });
       return Promise.resolve();
     }
-    const url = this.options.url;
     const record: DeliveryRecord = {
       event_id: event.id,
       type: event.type,
@@ -87,7 +109,7 @@ export class WebhookDispatcher {
       done: false,
     };
     this.log.push(record);
-    const run = this.chain.then(() => this.deliver(url, payload, record));
+    const run = this.chain.then(() => this.deliver(url, payload, record, secret));
     this.chain = run.catch(() => undefined);
     this.done.set(event.id, this.chain);
     return this.chain;
@@ -98,10 +120,10 @@ export class WebhookDispatcher {
     await Promise.all(eventIds.map((id) => this.done.get(id) ?? Promise.resolve()));
   }
 
-  /** Returns and forgets the queued deliveries (drain mode). */
-  drain(): Delivery[] {
-    const out = this.pending;
-    this.pending = [];
+  /** Returns and forgets the queued deliveries of one target (drain mode): the emulator's own by default. */
+  drain(endpoint: string | null = null): Delivery[] {
+    const out = this.pending.filter((d) => d.endpoint === endpoint);
+    this.pending = this.pending.filter((d) => d.endpoint !== endpoint);
     return out;
   }
 
@@ -135,7 +157,7 @@ export class WebhookDispatcher {
     });
   }
 
-  private async deliver(url: string, payload: string, record: DeliveryRecord): Promise<void> {
+  private async deliver(url: string, payload: string, record: DeliveryRecord, secret: string): Promise<void> {
     const delays = this.options.retryDelaysMs;
     for (let attempt = 0; attempt <= delays.length && !this.closed; attempt++) {
       if (attempt > 0) await this.sleep(delays[attempt - 1] as number);
@@ -151,7 +173,7 @@ export class WebhookDispatcher {
           headers: {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-            "Stripe-Signature": signPayload(payload, this.options.secret),
+            "Stripe-Signature": signPayload(payload, secret),
             "Cache-Control": "no-cache",
             Accept: "*/*; q=0.5, application/xml",
           },
