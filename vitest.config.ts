@@ -42,7 +42,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["widget/**/*.test.{ts,tsx}", "tools/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: [
+            "widget/**/*.test.{ts,tsx}",
+            "tools/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "tests/migrations/**/*.test.ts",
+          ],
           environment: "happy-dom",
         },
       },

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Fills the *local* D1 of `wrangler dev` with realistic demo data for the staff view (/admin):
- * pledges, payments, refunds, disputes and the ask's counters, across USD/EUR/GBP/JPY and
+ * pledges, payments, refunds, disputes, Stripe's balance transactions (fees) and the ask's
+ * counters, across USD/EUR/GBP/JPY and
  * Once/Monthly/Annual over the last ~13 months. Used to try /admin and to measure it.
  *
  *   npm run seed -- --payments 1000000 [--site demo] [--persist .wrangler/state] [--seed 42]
@@ -10,9 +11,11 @@
  * tables exist. It writes straight into miniflare's SQLite file with Node's built-in `node:sqlite`
  * in one transaction (a million payments take seconds, not the hours a million HTTP calls would).
  * It can run while `wrangler dev` is up (the file is in WAL mode). Seeded rows have ids starting
- * with `pl_seed` / `pi_seed` / `in_seed` / `ch_seed` / `dp_seed`: running it again replaces them and
+ * with `pl_seed` / `pi_seed` / `in_seed` / `re_seed` / `dp_seed` / `txn_seed`: running it again replaces them and
  * the site's ask counters for the seeded days; rows made through the emulator are kept.
- * The staff view's roll-ups (migrations/0002_admin.sql) are rebuilt from the ledger at the end.
+ * The staff view's roll-ups (migrations/0002_admin.sql, 0004_ledger_truth.sql) are rebuilt from the
+ * ledger at the end. Fees follow the emulator's card pricing (2.9% + 30; no fixed part in yen); the
+ * last day's payments have no balance transaction yet, so their fees show as pending.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -155,9 +158,9 @@ try {
         "DELETE FROM payments WHERE (id >= 'pi_seed' AND id < 'pi_seee') OR (id >= 'in_seed' AND id < 'in_seee')",
       )
       .run().changes,
-    refunds: db.prepare("DELETE FROM charge_refunds WHERE charge_id >= 'ch_seed' AND charge_id < 'ch_seee'").run()
-      .changes,
+    refunds: db.prepare("DELETE FROM refunds WHERE id >= 're_seed' AND id < 're_seee'").run().changes,
     disputes: db.prepare("DELETE FROM disputes WHERE id >= 'dp_seed' AND id < 'dp_seee'").run().changes,
+    balance: db.prepare("DELETE FROM balance_transactions WHERE id >= 'txn_seed' AND id < 'txn_seee'").run().changes,
     counts: db
       .prepare("DELETE FROM ask_event_counts WHERE site = ? AND day >= ?")
       .run(site, new Date(start).toISOString().slice(0, 10)).changes,
@@ -173,15 +176,28 @@ try {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertRefund = db.prepare(
-    "INSERT INTO charge_refunds (charge_id, payment_intent_id, currency, amount_refunded, updated_at) VALUES (?, ?, ?, ?, ?)",
+    `INSERT INTO refunds (id, charge_id, payment_intent_id, currency, amount, status, status_key, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertDispute = db.prepare(
-    "INSERT INTO disputes (id, charge_id, payment_intent_id, currency, amount, status, final, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    `INSERT INTO disputes (id, charge_id, payment_intent_id, currency, amount, status, phase, status_key, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insertBalance = db.prepare(
+    `INSERT INTO balance_transactions (id, use, source, payment_intent_id, type, reporting_category, currency, amount, fee, net, created)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  /** One balance transaction: amount, Stripe's fee and their net. */
+  const balance = (id, use, source, intent, type, category, currency, amount, fee, at) =>
+    insertBalance.run(id, use, source, intent, type, category, currency, amount, fee, amount - fee, at);
+  const cardFee = (amount, currency) => Math.round(amount * 0.029) + (currency === "JPY" ? 0 : 30);
+  const DISPUTE_FEE = 1500;
+  const PHASE = { lost: "lost", won: "won", needs_response: "open", warning_closed: "inquiry_closed" };
+  const STAGE = { warning_closed: 3, needs_response: 4, lost: 7, won: 10 };
 
   /** Checkouts started per day|campaign|variant, to derive the ask's funnel from. */
   const started = new Map();
-  const n = { pledges: 0, payments: 0, refunds: 0, disputes: 0, counts: 0 };
+  const n = { pledges: 0, payments: 0, refunds: 0, disputes: 0, balance: 0, counts: 0 };
   const byFrequency = { once: 0, monthly: 0, annual: 0 };
   const STATUS_RANK = { pending: 0, expired: 2, paid: 3, active: 3, past_due: 3, canceled: 4 };
 
@@ -273,29 +289,121 @@ try {
       );
       n.payments++;
       byFrequency[frequency]++;
+      const charge = `ch_seed${paymentId.slice(7)}`;
+      const suffix = paymentId.slice(7);
+      const amount = gift + fee;
+      // Stripe's balance transaction for the charge; the last day's are not settled yet (fees pending).
+      if (paidAt < now - DAY) {
+        balance(
+          `txn_seed${suffix}`,
+          "payment",
+          charge,
+          intent,
+          "charge",
+          "charge",
+          currency,
+          amount,
+          cardFee(amount, currency),
+          paidAt,
+        );
+        n.balance++;
+      }
       const r = random();
       if (r < 0.012) {
-        // Refunds: mostly whole, sometimes partial; Stripe reports the running total per charge.
-        const refunded = random() < 0.8 ? gift + fee : Math.max(1, Math.floor((gift + fee) / 2));
-        insertRefund.run(`ch_seed${paymentId.slice(7)}`, intent, currency, refunded, paidAt + 3 * DAY);
+        // Refunds: mostly whole, sometimes partial; a few are still pending, a few failed.
+        const refunded = random() < 0.8 ? amount : Math.max(1, Math.floor(amount / 2));
+        const status = weighted([
+          ["succeeded", 90],
+          ["pending", 6],
+          ["failed", 4],
+        ]);
+        const at = paidAt + 3 * DAY;
+        const rank = { pending: 2, succeeded: 3, failed: 4 }[status];
+        insertRefund.run(
+          `re_seed${suffix}`,
+          charge,
+          intent,
+          currency,
+          refunded,
+          status,
+          rank * 1e12 + Math.floor(at / 1000),
+          at,
+          at,
+        );
+        balance(
+          `txn_seedr${suffix}`,
+          "refund",
+          `re_seed${suffix}`,
+          intent,
+          "refund",
+          "refund",
+          currency,
+          -refunded,
+          0,
+          at,
+        );
+        if (status === "failed")
+          balance(
+            `txn_seedf${suffix}`,
+            "refund",
+            `re_seed${suffix}`,
+            intent,
+            "refund_failure",
+            "refund_failure",
+            currency,
+            refunded,
+            0,
+            at + DAY,
+          );
         n.refunds++;
       } else if (r < 0.0135) {
         const disputeStatus = weighted([
           ["lost", 5],
           ["won", 3],
           ["needs_response", 2],
+          ["warning_closed", 1],
         ]);
-        const final = disputeStatus === "lost" || disputeStatus === "won" ? 1 : 0;
+        const at = paidAt + 9 * DAY;
         insertDispute.run(
-          `dp_seed${paymentId.slice(7)}`,
-          `ch_seed${paymentId.slice(7)}`,
+          `dp_seed${suffix}`,
+          charge,
           intent,
           currency,
-          gift + fee,
+          amount,
           disputeStatus,
-          final,
-          paidAt + 9 * DAY,
+          PHASE[disputeStatus],
+          Math.floor(at / 1000) * 16 + STAGE[disputeStatus],
+          paidAt + 2 * DAY,
+          at,
         );
+        // A chargeback withdraws the amount and a dispute fee; a win gives the amount back. Inquiries move nothing.
+        if (disputeStatus !== "warning_closed") {
+          balance(
+            `txn_seedw${suffix}`,
+            "dispute",
+            `dp_seed${suffix}`,
+            intent,
+            "adjustment",
+            "dispute",
+            currency,
+            -amount,
+            DISPUTE_FEE,
+            paidAt + 2 * DAY,
+          );
+          if (disputeStatus === "won")
+            balance(
+              `txn_seedv${suffix}`,
+              "dispute",
+              `dp_seed${suffix}`,
+              intent,
+              "adjustment",
+              "dispute_reversal",
+              currency,
+              amount,
+              0,
+              at,
+            );
+        }
         n.disputes++;
       }
     }
@@ -345,10 +453,10 @@ try {
 
   const seconds = ((performance.now() - began) / 1000).toFixed(1);
   console.log(
-    `seed: removed earlier seed rows: ${removed.pledges} pledges, ${removed.payments} payments, ${removed.refunds} refunds, ${removed.disputes} disputes, ${removed.counts} counters`,
+    `seed: removed earlier seed rows: ${removed.pledges} pledges, ${removed.payments} payments, ${removed.refunds} refunds, ${removed.disputes} disputes, ${removed.balance} balance transactions, ${removed.counts} counters`,
   );
   console.log(
-    `seed: wrote ${n.pledges.toLocaleString("en")} pledges, ${n.payments.toLocaleString("en")} payments (once ${byFrequency.once.toLocaleString("en")}, monthly ${byFrequency.monthly.toLocaleString("en")}, annual ${byFrequency.annual.toLocaleString("en")}), ${n.refunds} refunds, ${n.disputes} disputes, ${n.counts} counter rows${rebuilt ? "; roll-ups rebuilt" : ""}`,
+    `seed: wrote ${n.pledges.toLocaleString("en")} pledges, ${n.payments.toLocaleString("en")} payments (once ${byFrequency.once.toLocaleString("en")}, monthly ${byFrequency.monthly.toLocaleString("en")}, annual ${byFrequency.annual.toLocaleString("en")}), ${n.refunds} refunds, ${n.disputes} disputes, ${n.balance.toLocaleString("en")} balance transactions, ${n.counts} counter rows${rebuilt ? "; roll-ups rebuilt" : ""}`,
   );
   console.log(`seed: done in ${seconds} s. Open /admin and pick "All time".`);
 } catch (error) {

@@ -108,7 +108,16 @@ describe("spreadsheet safety", () => {
       )
       .bind(Date.parse("2025-03-04T05:06:07Z"), "=cmd|' /C calc'!A0", "+SUM(1,2)")
       .run();
-    await db.prepare("INSERT INTO charge_refunds VALUES ('ch_evil', 'pi_evil', 'USD', 550, 0)").run();
+    await db
+      .prepare(
+        "INSERT INTO refunds (id, charge_id, payment_intent_id, currency, amount, status, status_key, created_at, updated_at) VALUES ('re_evil', 'ch_evil', 'pi_evil', 'USD', 550, 'succeeded', 0, 0, 0)",
+      )
+      .run();
+    await db
+      .prepare(
+        "INSERT INTO balance_transactions (id, use, source, payment_intent_id, type, currency, amount, fee, net, created) VALUES ('txn_evil', 'payment', 'ch_evil', 'pi_evil', 'charge', 'USD', 2550, 104, 2446, 0)",
+      )
+      .run();
     const { rows } = await exportCsv();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -118,15 +127,71 @@ describe("spreadsheet safety", () => {
       amount: "25.50",
       fee_covered: "0.50",
       refunded: "5.50",
-      net: "20.00",
+      stripe_fees: "1.04",
+      net: "18.96",
+      fee_status: "settled",
+      settled_in: "USD",
       amount_minor: "2550",
-      net_minor: "2000",
+      net_minor: "1896",
       campaign: "'=cmd|' /C calc'!A0",
       variant: "'+SUM(1,2)",
       email: "'@evil@example.org",
       page_url: '\'-https://courier.example.org/a,"b"',
     });
     for (const row of rows) for (const value of Object.values(row)) expect(value).not.toMatch(/^[=+\-@\t\r]/);
+  });
+});
+
+describe("Stripe's fees in the export", () => {
+  it("a payment whose fees are not known has no net (pending, never zero); a converted one says where it settled", async () => {
+    await pledge("pl_fees");
+    const at = Date.parse("2025-04-01T10:00:00Z");
+    for (const [id, offset] of [
+      ["pi_settled", 0],
+      ["pi_pending", 1],
+      ["pi_converted", 2],
+    ] as const)
+      await db
+        .prepare(
+          "INSERT INTO payments (id, pledge_id, site, frequency, currency, amount, payment_intent_id, paid_at) VALUES (?, 'pl_fees', 'demo', 'once', 'USD', 5000, ?, ?)",
+        )
+        .bind(id, id, at + offset)
+        .run();
+    const bt = (id: string, pi: string, use: string, currency: string, amount: number, fee: number) =>
+      db
+        .prepare(
+          "INSERT INTO balance_transactions (id, use, source, payment_intent_id, type, currency, amount, fee, net, created) VALUES (?, ?, 'src', ?, ?, ?, ?, ?, ?, 0)",
+        )
+        .bind(id, use, pi, use === "payment" ? "charge" : "adjustment", currency, amount, fee, amount - fee)
+        .run();
+    await bt("txn_s", "pi_settled", "payment", "USD", 5000, 175);
+    await bt("txn_c", "pi_converted", "payment", "EUR", 4600, 163);
+    // A lost dispute with its fee on the settled payment.
+    await db
+      .prepare(
+        "INSERT INTO disputes (id, charge_id, payment_intent_id, currency, amount, status, phase, status_key, created_at, updated_at) VALUES ('dp_s', 'ch_s', 'pi_settled', 'USD', 5000, 'lost', 'lost', 0, 0, 0)",
+      )
+      .run();
+    await bt("txn_d", "pi_settled", "dispute", "USD", -5000, 1500);
+    const { rows } = await exportCsv("&from=2025-04-01&to=2025-04-01");
+    const byId = Object.fromEntries(rows.map((r) => [r.payment_id, r]));
+    expect(byId.pi_settled).toMatchObject({
+      stripe_fees: "1.75",
+      dispute_fees: "15.00",
+      disputed_lost: "50.00",
+      net: "-16.75",
+      net_minor: "-1675",
+      fee_status: "settled",
+      dispute_status: "lost",
+    });
+    expect(byId.pi_pending).toMatchObject({
+      stripe_fees: "",
+      net: "",
+      net_minor: "",
+      fee_status: "pending",
+      settled_in: "",
+    });
+    expect(byId.pi_converted).toMatchObject({ stripe_fees: "", net: "", fee_status: "converted", settled_in: "EUR" });
   });
 });
 

@@ -107,26 +107,34 @@ describe("totals equal the ledger after the emulator lifecycle", () => {
     // The figures themselves, so a wrong reference cannot hide a wrong roll-up.
     const byCurrency = Object.fromEntries((body.currencies as { currency: string }[]).map((c) => [c.currency, c]));
     expect(Object.keys(byCurrency).sort()).toEqual(["EUR", "GBP", "JPY", "USD"]);
+    // Card fees are 2.9% + 30 (no fixed part in yen); a dispute costs a 1500 fee, won or lost.
     expect(byCurrency.USD).toMatchObject({
       gross: 4000,
       refunded: 1000,
       disputed: 0,
-      net: 3000,
+      stripeFees: 146,
+      net: 4000 - 1000 - 146,
       payments: 1,
       supporters: 1,
+      feesPending: 0,
     });
-    expect(byCurrency.GBP).toMatchObject({ gross: 10000, refunded: 5000, net: 5000, payments: 1 });
-    expect(byCurrency.JPY).toMatchObject({ gross: 3000, disputed: 0, net: 3000 });
+    expect(byCurrency.GBP).toMatchObject({ gross: 10000, refunded: 5000, stripeFees: 320, net: 4680, payments: 1 });
+    expect(byCurrency.JPY).toMatchObject({ gross: 3000, disputed: 0, stripeFees: 87, disputeFees: 1500, net: 1413 });
     const eur = byCurrency.EUR as unknown as {
       payments: number;
       supporters: number;
       disputed: number;
       gross: number;
+      stripeFees: number;
+      disputeFees: number;
+      feesCovered: number;
       net: number;
     };
     expect(eur.payments).toBe(3);
     expect(eur.supporters).toBe(1);
     expect(eur.disputed).toBe(eur.gross / 3);
+    expect(eur.disputeFees).toBe(1500);
+    expect(eur.net).toBe(eur.gross - eur.disputed - eur.stripeFees - 1500);
     // The monthly supporter lapsed (past due) and the annual one cancelled: nobody is active.
     expect(body.recurring).toEqual([]);
 
@@ -215,37 +223,103 @@ describe("roll-ups stay exact whatever order rows arrive, change or disappear in
           q.p.variant,
         )
         .run();
-    const refund = (q: (typeof payments)[number], amount: number, at: number) =>
+    type Payment = (typeof payments)[number];
+    /** A refund row changing status, as the ledger's upsert writes it (core/ledger.ts orders them). */
+    const refund = (q: Payment, n: number, amount: number, status: string, at: number) =>
       db
         .prepare(
-          `INSERT INTO charge_refunds (charge_id, payment_intent_id, currency, amount_refunded, updated_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (charge_id) DO UPDATE SET amount_refunded = max(charge_refunds.amount_refunded, excluded.amount_refunded)`,
+          `INSERT INTO refunds (id, charge_id, payment_intent_id, currency, amount, status, status_key, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status, status_key = excluded.status_key, updated_at = excluded.updated_at`,
         )
-        .bind(`ch_${q.id}`, `pi_${q.id}`, q.p.currency, amount, at)
+        .bind(`re_${q.id}_${n}`, `ch_${q.id}`, `pi_${q.id}`, q.p.currency, amount, status, at, at, at)
         .run();
-    const dispute = (q: (typeof payments)[number], status: string, final: number, at: number) =>
+    const dispute = (q: Payment, status: string, phase: string, at: number) =>
       db
         .prepare(
-          `INSERT INTO disputes (id, charge_id, payment_intent_id, currency, amount, status, final, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET status = excluded.status, final = excluded.final`,
+          `INSERT INTO disputes (id, charge_id, payment_intent_id, currency, amount, status, phase, status_key, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status, phase = excluded.phase, status_key = excluded.status_key`,
         )
-        .bind(`dp_${q.id}`, `ch_${q.id}`, `pi_${q.id}`, q.p.currency, q.amount, status, final, at)
+        .bind(`dp_${q.id}`, `ch_${q.id}`, `pi_${q.id}`, q.p.currency, q.amount, status, phase, at, at, at)
         .run();
+    /** A balance transaction; `currency` differs from the payment's when Stripe converted it. */
+    const balance = (
+      q: Payment,
+      id: string,
+      use: string,
+      amount: number,
+      fee: number,
+      currency = q.p.currency as string,
+    ) =>
+      db
+        .prepare(
+          `INSERT INTO balance_transactions (id, use, source, payment_intent_id, type, currency, amount, fee, net, created)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING`,
+        )
+        .bind(
+          id,
+          use,
+          `src_${q.id}`,
+          `pi_${q.id}`,
+          use === "payment" ? "charge" : use,
+          currency,
+          amount,
+          fee,
+          amount - fee,
+        )
+        .run();
+    const feeOf = (q: Payment) => Math.round(q.amount * 0.029) + 30;
 
-    // Refunds and disputes may arrive before their payment row.
-    for (const q of payments.slice(0, 6)) await refund(q, Math.floor(q.amount / 2), 1);
-    for (const q of payments.slice(6, 10)) await dispute(q, "needs_response", 0, 1);
+    // Refunds, disputes and balance transactions may arrive before their payment row.
+    for (const q of payments.slice(0, 6)) await refund(q, 1, Math.floor(q.amount / 2), "pending", 1);
+    for (const q of payments.slice(6, 10)) await dispute(q, "needs_response", "open", 1);
+    for (const q of payments.slice(40, 50)) await balance(q, `txn_p_${q.id}`, "payment", q.amount, feeOf(q));
+    await dispute(payments[10] as Payment, "warning_needs_response", "inquiry", 1);
     for (const q of shuffle(payments, 5)) await insert(q);
     for (const q of payments.filter((q) => q.late))
       await db.prepare("UPDATE payments SET payment_intent_id = ? WHERE id = ?").bind(`pi_${q.id}`, q.id).run();
-    for (const q of payments.slice(0, 6)) await refund(q, q.amount, 2);
-    for (const q of payments.slice(10, 14)) await refund(q, 50, 3);
-    for (const q of payments.slice(6, 8)) await dispute(q, "lost", 1, 2);
-    await dispute(payments[8] as (typeof payments)[number], "won", 1, 2);
+    // Most payments' fees become known; some stay pending; two were converted to another currency.
+    for (const q of payments.slice(50, 75)) await balance(q, `txn_p_${q.id}`, "payment", q.amount, feeOf(q));
+    for (const q of payments.slice(75, 77)) await balance(q, `txn_p_${q.id}`, "payment", q.amount * 2, 99, "GBP");
+    // Refunds move on: succeeded, then one fails (its money comes back), another is canceled.
+    for (const q of payments.slice(0, 6)) await refund(q, 1, Math.floor(q.amount / 2), "succeeded", 2);
+    for (const q of payments.slice(0, 6)) await refund(q, 2, q.amount - Math.floor(q.amount / 2), "pending", 2);
+    await refund(payments[0] as Payment, 2, 0, "failed", 3);
+    await refund(payments[1] as Payment, 2, 0, "canceled", 3);
+    for (const q of payments.slice(10, 14)) await refund(q, 1, 50, "succeeded", 3);
+    for (const q of payments.slice(0, 6)) await balance(q, `txn_r_${q.id}`, "refund", -50, 0);
+    // Disputes: two lost (with their withdrawal and fee), one won (withdrawn, then reinstated).
+    for (const q of payments.slice(6, 8)) {
+      await dispute(q, "lost", "lost", 2);
+      await balance(q, `txn_d1_${q.id}`, "dispute", -q.amount, 1500);
+    }
+    await dispute(payments[8] as Payment, "won", "won", 2);
+    await balance(payments[8] as Payment, `txn_d1_${payments[8]?.id}`, "dispute", -100, 1500);
+    await balance(payments[8] as Payment, `txn_d2_${payments[8]?.id}`, "dispute", 100, 0);
+    await dispute(payments[10] as Payment, "warning_closed", "inquiry_closed", 2);
     // Rows disappearing (tests and manual repair do this) must take their share with them.
     for (const q of payments.slice(20, 30)) await db.prepare("DELETE FROM payments WHERE id = ?").bind(q.id).run();
-    await db.prepare("DELETE FROM charge_refunds WHERE charge_id = ?").bind(`ch_${payments[12]?.id}`).run();
+    await db.prepare("DELETE FROM refunds WHERE id = ?").bind(`re_${payments[12]?.id}_1`).run();
     await db.prepare("DELETE FROM disputes WHERE id = ?").bind(`dp_${payments[7]?.id}`).run();
+    await db.prepare("DELETE FROM balance_transactions WHERE id = ?").bind(`txn_p_${payments[60]?.id}`).run();
+    await db.prepare("DELETE FROM balance_transactions WHERE id = ?").bind(`txn_p_${payments[75]?.id}`).run();
+
+    // The story is not trivial: every kind of figure is non-zero somewhere.
+    const all = await fromLedger(null, null);
+    for (const key of [
+      "refunded",
+      "disputed",
+      "disputedOpen",
+      "stripeFees",
+      "disputeFees",
+      "feesPending",
+      "feesElsewhere",
+    ])
+      expect(
+        all.currencies.some((c) => (c as unknown as Record<string, number>)[key] !== 0),
+        key,
+      ).toBe(true);
 
     for (const [from, to] of RANGES) {
       const ledger = await fromLedger(from, to);

@@ -103,6 +103,11 @@ export async function summary(query = "") {
       net: number;
       payments: number;
       feesCovered: number;
+      disputedOpen: number;
+      stripeFees: number;
+      disputeFees: number;
+      feesPending: number;
+      feesElsewhere: number;
       byFrequency: Record<string, { net: number; payments: number }>;
     }[];
     recurring: { currency: string; active: number; monthlyEquivalent: number }[];
@@ -120,15 +125,18 @@ export async function ledgerSnapshot() {
     payments: await rows(
       "SELECT id, pledge_id, amount, fee_amount, currency, payment_intent_id, paid_at FROM payments ORDER BY id",
     ),
-    refunds: await rows("SELECT charge_id, payment_intent_id, amount_refunded FROM charge_refunds ORDER BY charge_id"),
-    disputes: await rows("SELECT id, status, amount FROM disputes ORDER BY id"),
+    refunds: await rows("SELECT id, charge_id, payment_intent_id, amount, currency, status FROM refunds ORDER BY id"),
+    disputes: await rows("SELECT id, status, phase, amount FROM disputes ORDER BY id"),
+    balance: await rows(
+      "SELECT id, use, source, payment_intent_id, currency, amount, fee, net FROM balance_transactions ORDER BY id",
+    ),
   };
 }
 
 /** Clears ledger tables (tests within one file share storage). */
 export async function clearLedger() {
   await env.DB.batch(
-    ["pledges", "payments", "charge_refunds", "disputes", "stripe_events"].map((t) =>
+    ["pledges", "payments", "refunds", "disputes", "balance_transactions", "stripe_events"].map((t) =>
       env.DB.prepare(`DELETE FROM ${t}`),
     ),
   );

@@ -8,10 +8,12 @@ import {
 
 /**
  * The test oracle for the staff figures: computed straight from the ledger tables, with no
- * roll-ups, so tests can prove the dashboard's roll-ups (migrations/0002_admin.sql) exact.
- * Staff figures straight from the ledger. Payments in the range, each net of whatever has
- * been refunded on it or lost in a dispute since (refunds and disputes join on the payment
- * intent and must share the payment's currency, so currencies never mix).
+ * roll-ups, so tests can prove the dashboard's roll-ups (migrations/0002_admin.sql,
+ * 0004_ledger_truth.sql) exact. Payments in the range, each with whatever has since been
+ * refunded on it (refunds whose money left or is leaving), lost or withdrawn in disputes, and
+ * Stripe's fees and dispute fees from its balance transactions — all joined on the payment intent
+ * and in the payment's own currency, so currencies never mix. A payment with no balance
+ * transaction of its charge counts as fees pending; one settled in another currency, elsewhere.
  */
 export async function moneySummary(db: D1Database, site: string, range: { from: number; to: number }) {
   const [money, supporters] = await db.batch([
@@ -19,19 +21,21 @@ export async function moneySummary(db: D1Database, site: string, range: { from: 
       .prepare(
         `SELECT p.currency AS currency, p.frequency AS frequency,
                 sum(p.amount) AS gross, count(*) AS payments, sum(p.fee_amount) AS feesCovered,
-                count(DISTINCT p.pledge_id) AS supporters,
-                coalesce(sum(r.amount_refunded), 0) AS refunded,
-                coalesce(sum(d.lost), 0) AS disputed,
-                coalesce(sum(d.open), 0) AS disputedOpen
+                coalesce(sum((SELECT sum(amount) FROM refunds r WHERE r.payment_intent_id = p.payment_intent_id
+                               AND r.currency = p.currency AND r.status IN ('requires_action', 'pending', 'succeeded'))), 0) AS refunded,
+                coalesce(sum((SELECT sum(amount) FROM disputes d WHERE d.payment_intent_id = p.payment_intent_id
+                               AND d.currency = p.currency AND d.phase = 'lost')), 0) AS disputed,
+                coalesce(sum((SELECT sum(amount) FROM disputes d WHERE d.payment_intent_id = p.payment_intent_id
+                               AND d.currency = p.currency AND d.phase = 'open')), 0) AS disputedOpen,
+                coalesce(sum((SELECT sum(fee) FROM balance_transactions b WHERE b.payment_intent_id = p.payment_intent_id
+                               AND b.currency = p.currency AND b.use IN ('payment', 'refund'))), 0) AS stripeFees,
+                coalesce(sum((SELECT sum(fee) FROM balance_transactions b WHERE b.payment_intent_id = p.payment_intent_id
+                               AND b.currency = p.currency AND b.use = 'dispute')), 0) AS disputeFees,
+                sum(NOT EXISTS (SELECT 1 FROM balance_transactions b WHERE b.payment_intent_id = p.payment_intent_id
+                               AND b.use = 'payment')) AS feesPending,
+                sum((SELECT count(*) FROM balance_transactions b WHERE b.payment_intent_id = p.payment_intent_id
+                               AND b.use = 'payment' AND b.currency <> p.currency)) AS feesElsewhere
          FROM payments p
-         LEFT JOIN (SELECT payment_intent_id, currency, sum(amount_refunded) AS amount_refunded
-                    FROM charge_refunds GROUP BY payment_intent_id, currency) r
-           ON r.payment_intent_id = p.payment_intent_id AND r.currency = p.currency
-         LEFT JOIN (SELECT payment_intent_id, currency,
-                           sum(CASE WHEN status = 'lost' THEN amount ELSE 0 END) AS lost,
-                           sum(CASE WHEN final = 0 THEN amount ELSE 0 END) AS open
-                    FROM disputes GROUP BY payment_intent_id, currency) d
-           ON d.payment_intent_id = p.payment_intent_id AND d.currency = p.currency
          WHERE p.site = ?1 AND p.paid_at >= ?2 AND p.paid_at < ?3
          GROUP BY p.currency, p.frequency`,
       )

@@ -61,7 +61,15 @@ const stripeGet = async (path: string) =>
     any
   >;
 
-type Template = { deliveries: Delivery[]; pledges: Record<string, unknown>[]; invoiceIntents: Map<string, string> };
+type Template = {
+  deliveries: Delivery[];
+  pledges: Record<string, unknown>[];
+  invoiceIntents: Map<string, string>;
+  /** Payment intents with `latest_charge.balance_transaction` expanded, by id. */
+  intents: Map<string, Record<string, unknown>>;
+  /** Balance transactions refunds name, by id. */
+  balances: Map<string, Record<string, unknown>>;
+};
 
 /** Plays real money stories through the worker and the emulator and keeps their webhook deliveries. */
 async function recordTemplates(): Promise<Template> {
@@ -106,18 +114,33 @@ async function recordTemplates(): Promise<Template> {
   await take();
 
   const pledges = (await env.DB.prepare("SELECT * FROM pledges ORDER BY id").all<Record<string, unknown>>()).results;
-  // Invoice events do not carry their payment intent; the worker asks Stripe. Clones are
-  // unknown to the emulator, so they carry Stripe's includable `payments` list instead.
+  // Events name what the ledger also needs by id (an invoice's payment intent, a payment's
+  // balance transaction, a refund's); the worker asks Stripe. Clones are unknown to the
+  // emulator, so they carry those objects expanded instead (Stripe's includable `payments`,
+  // expanded payment intents and balance transactions), read from the emulator here.
   const invoiceIntents = new Map<string, string>();
+  const intents = new Map<string, Record<string, unknown>>();
+  const balances = new Map<string, Record<string, unknown>>();
   for (const dl of deliveries) {
-    const object = JSON.parse(dl.payload).data.object as { object: string; id: string };
-    if (object.object !== "invoice" || invoiceIntents.has(object.id)) continue;
-    const list = await stripeGet(`/v1/invoice_payments?invoice=${object.id}`);
-    const paid = (list.data as any[]).find((p) => p.status === "paid") ?? list.data[0];
-    if (paid?.payment?.payment_intent) invoiceIntents.set(object.id, paid.payment.payment_intent);
+    const object = JSON.parse(dl.payload).data.object as Record<string, any>;
+    if (object.object === "invoice" && !invoiceIntents.has(object.id)) {
+      const list = await stripeGet(`/v1/invoice_payments?invoice=${object.id}`);
+      const paid = (list.data as any[]).find((p) => p.status === "paid") ?? list.data[0];
+      if (paid?.payment?.payment_intent) invoiceIntents.set(object.id, paid.payment.payment_intent);
+    }
+    if (object.object === "refund")
+      for (const id of [object.balance_transaction, object.failure_balance_transaction])
+        if (typeof id === "string" && !balances.has(id))
+          balances.set(id, await stripeGet(`/v1/balance_transactions/${id}`));
   }
+  for (const id of [
+    ...invoiceIntents.values(),
+    ...deliveries.map((dl) => JSON.parse(dl.payload).data.object.payment_intent),
+  ])
+    if (typeof id === "string" && id.startsWith("pi_") && !intents.has(id))
+      intents.set(id, await stripeGet(`/v1/payment_intents/${id}?expand[]=latest_charge.balance_transaction`));
   await clearLedger();
-  return { deliveries, pledges, invoiceIntents };
+  return { deliveries, pledges, invoiceIntents, intents, balances };
 }
 
 /** Every Stripe-style id (prefix_ + base62) and pledge id in a text. */
@@ -139,7 +162,9 @@ function generate(t: Template): Generated {
       if (events.length === UNIQUE) break;
       const event = JSON.parse(rename(dl.payload)) as LedgerEvent;
       const object = event.data.object as Record<string, any>;
-      const original = JSON.parse(dl.payload).data.object as { object: string; id: string };
+      const original = JSON.parse(dl.payload).data.object as Record<string, any>;
+      const expanded = (found: Record<string, unknown> | undefined) =>
+        found && JSON.parse(rename(JSON.stringify(found)));
       const intent = original.object === "invoice" ? t.invoiceIntents.get(original.id) : undefined;
       if (intent) {
         object.payments = {
@@ -148,12 +173,17 @@ function generate(t: Template): Generated {
             {
               object: "invoice_payment",
               status: "paid",
-              payment: { type: "payment_intent", payment_intent: rename(intent) },
+              payment: { type: "payment_intent", payment_intent: expanded(t.intents.get(intent)) },
             },
           ],
           has_more: false,
         };
       }
+      if (original.object === "checkout.session" && t.intents.has(original.payment_intent))
+        object.payment_intent = expanded(t.intents.get(original.payment_intent));
+      if (original.object === "refund")
+        for (const field of ["balance_transaction", "failure_balance_transaction"])
+          if (t.balances.has(original[field])) object[field] = expanded(t.balances.get(original[field]));
       events.push(event);
     }
   }
@@ -215,7 +245,7 @@ async function pool<T>(items: T[], width: number, work: (item: T, index: number)
 const tableCounts = async () =>
   Object.fromEntries(
     await Promise.all(
-      ["pledges", "payments", "charge_refunds", "disputes", "stripe_events"].map(async (t) => [
+      ["pledges", "payments", "refunds", "disputes", "balance_transactions", "stripe_events"].map(async (t) => [
         t,
         (await env.DB.prepare(`SELECT count(*) AS n FROM ${t}`).first<{ n: number }>())?.n,
       ]),

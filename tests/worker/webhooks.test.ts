@@ -114,8 +114,9 @@ describe("the money lifecycle, through the emulator", () => {
     const done = await control(`/_test/checkout/sessions/${sessionId}/complete`, { outcome: "succeeded" });
     await deliverAll();
     let s = await summary();
+    // Stripe keeps 2.9% + 30 of a card payment: 175 of 5000.
     expect(s.currencies).toEqual([
-      expect.objectContaining({ currency: "USD", gross: 5000, refunded: 0, net: 5000, payments: 1 }),
+      expect.objectContaining({ currency: "USD", gross: 5000, refunded: 0, stripeFees: 175, net: 4825, payments: 1 }),
     ]);
     expect((await env.DB.prepare("SELECT status FROM pledges WHERE id = ?").bind(pledgeId).first())?.status).toBe(
       "paid",
@@ -124,16 +125,18 @@ describe("the money lifecycle, through the emulator", () => {
     await control(`/_test/payment_intents/${done.payment_intent}/refund`, { amount: 1500 });
     await deliverAll();
     s = await summary();
-    expect(s.currencies[0]).toMatchObject({ gross: 5000, refunded: 1500, net: 3500 });
+    expect(s.currencies[0]).toMatchObject({ gross: 5000, refunded: 1500, stripeFees: 175, net: 3325 });
 
     await control(`/_test/payment_intents/${done.payment_intent}/refund`, {});
     await deliverAll();
     s = await summary();
+    // Refunding everything does not return Stripe's fee: the gift cost the newsroom 175.
     expect(s.currencies[0]).toMatchObject({
       gross: 5000,
       refunded: 5000,
-      net: 0,
-      byFrequency: { once: { net: 0, payments: 1 } },
+      stripeFees: 175,
+      net: -175,
+      byFrequency: { once: { net: -175, payments: 1 } },
     });
   });
 
@@ -142,8 +145,16 @@ describe("the money lifecycle, through the emulator", () => {
     const done = await control(`/_test/checkout/sessions/${sessionId}/complete`, { outcome: "succeeded" });
     await deliverAll();
     let s = await summary();
-    // 1000 + 61 fee cover, counted once although checkout.session.completed and invoice.paid both arrived.
-    expect(s.currencies[0]).toMatchObject({ currency: "USD", gross: 1061, net: 1061, payments: 1, feesCovered: 61 });
+    // 1000 + 61 fee cover, counted once although checkout.session.completed and invoice.paid both
+    // arrived; the reader's 61 pays exactly Stripe's fee (2.9% of 1061 + 30), so the newsroom gets 1000.
+    expect(s.currencies[0]).toMatchObject({
+      currency: "USD",
+      gross: 1061,
+      stripeFees: 61,
+      net: 1000,
+      payments: 1,
+      feesCovered: 61,
+    });
     expect(s.recurring).toEqual([expect.objectContaining({ currency: "USD", active: 1, monthlyEquivalent: 1061 })]);
 
     const renewal = await control(`/_test/subscriptions/${done.subscription}/renew`);
@@ -151,9 +162,10 @@ describe("the money lifecycle, through the emulator", () => {
     s = await summary();
     expect(s.currencies[0]).toMatchObject({
       gross: 2122,
-      net: 2122,
+      stripeFees: 122,
+      net: 2000,
       payments: 2,
-      byFrequency: { monthly: { net: 2122, payments: 2 } },
+      byFrequency: { monthly: { net: 2000, payments: 2 } },
     });
 
     await control(`/_test/payment_intents/${renewal.payment_intent}/refund`, { amount: 500 });
@@ -161,19 +173,26 @@ describe("the money lifecycle, through the emulator", () => {
     await control(`/_test/payment_intents/${done.payment_intent}/dispute`, { outcome: "lost" });
     await deliverAll();
     s = await summary();
-    expect(s.currencies[0]).toMatchObject({ gross: 2122, refunded: 500, disputed: 1061, net: 561 });
+    // A lost dispute takes the payment and a 1500 dispute fee.
+    expect(s.currencies[0]).toMatchObject({
+      gross: 2122,
+      refunded: 500,
+      disputed: 1061,
+      disputeFees: 1500,
+      net: 2122 - 500 - 1061 - 122 - 1500,
+    });
 
     await cancelSubscription(done.subscription);
     await deliverAll();
     s = await summary();
     expect(s.recurring).toEqual([]);
-    expect(s.currencies[0]).toMatchObject({ net: 561 });
+    expect(s.currencies[0]).toMatchObject({ net: -1061 });
     expect((await env.DB.prepare("SELECT status FROM pledges WHERE id = ?").bind(pledgeId).first())?.status).toBe(
       "canceled",
     );
   });
 
-  it("annual: a won dispute costs nothing; a failed renewal is past due, not active", async () => {
+  it("annual: a won dispute gives the amount back but not its fee; a failed renewal is past due, not active", async () => {
     const { pledgeId, sessionId } = await startCheckout({ frequency: "annual", amount: 12000, currency: "GBP" });
     const done = await control(`/_test/checkout/sessions/${sessionId}/complete`, { outcome: "succeeded" });
     await deliverAll();
@@ -186,8 +205,11 @@ describe("the money lifecycle, through the emulator", () => {
       currency: "GBP",
       gross: 12000,
       disputed: 0,
-      net: 12000,
-      byFrequency: { annual: { net: 12000, payments: 1 } },
+      disputedOpen: 0,
+      stripeFees: 378,
+      disputeFees: 1500,
+      net: 12000 - 378 - 1500,
+      byFrequency: { annual: { net: 12000 - 378 - 1500, payments: 1 } },
     });
     await control(`/_test/subscriptions/${done.subscription}/fail_renewal`);
     await deliverAll();

@@ -179,6 +179,9 @@ function includeField(ctx: FlowContext, obj: Obj, field: string): void {
   }
 }
 
+/** Expandable fields Stripe leaves out of an object until they apply (a refund's failure, say). */
+const OPTIONAL_EXPANDABLE = new Set(["failure_balance_transaction"]);
+
 function expandPath(ctx: FlowContext, node: Obj, parts: string[], full: string): void {
   const [head, ...rest] = parts;
   if (head === undefined) return;
@@ -192,7 +195,7 @@ function expandPath(ctx: FlowContext, node: Obj, parts: string[], full: string):
   }
   if (typeof value === "string") {
     node[head] = expandId(ctx, value);
-  } else if (value === undefined) {
+  } else if (value === undefined && !OPTIONAL_EXPANDABLE.has(head)) {
     throw invalidParam("expand", `This property cannot be expanded (${full}).`);
   }
   const child = node[head];

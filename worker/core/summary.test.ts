@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { monthlyEquivalent, parseRange, summarizeMoney } from "./summary";
+import { monthlyEquivalent, netOf, parseRange, summarizeMoney } from "./summary";
 
 describe("summary arithmetic", () => {
-  it("net is gross minus refunds minus lost disputes, per currency and frequency, never mixed", () => {
+  it("net is what Stripe pays out: gross less refunds, disputes, Stripe's fees and dispute fees, per currency", () => {
+    const zero = { stripeFees: 0, disputeFees: 0, feesPending: 0, feesElsewhere: 0 };
     const rows = [
       {
+        ...zero,
         currency: "USD",
         frequency: "once" as const,
         gross: 5000,
@@ -12,10 +14,11 @@ describe("summary arithmetic", () => {
         disputed: 0,
         disputedOpen: 0,
         feesCovered: 0,
+        stripeFees: 205,
         payments: 2,
-        supporters: 2,
       },
       {
+        ...zero,
         currency: "USD",
         frequency: "monthly" as const,
         gross: 3000,
@@ -23,10 +26,13 @@ describe("summary arithmetic", () => {
         disputed: 1000,
         disputedOpen: 0,
         feesCovered: 61,
+        stripeFees: 177,
+        disputeFees: 1500,
+        feesPending: 1,
         payments: 3,
-        supporters: 1,
       },
       {
+        ...zero,
         currency: "JPY",
         frequency: "once" as const,
         gross: 3000,
@@ -34,8 +40,9 @@ describe("summary arithmetic", () => {
         disputed: 0,
         disputedOpen: 500,
         feesCovered: 0,
+        stripeFees: 87,
+        feesElsewhere: 1,
         payments: 1,
-        supporters: 1,
       },
     ];
     const [jpy, usd] = summarizeMoney(
@@ -50,17 +57,36 @@ describe("summary arithmetic", () => {
       gross: 8000,
       refunded: 1000,
       disputed: 1000,
-      net: 6000,
+      stripeFees: 382,
+      disputeFees: 1500,
+      net: 8000 - 1000 - 1000 - 382 - 1500,
       payments: 5,
       supporters: 3,
       feesCovered: 61,
+      feesPending: 1,
     });
     expect(usd?.byFrequency).toEqual({
-      once: { net: 4000, payments: 2 },
-      monthly: { net: 2000, payments: 3 },
+      once: { net: 5000 - 1000 - 205, payments: 2 },
+      monthly: { net: 3000 - 1000 - 177 - 1500, payments: 3 },
       annual: { net: 0, payments: 0 },
     });
-    expect(jpy).toMatchObject({ currency: "JPY", gross: 3000, net: 3000, disputedOpen: 500 });
+    // An open chargeback is withdrawn money: it is out of net until Stripe reinstates it.
+    expect(jpy).toMatchObject({
+      currency: "JPY",
+      gross: 3000,
+      disputedOpen: 500,
+      net: 3000 - 500 - 87,
+      feesElsewhere: 1,
+    });
+  });
+
+  it("netOf is one rule: every deduction counts once, and only deductions count", () => {
+    const base = { gross: 10000, refunded: 0, disputed: 0, disputedOpen: 0, stripeFees: 0, disputeFees: 0 };
+    expect(netOf(base)).toBe(10000);
+    for (const key of ["refunded", "disputed", "disputedOpen", "stripeFees", "disputeFees"] as const)
+      expect(netOf({ ...base, [key]: 123 }), key).toBe(10000 - 123);
+    // Fees Stripe returns (a negative dispute fee) add back.
+    expect(netOf({ ...base, disputeFees: -1500 })).toBe(11500);
   });
 
   it("monthly equivalent adds annual / 12 rounded half up", () => {

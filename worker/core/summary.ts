@@ -1,16 +1,35 @@
 import type { Frequency } from "./frequencies";
 
-/** One currency's money for a range (`/admin/api/summary`). Never summed across currencies. */
-export type CurrencySummary = {
-  currency: string;
+/**
+ * The money figures of a set of payments in one currency, as the staff view shows them. Every
+ * figure is integer minor units of that one currency; nothing is ever summed across currencies.
+ */
+export type MoneyFigures = {
+  /** Everything readers paid (gift + fee cover). */
   gross: number;
+  /** Refunds whose money left or is leaving (requires_action, pending, succeeded). */
   refunded: number;
-  /** Lost disputes. Open disputes are shown apart, in `disputedOpen`. */
+  /** Disputes lost (the amount is gone). */
   disputed: number;
+  /** Chargebacks still open: Stripe has withdrawn the amount and may reinstate it. */
   disputedOpen: number;
+  /** Stripe's processing fees on the payments and their refunds (from balance transactions). */
+  stripeFees: number;
+  /** Dispute fees Stripe charged (less any it returned), from the disputes' balance transactions. */
+  disputeFees: number;
+};
+
+/** One currency's money for a range (`/admin/api/summary`). Never summed across currencies. */
+export type CurrencySummary = MoneyFigures & {
+  currency: string;
+  /** What Stripe pays out for these payments: `netOf`. */
   net: number;
   /** Part of gross readers added to cover fees. */
   feesCovered: number;
+  /** Payments whose balance transaction Stripe has not settled yet: their fees are pending, not zero. */
+  feesPending: number;
+  /** Payments Stripe converted to another currency: their fees are in that currency, not here. */
+  feesElsewhere: number;
   payments: number;
   supporters: number;
   byFrequency: Record<Frequency, { net: number; payments: number }>;
@@ -25,22 +44,24 @@ export type RecurringSummary = {
 };
 
 /** Rows per (currency, frequency) as the query returns them. */
-export type MoneyRow = {
+export type MoneyRow = MoneyFigures & {
   currency: string;
   frequency: Frequency;
-  gross: number;
-  refunded: number;
-  disputed: number;
-  disputedOpen: number;
   feesCovered: number;
+  feesPending: number;
+  feesElsewhere: number;
   payments: number;
 };
 
 /**
- * The rule every money figure of the staff view follows: net = gross − refunds − lost disputes.
- * The dashboard, the CSV export and the roll-up triggers' test all use this one function.
+ * The rule every money figure of the staff view follows — net as Stripe pays it out:
+ * gross − refunds − lost disputes − open chargebacks (withdrawn until decided) − Stripe's fees −
+ * dispute fees. Inquiries, prevented and won disputes take nothing; failed and canceled refunds
+ * take nothing. The dashboard, the CSV export, the roll-up triggers' tests and the reconciliation
+ * all use this one function.
  */
-export const netOf = (m: { gross: number; refunded: number; disputed: number }) => m.gross - m.refunded - m.disputed;
+export const netOf = (m: MoneyFigures) =>
+  m.gross - m.refunded - m.disputed - m.disputedOpen - m.stripeFees - m.disputeFees;
 
 /** Folds per-frequency rows into per-currency summaries (net by `netOf`). */
 export function summarizeMoney(rows: MoneyRow[], supportersByCurrency: Map<string, number>): CurrencySummary[] {
@@ -54,8 +75,12 @@ export function summarizeMoney(rows: MoneyRow[], supportersByCurrency: Map<strin
         refunded: 0,
         disputed: 0,
         disputedOpen: 0,
+        stripeFees: 0,
+        disputeFees: 0,
         net: 0,
         feesCovered: 0,
+        feesPending: 0,
+        feesElsewhere: 0,
         payments: 0,
         supporters: supportersByCurrency.get(row.currency) ?? 0,
         byFrequency: {
@@ -71,7 +96,11 @@ export function summarizeMoney(rows: MoneyRow[], supportersByCurrency: Map<strin
     s.refunded += row.refunded;
     s.disputed += row.disputed;
     s.disputedOpen += row.disputedOpen;
+    s.stripeFees += row.stripeFees;
+    s.disputeFees += row.disputeFees;
     s.feesCovered += row.feesCovered;
+    s.feesPending += row.feesPending;
+    s.feesElsewhere += row.feesElsewhere;
     s.net += net;
     s.payments += row.payments;
     s.byFrequency[row.frequency].net += net;

@@ -1,26 +1,32 @@
-import { effectsOf, invoicePaymentIntentId, type LedgerEvent } from "../core/ledger";
+import type Stripe from "stripe";
+import { effectsOf, type LedgerEvent, type Lookups, type Needs, needsOf } from "../core/ledger";
 import { database, runBatch } from "../platform/db";
 import type { WorkerEnv } from "../platform/env";
 import { stripeFor } from "../platform/stripe";
 import { ledgerStatements, recordEvent, wasProcessed } from "./store";
 
 /**
- * Applies one verified Stripe event to the ledger: the event row and all its effects in one
- * D1 batch, so a crash leaves nothing half-written and Stripe's retry completes it.
+ * Applies one verified Stripe event (in the pinned API version's shape) to the ledger: the event
+ * row and all its effects in one D1 batch, so a crash leaves nothing half-written and Stripe's
+ * retry completes it. What the event only names by id (a payment's balance transaction, an
+ * invoice's payment intent, a refund's balance transactions, a charge's refunds) is asked of
+ * Stripe first; if Stripe cannot answer, this throws and nothing is marked processed, so the
+ * webhook answers 5xx and Stripe delivers the event again.
  * "duplicate" when the event id was processed before.
  */
 export async function processEvent(env: WorkerEnv, event: LedgerEvent): Promise<"applied" | "duplicate"> {
   const db = database(env.DB);
+  const needs = needsOf(event);
   // Most events need one D1 round trip: the batch itself refuses a processed event id (primary
-  // key). Only an event that must first ask Stripe something checks before, to spare that call.
-  const lookup = needsLookup(event);
-  if (lookup && (await wasProcessed(db, event.id))) return "duplicate";
-  const extra = lookup ? await lookupsFor(env, event) : {};
+  // key). An event that must first ask Stripe something checks before, to spare those calls.
+  const asksStripe = Object.keys(needs).length > 0;
+  if (asksStripe && (await wasProcessed(db, event.id))) return "duplicate";
+  const lookups = asksStripe ? await lookUp(stripeFor(env), needs) : {};
   const now = Date.now();
   try {
     await runBatch(db, [
       recordEvent(db, event, now),
-      ...effectsOf(event, extra).flatMap((effect) => ledgerStatements(db, effect, now)),
+      ...effectsOf(event, lookups).flatMap((effect) => ledgerStatements(db, effect, now)),
     ]);
     return "applied";
   } catch (error) {
@@ -30,20 +36,39 @@ export async function processEvent(env: WorkerEnv, event: LedgerEvent): Promise<
   }
 }
 
-/** Whether the event's payload lacks something the ledger needs from Stripe (invoices, rarely). */
-const needsLookup = (event: LedgerEvent) =>
-  event.type === "invoice.paid" &&
-  !invoicePaymentIntentId(event.data.object) &&
-  typeof event.data.object.id === "string";
+type Json = Record<string, unknown>;
 
-/** What an event needs from Stripe that its payload does not carry (only invoices, rarely). */
-async function lookupsFor(env: WorkerEnv, event: LedgerEvent) {
-  const o = event.data.object;
-  if (needsLookup(event)) {
-    const list = await stripeFor(env).invoicePayments.list({ invoice: String(o.id), limit: 10 });
+/** Asks Stripe what `needs` names. Throws when Stripe fails (the caller must not mark the event processed). */
+export async function lookUp(stripe: Stripe, needs: Needs): Promise<Lookups> {
+  const lookups: Lookups = {};
+  let intent = needs.paymentIntent ?? null;
+  if (needs.invoice) {
+    const list = await stripe.invoicePayments.list({ invoice: needs.invoice, limit: 10 });
     const paid = list.data.find((p) => p.status === "paid") ?? list.data[0];
-    const intent = paid?.payment?.payment_intent;
-    return { invoicePaymentIntentId: typeof intent === "string" ? intent : (intent?.id ?? null) };
+    const ref = paid?.payment?.payment_intent;
+    lookups.invoicePaymentIntentId = typeof ref === "string" ? ref : (ref?.id ?? null);
+    intent = lookups.invoicePaymentIntentId;
   }
-  return {};
+  if (intent) {
+    lookups.paymentIntent = (await stripe.paymentIntents.retrieve(intent, {
+      expand: ["latest_charge.balance_transaction"],
+    })) as unknown as Json;
+  }
+  if (needs.balanceTransactions?.length) {
+    lookups.balanceTransactions = (await Promise.all(
+      needs.balanceTransactions.map((id) => stripe.balanceTransactions.retrieve(id)),
+    )) as unknown as Json[];
+  }
+  if (needs.chargeRefunds) {
+    const all: Json[] = [];
+    for await (const refund of stripe.refunds.list({
+      charge: needs.chargeRefunds,
+      limit: 100,
+      expand: ["data.balance_transaction", "data.failure_balance_transaction"],
+    })) {
+      all.push(refund as unknown as Json);
+    }
+    lookups.chargeRefunds = all;
+  }
+  return lookups;
 }

@@ -1,7 +1,7 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { LedgerEffect, LedgerEvent } from "../core/ledger";
 import { type Database, excluded, type Statement } from "../platform/db";
-import { chargeRefunds, disputes, payments, pledges, stripeEvents } from "../platform/schema";
+import { balanceTransactions, disputes, payments, pledges, refunds, stripeEvents } from "../platform/schema";
 
 /**
  * D1 statements for ledger effects. Each statement is idempotent and order-independent:
@@ -9,8 +9,9 @@ import { chargeRefunds, disputes, payments, pledges, stripeEvents } from "../pla
  * - links fill empty columns only;
  * - a payment row is inserted once (primary key) and takes its site, frequency and fee
  *   split from its pledge — a payment for an unknown pledge inserts nothing;
- * - refunds keep the largest running total Stripe reported for the charge;
- * - a dispute closed as won or lost is never reopened by an older event.
+ * - a refund's row takes a status only from a later stage of its life (`status_key`, core/ledger.ts);
+ * - a dispute's row takes the status of the newest event (`status_key`): lost, appealed, won;
+ * - a balance transaction is a fact: inserted once, never changed.
  */
 export function ledgerStatements(db: Database, effect: LedgerEffect, now: number): Statement[] {
   switch (effect.kind) {
@@ -63,27 +64,40 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
             set: { paymentIntentId: sql`coalesce(${payments.paymentIntentId}, ${excluded(payments.paymentIntentId)})` },
           }),
       ];
-    case "refund":
+    case "refund": {
+      const newer = sql`${excluded(refunds.statusKey)} > ${refunds.statusKey}`;
       return [
         db
-          .insert(chargeRefunds)
+          .insert(refunds)
           .values({
+            id: effect.id,
             chargeId: effect.chargeId,
             paymentIntentId: effect.paymentIntentId,
             currency: effect.currency,
-            amountRefunded: effect.amountRefunded,
+            amount: effect.amount,
+            status: effect.status,
+            statusKey: effect.key,
+            createdAt: effect.createdAt,
             updatedAt: effect.at,
           })
           .onConflictDoUpdate({
-            target: chargeRefunds.chargeId,
+            target: refunds.id,
             set: {
-              amountRefunded: sql`max(${chargeRefunds.amountRefunded}, ${excluded(chargeRefunds.amountRefunded)})`,
-              updatedAt: sql`max(${chargeRefunds.updatedAt}, ${excluded(chargeRefunds.updatedAt)})`,
+              status: sql`CASE WHEN ${newer} THEN ${excluded(refunds.status)} ELSE ${refunds.status} END`,
+              statusKey: sql`max(${refunds.statusKey}, ${excluded(refunds.statusKey)})`,
+              updatedAt: sql`max(${refunds.updatedAt}, ${excluded(refunds.updatedAt)})`,
             },
+            // Only a newer state changes the row (and so the roll-ups).
+            setWhere: newer,
           }),
       ];
+    }
+    case "refunds_listed":
+      // Every refund of the charge is now a row of its own: a total carried over from before
+      // refunds had rows (migrations/0004) would count them twice.
+      return [db.delete(refunds).where(eq(refunds.id, `legacy_${effect.chargeId}`))];
     case "dispute": {
-      const final = sql`${disputes.final} = 1`;
+      const newer = sql`${excluded(disputes.statusKey)} > ${disputes.statusKey}`;
       return [
         db
           .insert(disputes)
@@ -94,23 +108,44 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
             currency: effect.currency,
             amount: effect.amount,
             status: effect.status,
-            final: effect.final ? 1 : 0,
+            phase: effect.phase,
+            statusKey: effect.key,
+            createdAt: effect.createdAt,
             updatedAt: effect.at,
           })
           .onConflictDoUpdate({
             target: disputes.id,
             set: {
-              status: sql`CASE WHEN ${final} THEN ${disputes.status}
-                WHEN ${excluded(disputes.final)} = 1 OR ${excluded(disputes.updatedAt)} >= ${disputes.updatedAt}
-                  THEN ${excluded(disputes.status)}
-                ELSE ${disputes.status} END`,
-              final: sql`max(${disputes.final}, ${excluded(disputes.final)})`,
-              amount: sql`CASE WHEN ${final} THEN ${disputes.amount} ELSE ${excluded(disputes.amount)} END`,
-              updatedAt: sql`max(${disputes.updatedAt}, ${excluded(disputes.updatedAt)})`,
+              status: excluded(disputes.status),
+              phase: excluded(disputes.phase),
+              amount: excluded(disputes.amount),
+              statusKey: excluded(disputes.statusKey),
+              updatedAt: excluded(disputes.updatedAt),
             },
+            setWhere: newer,
           }),
       ];
     }
+    case "balance":
+      return [
+        db
+          .insert(balanceTransactions)
+          .values({
+            id: effect.id,
+            use: effect.use,
+            source: effect.source,
+            paymentIntentId: effect.paymentIntentId,
+            type: effect.type,
+            reportingCategory: effect.reportingCategory,
+            currency: effect.currency,
+            amount: effect.amount,
+            fee: effect.fee,
+            net: effect.net,
+            exchangeRate: effect.exchangeRate,
+            created: effect.created,
+          })
+          .onConflictDoNothing({ target: balanceTransactions.id }),
+      ];
   }
 }
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * The ledger. Money is integer minor units; times are unix milliseconds.
@@ -76,20 +76,32 @@ export const payments = sqliteTable(
   ],
 );
 
-/** Refunded so far on one charge (Stripe reports the running total, so we keep the largest seen). */
-export const chargeRefunds = sqliteTable(
-  "charge_refunds",
+/**
+ * One refund, keyed by Stripe's refund id, with its status. Staff totals count the refunds whose
+ * money left or is leaving (requires_action, pending, succeeded); failed and canceled ones count
+ * nothing. `status_key` orders status changes so any delivery order ends in the newest state.
+ */
+export const refunds = sqliteTable(
+  "refunds",
   {
-    chargeId: text("charge_id").primaryKey(),
+    id: text("id").primaryKey(),
+    chargeId: text("charge_id").notNull(),
     paymentIntentId: text("payment_intent_id").notNull(),
     currency: text("currency").notNull(),
-    amountRefunded: integer("amount_refunded").notNull(),
+    amount: integer("amount").notNull(),
+    status: text("status").notNull(),
+    statusKey: integer("status_key").notNull(),
+    createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("charge_refunds_intent").on(t.paymentIntentId)],
+  (t) => [index("refunds_intent").on(t.paymentIntentId, t.currency), index("refunds_charge").on(t.chargeId)],
 );
 
-/** A dispute on a charge; `final` once Stripe closed it as won or lost. */
+/**
+ * A dispute on a charge, with its status and what that means for the money (`phase`: inquiry,
+ * inquiry_closed, open, won, lost, prevented — see core/ledger.ts). The newest status wins
+ * (`status_key`), so a dispute lost and then won on appeal ends won.
+ */
 export const disputes = sqliteTable(
   "disputes",
   {
@@ -99,10 +111,38 @@ export const disputes = sqliteTable(
     currency: text("currency").notNull(),
     amount: integer("amount").notNull(),
     status: text("status").notNull(),
-    final: integer("final").notNull().default(0),
+    phase: text("phase").notNull().default("open"),
+    statusKey: integer("status_key").notNull().default(0),
+    createdAt: integer("created_at").notNull().default(0),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("disputes_intent").on(t.paymentIntentId)],
+  (t) => [index("disputes_intent").on(t.paymentIntentId, t.currency)],
+);
+
+/**
+ * Stripe's balance transactions for our payments, refunds and disputes: what each did to the
+ * Stripe balance (gross amount, Stripe's fee, net), in the settlement currency, with the exchange
+ * rate when Stripe converted. Facts: written once, never changed (a trigger refuses updates).
+ */
+export const balanceTransactions = sqliteTable(
+  "balance_transactions",
+  {
+    id: text("id").primaryKey(),
+    /** payment (the charge), refund (a refund or its failure) or dispute (withdrawal, reinstatement). */
+    use: text("use", { enum: ["payment", "refund", "dispute"] }).notNull(),
+    /** The charge, refund or dispute id Stripe names as its source. */
+    source: text("source").notNull(),
+    paymentIntentId: text("payment_intent_id").notNull(),
+    type: text("type").notNull(),
+    reportingCategory: text("reporting_category"),
+    currency: text("currency").notNull(),
+    amount: integer("amount").notNull(),
+    fee: integer("fee").notNull(),
+    net: integer("net").notNull(),
+    exchangeRate: real("exchange_rate"),
+    created: integer("created").notNull(),
+  },
+  (t) => [index("balance_transactions_intent").on(t.paymentIntentId, t.use, t.currency)],
 );
 
 /** Stripe event ids already processed: each event's effects are written once. */
@@ -222,7 +262,7 @@ export const manageLinks = sqliteTable(
 
 // ——— Staff view: exact daily roll-ups, kept by triggers in migrations/0002_admin.sql ———
 
-/** Per site, UTC day of payment, currency and frequency: money paid, and refunded or disputed against it since. */
+/** Per site, UTC day of payment, currency and frequency: money paid, and what refunds, disputes and Stripe's fees took from it since. */
 export const adminDailyMoney = sqliteTable(
   "admin_daily_money",
   {
@@ -236,6 +276,14 @@ export const adminDailyMoney = sqliteTable(
     refunded: integer("refunded").notNull().default(0),
     disputed: integer("disputed").notNull().default(0),
     disputedOpen: integer("disputed_open").notNull().default(0),
+    /** Stripe's fees on these payments and their refunds, where Stripe kept them in this currency. */
+    stripeFees: integer("stripe_fees").notNull().default(0),
+    /** Dispute fees (and any returned), from the disputes' balance transactions. */
+    disputeFees: integer("dispute_fees").notNull().default(0),
+    /** Payments whose balance transaction is not known yet: their fees are pending, not zero. */
+    feesPending: integer("fees_pending").notNull().default(0),
+    /** Payments Stripe converted to another currency: their fees are in that currency. */
+    feesElsewhere: integer("fees_elsewhere").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.site, t.day, t.currency, t.frequency] })],
 );
@@ -267,4 +315,48 @@ export const adminDailyCancellations = sqliteTable(
     n: integer("n").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.site, t.day, t.currency, t.frequency] })],
+);
+
+// ——— Reconciliation against Stripe (ledger/reconcile.ts) ———
+
+/** One reconciliation: when it ran, over which window, what it replayed and how many differences it found. */
+export const reconciliationRuns = sqliteTable(
+  "reconciliation_runs",
+  {
+    id: text("id").primaryKey(),
+    /** cron (the daily Cron Trigger), staff (the dashboard button) or api (the script). */
+    trigger: text("trigger", { enum: ["cron", "staff", "api"] }).notNull(),
+    since: integer("since").notNull(),
+    until: integer("until").notNull(),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+    status: text("status", { enum: ["running", "ok", "differences", "failed"] }).notNull(),
+    eventsSeen: integer("events_seen").notNull().default(0),
+    eventsReplayed: integer("events_replayed").notNull().default(0),
+    chargesChecked: integer("charges_checked").notNull().default(0),
+    differences: integer("differences").notNull().default(0),
+    error: text("error"),
+  },
+  (t) => [index("reconciliation_runs_started").on(t.startedAt)],
+);
+
+/** A difference between Stripe and the ledger that one reconciliation found. */
+export const reconciliationDifferences = sqliteTable(
+  "reconciliation_differences",
+  {
+    runId: text("run_id").notNull(),
+    seq: integer("seq").notNull(),
+    /** missing_payment, amount_mismatch, unknown_refund, status_drift, fees_filled, replay_failed. */
+    kind: text("kind").notNull(),
+    /** The Stripe object it is about (charge, refund, dispute, event). */
+    objectId: text("object_id").notNull(),
+    paymentIntentId: text("payment_intent_id"),
+    currency: text("currency"),
+    stripeValue: text("stripe_value"),
+    ledgerValue: text("ledger_value"),
+    /** 1 when the run brought the ledger in line with Stripe (Stripe's newer state, a missing fee). */
+    repaired: integer("repaired").notNull().default(0),
+    detail: text("detail").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );

@@ -1,6 +1,13 @@
 import Stripe from "stripe";
 import type { WorkerEnv } from "./env";
 
+/**
+ * The Stripe API version this worker is written for: the `stripe` package's own, the one place
+ * it is named. Every API call asks for it; webhook endpoints are created with it
+ * (`npm run stripe:setup`); events rendered at another version go through core/stripe-versions.ts.
+ */
+export const STRIPE_API_VERSION: string = Stripe.API_VERSION;
+
 /** How long a Stripe call may take before the reader gets a 502 instead of a hang. */
 export const STRIPE_TIMEOUT_MS = 3000;
 
@@ -11,6 +18,7 @@ export const STRIPE_TIMEOUT_MS = 3000;
  */
 export function stripeFor(env: WorkerEnv): Stripe {
   const options: Stripe.StripeConfig = {
+    apiVersion: STRIPE_API_VERSION as Stripe.StripeConfig["apiVersion"],
     httpClient: Stripe.createFetchHttpClient(),
     timeout: STRIPE_TIMEOUT_MS,
     maxNetworkRetries: 0,

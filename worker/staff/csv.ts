@@ -31,31 +31,49 @@ export function majorUnits(amount: number, currency: string): string {
   return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(decimals, "0")}`;
 }
 
-export const CSV_HEADER = [
-  "paid_at",
-  "payment_id",
-  "currency",
-  "frequency",
-  "amount",
-  "fee_covered",
-  "refunded",
-  "disputed_lost",
-  "net",
-  "amount_minor",
-  "net_minor",
-  "dispute_status",
-  "campaign",
-  "variant",
-  "pledge_id",
-  "pledge_status",
-  "page_url",
-  "email",
-  "payment_intent_id",
-];
+/** The export's columns, each with the one line the dashboard shows beside the export link. */
+export const CSV_COLUMNS = [
+  ["paid_at", "When the payment arrived (UTC)."],
+  ["payment_id", "The invoice (monthly, annual) or payment intent (once) Stripe paid."],
+  ["currency", "The currency the reader paid in; every amount on the line is in it."],
+  ["frequency", "Once, monthly or annual."],
+  ["amount", "What the reader paid, gift and fee cover together."],
+  ["fee_covered", "The part of amount the reader added to cover fees."],
+  ["refunded", "Refunds that left or are leaving (failed or canceled refunds count nothing)."],
+  ["disputed_lost", "Lost in disputes."],
+  ["disputed_open", "Withdrawn by Stripe for a chargeback not decided yet (comes back if won)."],
+  ["stripe_fees", "Stripe's processing fees on the payment and its refunds; empty while pending or converted."],
+  ["dispute_fees", "Dispute fees Stripe charged, less any it returned."],
+  ["net", "What Stripe pays out for this payment: amount less every column from refunded to dispute_fees."],
+  ["fee_status", "settled (fees known), pending (Stripe has not settled the payment yet) or converted."],
+  ["settled_in", "The currency Stripe settled the payment in (another one when it converted)."],
+  ["amount_minor", "amount in minor units (cents; yen for JPY)."],
+  ["net_minor", "net in minor units."],
+  ["dispute_status", "The newest status of a dispute on the payment, as Stripe names it."],
+  ["campaign", "The campaign of the ask the reader answered."],
+  ["variant", "The copy variant the reader saw."],
+  ["pledge_id", "Our pledge id."],
+  ["pledge_status", "The pledge's status now."],
+  ["page_url", "The article the reader gave from."],
+  ["email", "The reader's email."],
+  ["payment_intent_id", "Stripe's payment intent."],
+] as const;
 
-/** One payment as a CSV line (with its CRLF); its net follows the staff view's one rule (`netOf`). */
+export const CSV_HEADER = CSV_COLUMNS.map(([name]) => name);
+
+/** Whether a payment's fees are known in its own currency: settled, pending or converted. */
+export function feeStatus(row: Pick<ExportRow, "currency" | "settledIn">): "settled" | "pending" | "converted" {
+  if (!row.settledIn) return "pending";
+  return row.settledIn === row.currency ? "settled" : "converted";
+}
+
+/**
+ * One payment as a CSV line (with its CRLF); its net follows the staff view's one rule (`netOf`).
+ * A payment whose fees are not known in its currency has no net: the cells stay empty, never 0.
+ */
 export function csvLine(row: ExportRow): string {
-  const net = netOf({ gross: row.amount, refunded: row.refunded, disputed: row.disputed });
+  const status = feeStatus(row);
+  const net = status === "settled" ? netOf({ gross: row.amount, ...row }) : null;
   const money = (v: number) => majorUnits(v, row.currency);
   return `${[
     textCell(new Date(row.paidAt).toISOString()),
@@ -66,9 +84,14 @@ export function csvLine(row: ExportRow): string {
     money(row.feeAmount),
     money(row.refunded),
     money(row.disputed),
-    money(net),
+    money(row.disputedOpen),
+    status === "settled" ? money(row.stripeFees) : "",
+    money(row.disputeFees),
+    net === null ? "" : money(net),
+    textCell(status),
+    textCell(row.settledIn),
     numberCell(row.amount),
-    numberCell(net),
+    net === null ? "" : numberCell(net),
     textCell(row.disputeStatus),
     textCell(row.campaign),
     textCell(row.variant),

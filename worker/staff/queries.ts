@@ -14,10 +14,11 @@ import {
   adminDailyMoney,
   adminDailyPayers,
   askEventCounts,
-  chargeRefunds,
+  balanceTransactions,
   disputes,
   payments,
   pledges,
+  refunds,
 } from "../platform/schema";
 
 /**
@@ -49,6 +50,10 @@ function moneyQuery(db: Database, site: string, days: DayBounds) {
       refunded: total(m.refunded),
       disputed: total(m.disputed),
       disputedOpen: total(m.disputedOpen),
+      stripeFees: total(m.stripeFees),
+      disputeFees: total(m.disputeFees),
+      feesPending: total(m.feesPending),
+      feesElsewhere: total(m.feesElsewhere),
     })
     .from(m)
     .where(inDays(m, site, days))
@@ -151,6 +156,9 @@ export async function dashboardData(
         gross: m.gross,
         refunded: m.refunded,
         disputed: m.disputed,
+        disputedOpen: m.disputedOpen,
+        stripeFees: m.stripeFees,
+        disputeFees: m.disputeFees,
       })
       .from(m)
       .where(and(inDays(m, site, days), sql`${m.payments} <> 0`))
@@ -246,15 +254,32 @@ export async function dashboardData(
 
 export type DashboardData = Awaited<ReturnType<typeof dashboardData>>;
 
-/** Refunded so far on a payment's charge, in the payment's currency. */
-const refundedOf = sql<number>`(SELECT coalesce(sum(${chargeRefunds.amountRefunded}), 0) FROM ${chargeRefunds}
-  WHERE ${chargeRefunds.paymentIntentId} = ${payments.paymentIntentId} AND ${chargeRefunds.currency} = ${payments.currency})`;
-/** Lost in disputes on a payment's charge. */
-const disputedOf = sql<number>`(SELECT coalesce(sum(CASE WHEN ${disputes.status} = 'lost' THEN ${disputes.amount} ELSE 0 END), 0)
-  FROM ${disputes} WHERE ${disputes.paymentIntentId} = ${payments.paymentIntentId} AND ${disputes.currency} = ${payments.currency})`;
+/** Refunds of a payment whose money left or is leaving, in the payment's currency. */
+const refundedOf = sql<number>`(SELECT coalesce(sum(${refunds.amount}), 0) FROM ${refunds}
+  WHERE ${refunds.paymentIntentId} = ${payments.paymentIntentId} AND ${refunds.currency} = ${payments.currency}
+    AND ${refunds.status} IN ('requires_action', 'pending', 'succeeded'))`.as("refunded");
+/** A dispute phase's amount on a payment's charge (lost, or open chargebacks). */
+const disputedOf = (phase: "lost" | "open", name: string) =>
+  sql<number>`(SELECT coalesce(sum(${disputes.amount}), 0) FROM ${disputes}
+  WHERE ${disputes.paymentIntentId} = ${payments.paymentIntentId} AND ${disputes.currency} = ${payments.currency}
+    AND ${disputes.phase} = ${phase})`.as(name);
 /** The newest dispute's status on a payment's charge. */
 const disputeStatusOf = sql<string | null>`(SELECT ${disputes.status} FROM ${disputes}
-  WHERE ${disputes.paymentIntentId} = ${payments.paymentIntentId} ORDER BY ${disputes.updatedAt} DESC LIMIT 1)`;
+  WHERE ${disputes.paymentIntentId} = ${payments.paymentIntentId}
+  ORDER BY ${disputes.statusKey} DESC LIMIT 1)`.as("dispute_status");
+/** Fees of a payment's balance transactions of one use, where Stripe kept them in the payment's currency. */
+const feesOf = (uses: string[], name: string) =>
+  sql<number>`(SELECT coalesce(sum(${balanceTransactions.fee}), 0) FROM ${balanceTransactions}
+  WHERE ${balanceTransactions.paymentIntentId} = ${payments.paymentIntentId}
+    AND ${balanceTransactions.currency} = ${payments.currency}
+    AND ${balanceTransactions.use} IN (${sql.join(
+      uses.map((u) => sql`${u}`),
+      sql`, `,
+    )}))`.as(name);
+/** The settlement currency of a payment's balance transaction; null while Stripe has not settled it. */
+const settledInOf = sql<string | null>`(SELECT ${balanceTransactions.currency} FROM ${balanceTransactions}
+  WHERE ${balanceTransactions.paymentIntentId} = ${payments.paymentIntentId} AND ${balanceTransactions.use} = 'payment'
+  LIMIT 1)`.as("settled_in");
 
 const exportFields = {
   id: payments.id,
@@ -264,8 +289,12 @@ const exportFields = {
   amount: payments.amount,
   feeAmount: payments.feeAmount,
   refunded: refundedOf,
-  disputed: disputedOf,
+  disputed: disputedOf("lost", "disputed"),
+  disputedOpen: disputedOf("open", "disputed_open"),
   disputeStatus: disputeStatusOf,
+  stripeFees: feesOf(["payment", "refund"], "stripe_fees"),
+  disputeFees: feesOf(["dispute"], "dispute_fees"),
+  settledIn: settledInOf,
   campaign: payments.campaign,
   variant: payments.variant,
   pledgeId: payments.pledgeId,

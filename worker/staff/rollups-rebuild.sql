@@ -1,17 +1,31 @@
 -- Rebuilds the staff view's daily roll-ups from the ledger tables: what the triggers of
--- migrations/0002_admin.sql keep up to date row by row, computed here in one pass. `npm run seed`
--- runs it after a bulk load (with the triggers dropped for speed), and a worker test checks that
--- it gives exactly what the triggers give.
+-- migrations/0002_admin.sql and 0004_ledger_truth.sql keep up to date row by row, computed here
+-- in one pass. `npm run seed` runs it after a bulk load (with the triggers dropped for speed), and
+-- a worker test checks that it gives exactly what the triggers give.
 DELETE FROM admin_daily_money;
-INSERT INTO admin_daily_money (site, day, currency, frequency, gross, payments, fees_covered, refunded, disputed, disputed_open)
+INSERT INTO admin_daily_money (site, day, currency, frequency, gross, payments, fees_covered, refunded, disputed, disputed_open,
+                               stripe_fees, dispute_fees, fees_pending, fees_elsewhere)
 SELECT p.site, date(p.paid_at / 1000, 'unixepoch'), p.currency, p.frequency, sum(p.amount), count(*), sum(p.fee_amount),
-  coalesce(sum(r.refunded), 0), coalesce(sum(d.lost), 0), coalesce(sum(d.open), 0)
+  coalesce(sum(r.refunded), 0), coalesce(sum(d.lost), 0), coalesce(sum(d.open), 0),
+  coalesce(sum(b.stripe_fees), 0), coalesce(sum(b.dispute_fees), 0),
+  sum(CASE WHEN pb.n IS NULL THEN 1 ELSE 0 END), coalesce(sum(pb.n - coalesce(pbc.n, 0)), 0)
 FROM payments p
-LEFT JOIN (SELECT payment_intent_id, currency, sum(amount_refunded) AS refunded FROM charge_refunds GROUP BY payment_intent_id, currency) r
+LEFT JOIN (SELECT payment_intent_id, currency,
+                  sum(CASE WHEN status IN ('requires_action', 'pending', 'succeeded') THEN amount ELSE 0 END) AS refunded
+           FROM refunds GROUP BY payment_intent_id, currency) r
   ON r.payment_intent_id = p.payment_intent_id AND r.currency = p.currency
-LEFT JOIN (SELECT payment_intent_id, currency, sum(CASE WHEN status = 'lost' THEN amount ELSE 0 END) AS lost,
-                  sum(CASE WHEN final = 0 THEN amount ELSE 0 END) AS open FROM disputes GROUP BY payment_intent_id, currency) d
+LEFT JOIN (SELECT payment_intent_id, currency, sum(CASE WHEN phase = 'lost' THEN amount ELSE 0 END) AS lost,
+                  sum(CASE WHEN phase = 'open' THEN amount ELSE 0 END) AS open FROM disputes GROUP BY payment_intent_id, currency) d
   ON d.payment_intent_id = p.payment_intent_id AND d.currency = p.currency
+LEFT JOIN (SELECT payment_intent_id, currency, sum(CASE WHEN use IN ('payment', 'refund') THEN fee ELSE 0 END) AS stripe_fees,
+                  sum(CASE WHEN use = 'dispute' THEN fee ELSE 0 END) AS dispute_fees
+           FROM balance_transactions GROUP BY payment_intent_id, currency) b
+  ON b.payment_intent_id = p.payment_intent_id AND b.currency = p.currency
+LEFT JOIN (SELECT payment_intent_id, count(*) AS n FROM balance_transactions WHERE use = 'payment' GROUP BY payment_intent_id) pb
+  ON pb.payment_intent_id = p.payment_intent_id
+LEFT JOIN (SELECT payment_intent_id, currency, count(*) AS n FROM balance_transactions WHERE use = 'payment'
+           GROUP BY payment_intent_id, currency) pbc
+  ON pbc.payment_intent_id = p.payment_intent_id AND pbc.currency = p.currency
 GROUP BY 1, 2, 3, 4;
 DELETE FROM admin_daily_payers;
 INSERT INTO admin_daily_payers (site, day, currency, frequency, campaign, variant, prev_day, n)
