@@ -57,11 +57,69 @@ export async function cancelSubscription(id: string): Promise<void> {
   expect(response.status).toBe(200);
 }
 
-export type Delivery = { event_id: string; type: string; payload: string; signature: string };
+export type Delivery = { event_id: string; type: string; payload: string; signature: string; endpoint?: string | null };
 
-/** Takes every webhook the emulator has queued since the last drain. */
-export async function drain(): Promise<Delivery[]> {
-  return (await control<{ deliveries: Delivery[] }>("/_test/deliveries/drain")).deliveries;
+/** Form-encodes params the way Stripe's API reads them (`a[b][0]=c`). */
+function formEncode(params: Record<string, unknown>, prefix = "", out = new URLSearchParams()): URLSearchParams {
+  for (const [key, value] of Object.entries(params)) {
+    const name = prefix ? `${prefix}[${key}]` : key;
+    if (value === undefined) continue;
+    if (Array.isArray(value)) value.forEach((v, i) => formEncode({ [i]: v }, name, out));
+    else if (value !== null && typeof value === "object") formEncode(value as Record<string, unknown>, name, out);
+    else out.append(name, String(value));
+  }
+  return out;
+}
+
+/** Calls the emulator's Stripe API (`/v1/…`) as a newsroom's own tools would; throws on an error answer. */
+export async function stripeApi<T = Record<string, any>>(
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  params: Record<string, unknown> = {},
+): Promise<T> {
+  const body = formEncode(params).toString();
+  const url = method === "POST" || !body ? `${EMULATOR}${path}` : `${EMULATOR}${path}?${body}`;
+  const response = await fetch(url, {
+    method,
+    headers: { authorization: "Bearer sk_test_x", "content-type": "application/x-www-form-urlencoded" },
+    ...(method === "POST" ? { body } : {}),
+  });
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Signs a body as Stripe would with the worker's webhook secret (`t=…,v1=…`). */
+export async function sign(payload: string, secret = "whsec_local_dev_only", t = Math.floor(Date.now() / 1000)) {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${t}.${payload}`)));
+  return `t=${t},v1=${[...mac].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** A delivery to another endpoint, signed anew with the worker's secret (the worker has one endpoint). */
+export async function resigned(d: Delivery): Promise<Delivery> {
+  return { ...d, signature: await sign(d.payload) };
+}
+
+/** Every ledger table and its roll-ups emptied, the emulator's clock left alone. */
+export async function clearLedgerAndRollups() {
+  await clearLedger();
+  await env.DB.batch(
+    ["admin_daily_money", "admin_daily_payers", "admin_daily_cancellations"].map((t) =>
+      env.DB.prepare(`DELETE FROM ${t}`),
+    ),
+  );
+}
+
+/** Takes every webhook the emulator has queued since the last drain (for one webhook endpoint, if named). */
+export async function drain(endpoint?: string): Promise<Delivery[]> {
+  return (await control<{ deliveries: Delivery[] }>("/_test/deliveries/drain", endpoint ? { endpoint } : {}))
+    .deliveries;
 }
 
 /** Posts one signed delivery to the worker, as Stripe would. */
