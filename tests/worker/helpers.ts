@@ -64,8 +64,8 @@ function formEncode(params: Record<string, unknown>, prefix = "", out = new URLS
   for (const [key, value] of Object.entries(params)) {
     const name = prefix ? `${prefix}[${key}]` : key;
     if (value === undefined) continue;
-    if (Array.isArray(value)) value.forEach((v, i) => formEncode({ [i]: v }, name, out));
-    else if (value !== null && typeof value === "object") formEncode(value as Record<string, unknown>, name, out);
+    // Arrays encode by index (`a[0]`), like objects by key.
+    if (value !== null && typeof value === "object") formEncode(value as Record<string, unknown>, name, out);
     else out.append(name, String(value));
   }
   return out;
