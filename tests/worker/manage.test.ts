@@ -16,6 +16,7 @@ import {
   freshIp,
   ORIGIN,
   startCheckout,
+  stripeApi,
   summary,
 } from "./helpers";
 
@@ -253,6 +254,30 @@ describe("supporters manage their own recurring support", () => {
     const results = await Promise.all([1, 2, 3].map(() => openManageLink(env, token, Date.now(), "en")));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok && r.reason === "used")).toHaveLength(2);
+  });
+
+  it("opens the portal with the configuration `npm run stripe:setup` made, when it is set", async () => {
+    await monthlySupporter("configured@example.com");
+    const config = await stripeApi("POST", "/v1/billing_portal/configurations", {
+      features: { payment_method_update: { enabled: true }, subscription_cancel: { enabled: true } },
+    });
+    await requestManageLinks(
+      env,
+      { site: demo, email: "configured@example.com", lang: "en", returnUrl: `${ORIGIN}/demo`, baseUrl: ORIGIN },
+      Date.now(),
+    );
+    const token = new URL(linkIn((await manageMail())[0]?.text ?? "") ?? "").pathname.split("/").pop() ?? "";
+    // Stripe refuses a configuration it does not know: the worker really sends the one it is given.
+    const wrong = await openManageLink(
+      { ...env, STRIPE_PORTAL_CONFIGURATION: "bpc_1Unknown" },
+      token,
+      Date.now(),
+      "en",
+    );
+    expect(wrong).toMatchObject({ ok: false, reason: "stripe_failed" });
+    const opened = await openManageLink({ ...env, STRIPE_PORTAL_CONFIGURATION: config.id }, token, Date.now(), "en");
+    expect(opened).toMatchObject({ ok: true });
+    expect(opened.ok && opened.url).toMatch(/\/p\/session\/bps_/);
   });
 
   it("when Stripe fails the link is given back, so the same button works a moment later", async () => {

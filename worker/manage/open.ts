@@ -44,6 +44,7 @@ export async function openManageLink(
       customer: link.customerId,
       return_url: link.returnUrl,
       locale,
+      ...(env.STRIPE_PORTAL_CONFIGURATION ? { configuration: env.STRIPE_PORTAL_CONFIGURATION } : {}),
     });
     return { ok: true, url: session.url };
   } catch (error) {

@@ -7,6 +7,8 @@ export type Secrets = {
   STRIPE_WEBHOOK_SECRET?: string;
   /** Where the Stripe API is; set only for the local emulator (e.g. http://127.0.0.1:12111). */
   STRIPE_API_BASE?: string;
+  /** The Customer Portal configuration `npm run stripe:setup` made (`bpc_…`); else the account's default. */
+  STRIPE_PORTAL_CONFIGURATION?: string;
   ADMIN_TOKEN?: string;
   SESSION_SECRET?: string;
   TURNSTILE_SECRET_KEY?: string;
