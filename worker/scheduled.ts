@@ -1,11 +1,33 @@
+import { reconcile } from "./ledger/reconcile";
 import { purgeLinks } from "./manage/store";
 import { database } from "./platform/db";
 import type { WorkerEnv } from "./platform/env";
 import { purgeOutbox } from "./platform/mail/outbox";
 import { type DispatchResult, dispatchDueReminders } from "./reminders/dispatch";
 
-/** The Cron Trigger's work: send due reminders, then drop expired manage links and old outbox rows. */
-export async function runScheduled(env: WorkerEnv, scheduledTime: number): Promise<DispatchResult> {
+/** The daily Cron Trigger's schedule (wrangler.toml `[triggers]`): reconciliation against Stripe. */
+export const DAILY_CRON = "17 4 * * *";
+/** The daily run looks back three days, so a day the Cron missed is still covered. */
+export const DAILY_WINDOW_MS = 3 * 86_400_000;
+
+/**
+ * The Cron Triggers' work. Every 15 minutes: send due reminders, then drop expired manage links and
+ * old outbox rows. Daily (`DAILY_CRON`): check the ledger against Stripe (ledger/reconcile.ts).
+ */
+export async function runScheduled(env: WorkerEnv, scheduledTime: number, cron = ""): Promise<DispatchResult | null> {
+  if (cron === DAILY_CRON) {
+    const report = await reconcile(env, { since: scheduledTime - DAILY_WINDOW_MS, until: scheduledTime }, "cron");
+    console.log(
+      "reconciliation",
+      JSON.stringify({
+        id: report.id,
+        status: report.status,
+        replayed: report.eventsReplayed,
+        differences: report.differences.length,
+      }),
+    );
+    return null;
+  }
   const db = database(env.DB);
   const result = await dispatchDueReminders(env, scheduledTime);
   await purgeLinks(db, scheduledTime);

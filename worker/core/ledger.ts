@@ -75,6 +75,8 @@ export type LedgerEffect =
     }
   /** Every refund of a charge is now known (a full listing): an older per-charge total can go. */
   | { kind: "refunds_listed"; chargeId: string }
+  /** A payment recorded without its payment intent learns it (reconciliation found it). */
+  | { kind: "payment_intent"; paymentId: string; paymentIntentId: string }
   | {
       kind: "dispute";
       id: string;
@@ -368,7 +370,7 @@ export function needsOf(event: LedgerEvent): Needs {
 // ─── Effects ─────────────────────────────────────────────────────────────────────────────────────
 
 /** A refund object as effects: its row, and its balance transactions (embedded or looked up). */
-function refundEffects(refund: Json, eventCreated: number, fetched: Json[]): LedgerEffect[] {
+export function refundEffects(refund: Json, eventCreated: number, fetched: Json[]): LedgerEffect[] {
   const id = typeof refund.id === "string" ? refund.id : null;
   const chargeId = idOf(refund.charge);
   const paymentIntentId = idOf(refund.payment_intent);
@@ -395,6 +397,34 @@ function refundEffects(refund: Json, eventCreated: number, fetched: Json[]): Led
     if (effect) effects.push(effect);
   }
   return effects;
+}
+
+/** A dispute object as effects: its row (status, phase, ordering key) and its embedded balance transactions. */
+export function disputeEffects(o: Json, eventCreated: number): LedgerEffect[] {
+  const paymentIntentId = idOf(o.payment_intent);
+  const chargeId = idOf(o.charge);
+  if (!paymentIntentId || !chargeId || typeof o.amount !== "number" || typeof o.id !== "string") return [];
+  const s = String(o.status);
+  const balances = Array.isArray(o.balance_transactions) ? o.balance_transactions : [];
+  return [
+    {
+      kind: "dispute",
+      id: o.id,
+      chargeId,
+      paymentIntentId,
+      currency: upper(o.currency),
+      amount: o.amount,
+      status: s,
+      phase: disputePhase(s),
+      key: disputeKey(s, eventCreated),
+      createdAt: (typeof o.created === "number" ? o.created : eventCreated) * 1000,
+      at: eventCreated * 1000,
+    },
+    ...balances.flatMap((bt) => {
+      const effect = balanceEffect(bt, "dispute", paymentIntentId);
+      return effect ? [effect] : [];
+    }),
+  ];
 }
 
 /** The payment's balance transaction, as an effect, when Stripe has settled its charge. */
@@ -520,32 +550,8 @@ export function effectsOf(event: LedgerEvent, lookups: Lookups = {}): LedgerEffe
     case "charge.dispute.updated":
     case "charge.dispute.closed":
     case "charge.dispute.funds_withdrawn":
-    case "charge.dispute.funds_reinstated": {
-      const paymentIntentId = idOf(o.payment_intent);
-      const chargeId = idOf(o.charge);
-      if (!paymentIntentId || !chargeId || typeof o.amount !== "number" || typeof o.id !== "string") return [];
-      const s = String(o.status);
-      const balances = Array.isArray(o.balance_transactions) ? o.balance_transactions : [];
-      return [
-        {
-          kind: "dispute",
-          id: o.id,
-          chargeId,
-          paymentIntentId,
-          currency: upper(o.currency),
-          amount: o.amount,
-          status: s,
-          phase: disputePhase(s),
-          key: disputeKey(s, event.created),
-          createdAt: (typeof o.created === "number" ? o.created : event.created) * 1000,
-          at,
-        },
-        ...balances.flatMap((bt) => {
-          const effect = balanceEffect(bt, "dispute", paymentIntentId);
-          return effect ? [effect] : [];
-        }),
-      ];
-    }
+    case "charge.dispute.funds_reinstated":
+      return disputeEffects(o, event.created);
     default:
       return [];
   }

@@ -1,7 +1,16 @@
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { LedgerEffect, LedgerEvent } from "../core/ledger";
-import { type Database, excluded, type Statement } from "../platform/db";
-import { balanceTransactions, disputes, payments, pledges, refunds, stripeEvents } from "../platform/schema";
+import { type Database, excluded, runBatch, type Statement } from "../platform/db";
+import {
+  balanceTransactions,
+  disputes,
+  payments,
+  pledges,
+  reconciliationDifferences,
+  reconciliationRuns,
+  refunds,
+  stripeEvents,
+} from "../platform/schema";
 
 /**
  * D1 statements for ledger effects. Each statement is idempotent and order-independent:
@@ -92,6 +101,13 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
           }),
       ];
     }
+    case "payment_intent":
+      return [
+        db
+          .update(payments)
+          .set({ paymentIntentId: effect.paymentIntentId })
+          .where(and(eq(payments.id, effect.paymentId), isNull(payments.paymentIntentId))),
+      ];
     case "refunds_listed":
       // Every refund of the charge is now a row of its own: a total carried over from before
       // refunds had rows (migrations/0004) would count them twice.
@@ -157,4 +173,145 @@ export const recordEvent = (db: Database, event: LedgerEvent, now: number): Stat
 export async function wasProcessed(db: Database, eventId: string): Promise<boolean> {
   const row = await db.select({ id: stripeEvents.id }).from(stripeEvents).where(eq(stripeEvents.id, eventId)).get();
   return row !== undefined;
+}
+
+// ─── Reconciliation (ledger/reconcile.ts) ────────────────────────────────────────────────────────
+
+/** D1 binds at most 100 parameters a statement: lists are read in chunks. */
+const CHUNK = 90;
+const chunks = <T>(items: T[]) =>
+  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
+
+/** Which of these event ids the ledger has processed. */
+export async function processedIds(db: Database, ids: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunks(ids)) {
+    const rows = await db
+      .select({ id: stripeEvents.id })
+      .from(stripeEvents)
+      .where(inArray(stripeEvents.id, part))
+      .all();
+    for (const r of rows) out.add(r.id);
+  }
+  return out;
+}
+
+/** What the ledger holds about these charges and their payment intents, in one round trip per chunk. */
+export async function ledgerFor(db: Database, charges: { id: string; paymentIntentId: string }[]) {
+  const byIntent = new Map<string, { id: string; amount: number; currency: string }>();
+  const settled = new Set<string>();
+  const refundsByCharge = new Map<string, Map<string, { status: string; amount: number }>>();
+  const disputesByCharge = new Map<string, Map<string, { status: string }>>();
+  for (const part of chunks(charges)) {
+    const intents = part.map((c) => c.paymentIntentId);
+    const ids = part.map((c) => c.id);
+    const [paid, balances, refundRows, disputeRows] = await db.batch([
+      db
+        .select({
+          id: payments.id,
+          amount: payments.amount,
+          currency: payments.currency,
+          intent: payments.paymentIntentId,
+        })
+        .from(payments)
+        .where(inArray(payments.paymentIntentId, intents)),
+      db
+        .select({ intent: balanceTransactions.paymentIntentId })
+        .from(balanceTransactions)
+        .where(and(inArray(balanceTransactions.paymentIntentId, intents), eq(balanceTransactions.use, "payment"))),
+      db
+        .select({ id: refunds.id, chargeId: refunds.chargeId, status: refunds.status, amount: refunds.amount })
+        .from(refunds)
+        .where(inArray(refunds.chargeId, ids)),
+      db
+        .select({ id: disputes.id, chargeId: disputes.chargeId, status: disputes.status })
+        .from(disputes)
+        .where(inArray(disputes.chargeId, ids)),
+    ]);
+    for (const p of paid) if (p.intent) byIntent.set(p.intent, { id: p.id, amount: p.amount, currency: p.currency });
+    for (const b of balances) settled.add(b.intent);
+    for (const r of refundRows) {
+      const m = refundsByCharge.get(r.chargeId) ?? new Map();
+      m.set(r.id, { status: r.status, amount: r.amount });
+      refundsByCharge.set(r.chargeId, m);
+    }
+    for (const d of disputeRows) {
+      const m = disputesByCharge.get(d.chargeId) ?? new Map();
+      m.set(d.id, { status: d.status });
+      disputesByCharge.set(d.chargeId, m);
+    }
+  }
+  return { byIntent, settled, refundsByCharge, disputesByCharge };
+}
+
+/** Which of these Stripe customers are our supporters'. */
+export async function knownCustomers(db: Database, customerIds: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunks(customerIds)) {
+    const rows = await db
+      .selectDistinct({ id: pledges.stripeCustomerId })
+      .from(pledges)
+      .where(inArray(pledges.stripeCustomerId, part))
+      .all();
+    for (const r of rows) if (r.id) out.add(r.id);
+  }
+  return out;
+}
+
+/** A payment recorded without its payment intent (an invoice's whose payment could not be looked up). */
+export async function paymentWithoutIntent(db: Database, paymentId: string) {
+  return db
+    .select({ id: payments.id, amount: payments.amount, currency: payments.currency })
+    .from(payments)
+    .where(and(eq(payments.id, paymentId), isNull(payments.paymentIntentId)))
+    .get();
+}
+
+type RunRow = typeof reconciliationRuns.$inferInsert;
+type DifferenceRow = Omit<typeof reconciliationDifferences.$inferInsert, "runId" | "seq">;
+
+/** Records a reconciliation that started. */
+export async function startRun(db: Database, run: Pick<RunRow, "id" | "trigger" | "since" | "until" | "startedAt">) {
+  await db.insert(reconciliationRuns).values({ ...run, status: "running" });
+}
+
+/** Records how a reconciliation ended, and the differences it found, in one batch. */
+export async function finishRun(
+  db: Database,
+  id: string,
+  outcome: Pick<
+    RunRow,
+    "status" | "finishedAt" | "eventsSeen" | "eventsReplayed" | "chargesChecked" | "differences" | "error"
+  >,
+  differences: DifferenceRow[],
+) {
+  await runBatch(db, [
+    db.update(reconciliationRuns).set(outcome).where(eq(reconciliationRuns.id, id)),
+    ...differences.map((d, seq) => db.insert(reconciliationDifferences).values({ ...d, runId: id, seq })),
+  ]);
+}
+
+/** The latest reconciliations, newest first. */
+export async function recentRuns(db: Database, limit: number) {
+  return db.select().from(reconciliationRuns).orderBy(desc(reconciliationRuns.startedAt)).limit(limit).all();
+}
+
+/** One reconciliation's differences, in the order it found them. */
+export async function runDifferences(db: Database, runId: string, limit = 200) {
+  return db
+    .select({
+      kind: reconciliationDifferences.kind,
+      objectId: reconciliationDifferences.objectId,
+      paymentIntentId: reconciliationDifferences.paymentIntentId,
+      currency: reconciliationDifferences.currency,
+      stripeValue: reconciliationDifferences.stripeValue,
+      ledgerValue: reconciliationDifferences.ledgerValue,
+      repaired: reconciliationDifferences.repaired,
+      detail: reconciliationDifferences.detail,
+    })
+    .from(reconciliationDifferences)
+    .where(eq(reconciliationDifferences.runId, runId))
+    .orderBy(asc(reconciliationDifferences.seq))
+    .limit(limit)
+    .all();
 }

@@ -1,5 +1,8 @@
 import { Hono } from "hono";
+import { parseWindow } from "../core/reconcile";
 import { parseRange } from "../core/summary";
+import { reconcile } from "../ledger/reconcile";
+import { recentRuns, runDifferences } from "../ledger/store";
 import { database } from "../platform/db";
 import { jsonError } from "../platform/http";
 import { listOutbox } from "../platform/mail/outbox";
@@ -66,6 +69,21 @@ export const staffApi = new Hono<AdminEnv>()
     if (!Number.isInteger(limit) || limit < 1 || limit > 200)
       return jsonError(c, 400, "invalid_limit", "limit must be a whole number from 1 to 200.", "limit");
     return c.json({ messages: await listOutbox(database(c.env.DB), { site, kind, limit }) });
+  })
+  // Checks the ledger against Stripe (?since=30d|12h|YYYY-MM-DD, at most 30 days): replays events the
+  // ledger never processed, repairs what Stripe is the authority on, stores and returns every difference.
+  .post("/reconcile", async (c) => {
+    const window = parseWindow(c.req.query("since"), Date.now());
+    if ("error" in window) return jsonError(c, 400, "invalid_since", window.error, "since");
+    const report = await reconcile(c.env, window, "api");
+    return c.json(report, report.status === "failed" ? 502 : 200);
+  })
+  // The latest reconciliations, and what the latest one found.
+  .get("/reconcile", async (c) => {
+    const db = database(c.env.DB);
+    const runs = await recentRuns(db, 10);
+    const latest = runs[0];
+    return c.json({ runs, differences: latest ? await runDifferences(db, latest.id) : [] });
   })
   // Runs exactly what the Cron Trigger runs. Outside production `?now=` tries the future.
   .post("/reminders/dispatch", async (c) => {
