@@ -1,30 +1,24 @@
-import { escapeHtml } from "./mail/message";
+import { html } from "hono/html";
+import { type Html, htmlPage } from "./html";
 
 /** Where the pages' stylesheet is served (no inline styles: the pages' CSP is `style-src 'self'`). */
 export const STYLESHEET_PATH = "/manage/style.css";
 
 /**
- * The page shell for reader-facing pages (manage your support, forget my address): the same
- * calm look as the ask, one column, system fonts, no scripts. `body` is trusted HTML.
+ * A reader-facing page (manage your support, forget my address): the same calm look as the
+ * ask, one column, system fonts, no scripts. `body` is a fragment built with `html`.
  */
-export function readerPage(input: { lang: string; title: string; siteName: string; body: string }): string {
-  return `<!doctype html>
-<html lang="${escapeHtml(input.lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(input.title)} — ${escapeHtml(input.siteName)}</title>
-<link rel="stylesheet" href="${STYLESHEET_PATH}">
-</head>
-<body>
-<main class="card">
-<p class="publisher">${escapeHtml(input.siteName)}</p>
-${input.body}
-</main>
-</body>
-</html>`;
+export function readerPage(input: { lang: string; title: string; siteName: string; body: Html }): string {
+  return htmlPage({
+    lang: input.lang,
+    title: `${input.title} — ${input.siteName}`,
+    stylesheet: STYLESHEET_PATH,
+    robots: "noindex",
+    noReferrer: true,
+    main: { class: "card" },
+    body: html`<p class="publisher">${input.siteName}</p>
+${input.body}`,
+  });
 }
 
 /** Security headers of those pages. `formAction` is omitted where a form's answer redirects to Stripe. */
