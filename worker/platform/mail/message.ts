@@ -19,16 +19,6 @@ export function maskAddress(address: string): string {
   return `${address[0]}•••${address.slice(at)}`;
 }
 
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
-
 /** `The Courier <support@x.org>`: the site's name as display name, quoted or RFC 2047-encoded. */
 export function fromHeader(displayName: string, address: string): string {
   const name = displayName.replace(/["\\\r\n]/g, "").trim();
