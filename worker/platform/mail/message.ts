@@ -12,7 +12,7 @@ export type MailMessage = {
   headers: Record<string, string>;
 };
 
-/** `reader@example.com` → `r•••@example.com`: enough for staff to tell messages apart, not to read an address. */
+/** `reader@example.com` → `r•••@example.com`: enough for staff to tell addresses apart, not to read one. */
 export function maskAddress(address: string): string {
   const at = address.lastIndexOf("@");
   if (at < 1) return "•••";
