@@ -2,9 +2,10 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { CSV_PAGE_SIZE } from "../../worker/staff/api";
 import { majorUnits, textCell } from "../../worker/staff/csv";
-import { ADMIN, call, clearLedger } from "./helpers";
+import { dashboardPage } from "../../worker/staff/render/dashboard";
+import { ADMIN, call, clearLedger, HOSTILE, HOSTILE_HTML } from "./helpers";
 
-/** the payments export — streamed in pages, spreadsheet-safe, exact. */
+/** The payments export (streamed in pages, spreadsheet-safe, exact) and the dashboard page. */
 
 const db = env.DB;
 
@@ -253,5 +254,52 @@ describe("the dashboard page", () => {
     const css = await call("/admin/static/admin.css");
     expect(css.status).toBe(200);
     expect(css.headers.get("content-type")).toMatch(/text\/css/);
+  });
+
+  it("writes reader-supplied text and configured names only escaped", async () => {
+    // Values the ask's own validation would refuse, written straight into the ledger.
+    await pledge("pl_hostile", { email: `r@${HOSTILE}`, campaign: HOSTILE, variant: HOSTILE, page_url: HOSTILE });
+    await db
+      .prepare(
+        "INSERT INTO payments (id, pledge_id, site, frequency, currency, amount, payment_intent_id, paid_at, campaign, variant) VALUES ('pi_hostile', 'pl_hostile', 'demo', 'once', 'USD', 1000, 'pi_hostile', ?, ?, ?)",
+      )
+      .bind(Date.now(), HOSTILE, HOSTILE)
+      .run();
+    await db.prepare("UPDATE pledges SET created_at = ? WHERE id = 'pl_hostile'").bind(Date.now()).run();
+    const page = await call("/admin?site=demo&range=7d", { headers: ADMIN });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`<td class="l">${HOSTILE_HTML}</td>`);
+    expect(html).toContain(`<td class="l">${HOSTILE_HTML} / ${HOSTILE_HTML}</td>`);
+    expect(html).toContain(`<td class="l">r•••@${HOSTILE_HTML}</td>`);
+    expect(html).toContain(`<table data-campaign="${HOSTILE_HTML}">`);
+    expect(html).not.toMatch(/<script|<b>/);
+
+    // Rendered directly: a site's configured name and a staff email from Cloudflare Access.
+    const view = dashboardPage({
+      sites: [{ id: "demo", name: HOSTILE }],
+      site: { id: "demo", name: HOSTILE },
+      range: { preset: "7d", from: null, to: null },
+      data: {
+        currencies: [],
+        recurring: [],
+        newRecurring: [],
+        cancelled: [],
+        daily: [],
+        funnel: [],
+        paid: [],
+        paidByPlacement: [],
+        recent: [],
+        dataSpan: { first: null, last: null },
+      },
+      staff: { via: "access", email: HOSTILE },
+      accessLogout: true,
+      now: Date.now(),
+    });
+    expect(view).toContain(`<title>${HOSTILE_HTML} — Reader Support staff</title>`);
+    expect(view).toContain(`<h1>${HOSTILE_HTML}</h1>`);
+    expect(view).toContain(`<option value="demo" selected>${HOSTILE_HTML}</option>`);
+    expect(view).toContain(`Signed in as <strong>${HOSTILE_HTML}</strong>`);
+    expect(view).not.toMatch(/<script|<b>/);
   });
 });

@@ -7,6 +7,24 @@ export const EMULATOR = (env as unknown as { STRIPE_API_BASE: string }).STRIPE_A
 export const ORIGIN = "http://localhost:8787";
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 
+/** Text no page or email may write as markup: tags, both quotes and an ampersand. */
+export const HOSTILE = `<b>"Tom" & 'Jerry'</b><script>alert(1)</script>`;
+/** `HOSTILE` as HTML text or attribute value: every special character escaped. */
+export const HOSTILE_HTML =
+  "&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt;";
+
+/** The reader pages' security headers (the CSP leaves out form-action where a form leads to Stripe). */
+export const READER_PAGE_CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+export const READER_PAGE_CSP_STRIPE_FORM =
+  "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+export function expectReaderPageHeaders(response: Response, csp = READER_PAGE_CSP) {
+  expect(response.headers.get("content-security-policy")).toBe(csp);
+  expect(response.headers.get("cache-control")).toBe("no-store");
+  expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+  expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+}
+
 let ipCounter = 0;
 /** A fresh client IP, so tests do not share a rate-limit bucket. */
 export const freshIp = () => `198.51.100.${++ipCounter % 250}-${Date.now() % 100000}-${Math.random()}`;

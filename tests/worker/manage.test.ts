@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { renderManageEmail } from "../../worker/manage/email";
 import { checkManageToken, LINK_TTL_MS, signManageToken } from "../../worker/manage/links";
 import { inspectManageLink, openManageLink } from "../../worker/manage/open";
+import { confirmPage, requestPage, sentPage } from "../../worker/manage/pages";
 import { requestManageLinks } from "../../worker/manage/request";
 import { sha256Hex } from "../../worker/platform/crypto";
 import { findSite } from "../../worker/platform/sites";
@@ -13,8 +15,12 @@ import {
   deliverAll,
   drain,
   EMULATOR,
+  expectReaderPageHeaders,
   freshIp,
+  HOSTILE,
+  HOSTILE_HTML,
   ORIGIN,
+  READER_PAGE_CSP_STRIPE_FORM,
   startCheckout,
   stripeApi,
   summary,
@@ -92,6 +98,7 @@ describe("the manage page", () => {
     expect(html).toContain('<link rel="stylesheet" href="/manage/style.css">');
     expect(html).not.toMatch(/<script|<style|style=/i);
     expect(response.headers.get("content-security-policy")).toContain("style-src 'self'");
+    expectReaderPageHeaders(response);
     const css = await call("/manage/style.css");
     expect(css.headers.get("content-type")).toContain("text/css");
     expect(await css.text()).toContain(":focus-visible");
@@ -112,6 +119,61 @@ describe("the manage page", () => {
     expect(html).toContain('role="alert"');
     expect(html).toContain('aria-invalid="true"');
     expect(html).toContain('value="not-an-address"');
+    expectReaderPageHeaders(response);
+  });
+
+  it("escapes the site's name, the reader's address and every URL it writes", async () => {
+    // Over HTTP: the address as typed comes back in the form.
+    const response = await requestLink(`${HOSTILE}@example.com`);
+    expect(response.status).toBe(400);
+    const typed = await response.text();
+    expect(typed).toContain(`value="${HOSTILE_HTML}@example.com"`);
+    expect(typed).not.toMatch(/<script|<b>/);
+
+    // Rendered directly: a configured site name and id, a return URL and a form action.
+    const ctx = {
+      lang: "en" as const,
+      siteId: HOSTILE,
+      siteName: HOSTILE,
+      returnUrl: `https://evil.example/?a=1&b=${HOSTILE}`,
+    };
+    const request = requestPage(ctx, { email: HOSTILE, error: true });
+    expect(request).toContain(`<title>Manage your support — ${HOSTILE_HTML}</title>`);
+    expect(request).toContain(`<p class="publisher">${HOSTILE_HTML}</p>`);
+    expect(request).toContain(`started supporting ${HOSTILE_HTML}.`);
+    expect(request).toContain(`<input type="hidden" name="site" value="${HOSTILE_HTML}">`);
+    expect(request).toContain(
+      `<input type="hidden" name="return" value="https://evil.example/?a=1&amp;b=${HOSTILE_HTML}">`,
+    );
+    expect(request).toContain(`value="${HOSTILE_HTML}" aria-describedby="email-error email-hint" aria-invalid="true"`);
+    const sent = sentPage(ctx);
+    expect(sent).toContain(
+      `<a href="/manage?site=${encodeURIComponent(HOSTILE).replaceAll("'", "&#39;")}&amp;lang=en&amp;return=`,
+    );
+    const confirm = confirmPage(ctx, `/manage/open/x?${HOSTILE}`);
+    expect(confirm).toContain(`<form method="post" action="/manage/open/x?${HOSTILE_HTML}">`);
+    for (const page of [request, sent, confirm]) expect(page).not.toMatch(/<script|<b>/);
+  });
+
+  it("the manage email escapes the site's name and links in its HTML part only", () => {
+    const url = `https://evil.example/manage/open/x?a=1&b=${HOSTILE}`;
+    const mail = renderManageEmail({
+      lang: "en",
+      siteName: HOSTILE,
+      links: [
+        {
+          support: { customerId: "cus_x", frequency: "monthly", amount: 1000, currency: "USD", status: "active" },
+          url,
+        },
+      ],
+    });
+    expect(mail.subject).toBe(`Manage your support for ${HOSTILE}`);
+    expect(mail.text).toContain(`recurring support for ${HOSTILE}.`);
+    expect(mail.text).toContain(url);
+    expect(mail.html).toContain(`<title>Manage your support for ${HOSTILE_HTML}</title>`);
+    expect(mail.html).toContain(`recurring support for ${HOSTILE_HTML}.`);
+    expect(mail.html).toContain(`<a href="https://evil.example/manage/open/x?a=1&amp;b=${HOSTILE_HTML}" style=`);
+    expect(mail.html).not.toMatch(/<script|<b>/);
   });
 });
 
@@ -137,6 +199,8 @@ describe("supporters manage their own recurring support", () => {
     expect(confirm.status).toBe(200);
     const confirmHtml = await confirm.text();
     expect(confirmHtml).toContain("Open the billing page");
+    // Its form is answered with a redirect to Stripe, so its CSP does not restrict form-action.
+    expectReaderPageHeaders(confirm, READER_PAGE_CSP_STRIPE_FORM);
     expect(await call(pathOf(link ?? "")).then((r) => r.status)).toBe(200);
 
     const opened = await call(pathOf(link ?? ""), { method: "POST", redirect: "manual" });
@@ -164,6 +228,7 @@ describe("supporters manage their own recurring support", () => {
     // The link was used: a replay is refused and offers a new one.
     const replay = await call(pathOf(link ?? ""), { method: "POST" });
     expect(replay.status).toBe(410);
+    expectReaderPageHeaders(replay);
     const replayHtml = await replay.text();
     expect(replayHtml).toContain("This link was already used");
     expect(replayHtml).toContain('action="/manage"');
@@ -292,6 +357,7 @@ describe("supporters manage their own recurring support", () => {
     const failed = await call(pathOf(link), { method: "POST" });
     expect(failed.status).toBe(502);
     expect(await failed.text()).toContain("Your link still works");
+    expectReaderPageHeaders(failed, READER_PAGE_CSP_STRIPE_FORM);
     const retried = await call(pathOf(link), { method: "POST", redirect: "manual" });
     expect(retried.status).toBe(303);
   });

@@ -5,8 +5,23 @@ import worker from "../../worker/index";
 import type { Transport } from "../../worker/platform/mail/transports";
 import { outboxTransport } from "../../worker/platform/mail/transports";
 import { dispatchDueReminders } from "../../worker/reminders/dispatch";
+import { renderReminderEmail } from "../../worker/reminders/email";
+import { forgetConfirmPage, forgetDonePage } from "../../worker/reminders/pages";
 import { isDue, reminderDueAt, sendOnDate } from "../../worker/reminders/schedule";
-import { ADMIN, call, clearLedger, control, deliverAll, drain, freshIp, ORIGIN, startCheckout } from "./helpers";
+import {
+  ADMIN,
+  call,
+  clearLedger,
+  control,
+  deliverAll,
+  drain,
+  expectReaderPageHeaders,
+  freshIp,
+  HOSTILE,
+  HOSTILE_HTML,
+  ORIGIN,
+  startCheckout,
+} from "./helpers";
 
 const DAY = 86_400_000;
 
@@ -198,6 +213,23 @@ describe("dispatch", () => {
     expect(message.html).not.toMatch(/<script/i);
   });
 
+  it("escapes the site's name and the URLs in the HTML part; the text part stays plain", () => {
+    const articleUrl = `https://evil.example/story?a=1&b=${HOSTILE}`;
+    const forgetUrl = `https://evil.example/r/forget/x?${HOSTILE}`;
+    const message = renderReminderEmail({ lang: "en", siteName: HOSTILE, articleUrl, forgetUrl });
+    expect(message.subject).toBe(`Your reminder: support ${HOSTILE}`);
+    expect(message.text).toContain(`You asked ${HOSTILE} to remind you`);
+    expect(message.text).toContain(articleUrl);
+    expect(message.text).toContain(`Forget my address: ${forgetUrl}`);
+    expect(message.html).toContain(`<title>Your reminder: support ${HOSTILE_HTML}</title>`);
+    expect(message.html).toContain(`<p>You asked ${HOSTILE_HTML} to remind you`);
+    expect(message.html).toContain(`<a href="https://evil.example/story?a=1&amp;b=${HOSTILE_HTML}" style=`);
+    expect(message.html).toContain(
+      `Don&#39;t want reminders from us? <a href="https://evil.example/r/forget/x?${HOSTILE_HTML}" style="color:#555">Forget my address</a>`,
+    );
+    expect(message.html).not.toMatch(/<script|<b>/);
+  });
+
   it("writes Russian to a reader who asked in Russian", async () => {
     const { row } = await reminderAt(reminderBody({ lang: "ru" }));
     await dispatch(row.due_at);
@@ -326,6 +358,7 @@ describe("forget me", () => {
     expect(html).toContain("Forget my address");
     expect(html).not.toMatch(/<script|style=/i);
     expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expectReaderPageHeaders(page);
     // A mail scanner opening the link changed nothing.
     expect((await rows()).filter((r) => r.status === "pending")).toHaveLength(1);
 
@@ -336,6 +369,7 @@ describe("forget me", () => {
     });
     expect(done.status).toBe(200);
     expect(await done.text()).toContain("Your address is forgotten");
+    expectReaderPageHeaders(done);
     const after = await rows();
     expect(after.some((r) => r.email !== null)).toBe(false);
     expect(after.map((r) => r.status).sort()).toEqual(["forgotten", "sent"]);
@@ -357,6 +391,16 @@ describe("forget me", () => {
     });
     expect(response.status).toBe(200);
     expect((await rows()).filter((r) => r.status === "pending")).toHaveLength(0);
+  });
+
+  it("the pages escape the site's name and the form's action", () => {
+    const confirm = forgetConfirmPage("en", HOSTILE, `/r/forget/x?${HOSTILE}`);
+    expect(confirm).toContain(`<title>Forget my address — ${HOSTILE_HTML}</title>`);
+    expect(confirm).toContain(`from ${HOSTILE_HTML}&#39;s reminder list`);
+    expect(confirm).toContain(`<form method="post" action="/r/forget/x?${HOSTILE_HTML}">`);
+    const done = forgetDonePage("en", HOSTILE);
+    expect(done).toContain(`<p class="status" role="status">${HOSTILE_HTML} holds no reminder`);
+    for (const page of [confirm, done]) expect(page).not.toMatch(/<script|<b>/);
   });
 
   it("a made-up token forgets nothing and gets the same page", async () => {

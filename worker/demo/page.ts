@@ -1,9 +1,13 @@
+import { html } from "hono/html";
+import { htmlText } from "../platform/html";
+
 /**
  * `GET /demo`: a realistic article page of a fictional newsroom, The Harbour Courier,
  * embedding the loader exactly as a publisher would. Its copy is our own invention.
  * The page has its own header controls (search, sign-in, menu) so we can see that the
  * banner never covers them. The page's look is its own stylesheet (/demo/style.css), so the page runs
- * under a strict CSP with no inline script or style, as we ask publishers to allow.
+ * under a strict CSP with no inline script or style, as we ask publishers to allow. Its text is
+ * written with `html`, the worker's one escaper, like every other page.
  */
 export function demoPage(): string {
   const paragraphs = [
@@ -18,8 +22,8 @@ export function demoPage(): string {
     "The sale still needs approval from the state's harbour authority, which holds a lease on the seawall. A spokesperson for the authority said it expected to review the application within sixty days.",
     "The council meets next on June 3, when it will take up the pumping station budget.",
   ];
-  const body = paragraphs.map((p) => `        <p>${p}</p>`).join("\n");
-  return `<!doctype html>
+  const body = paragraphs.map((p) => html`        <p>${p}</p>\n`);
+  return htmlText(html`<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -63,8 +67,7 @@ export function demoPage(): string {
         <figcaption>The Pilot Street terminal has been closed to ferries since 2016. Photo: Courier staff</figcaption>
       </figure>
       <div class="story-body">
-${body}
-      </div>
+${body}      </div>
       <footer class="story-foot">
         <p>Mara Okonkwo covers the town council and the harbour authority. Write to her at <a href="/demo#contact">mara@courier.example.org</a>.</p>
       </footer>
@@ -77,7 +80,7 @@ ${body}
   <script async src="/widget.js" data-site="demo"></script>
 </body>
 </html>
-`;
+`);
 }
 
 /** The demo newsroom's own stylesheet. */

@@ -2,7 +2,6 @@ import { currencyDecimals, isCurrencyCode } from "../core/currencies";
 import type { Language } from "../core/languages";
 import { formatMoney } from "../core/money";
 import { emailButton, emailHtml, emailParagraph, emailSmallPrint } from "../platform/mail/layout";
-import { escapeHtml } from "../platform/mail/message";
 import type { RecurringSupport } from "./store";
 
 const COPY = {
@@ -57,16 +56,12 @@ export function renderManageEmail(input: {
     t.ignore,
     "",
   ].join("\n");
-  const html = emailHtml(
-    input.lang,
-    subject,
-    [
-      emailParagraph(t.greeting),
-      emailParagraph(t.intro(input.siteName)),
-      ...input.links.map((l) => emailButton(l.url, t.each(describe(l.support)))),
-      emailSmallPrint(escapeHtml(t.expiry)),
-      emailSmallPrint(escapeHtml(t.ignore)),
-    ].join("\n"),
-  );
+  const html = emailHtml(input.lang, subject, [
+    emailParagraph(t.greeting),
+    emailParagraph(t.intro(input.siteName)),
+    ...input.links.map((l) => emailButton(l.url, t.each(describe(l.support)))),
+    emailSmallPrint(t.expiry),
+    emailSmallPrint(t.ignore),
+  ]);
   return { subject, text, html, headers: {} as Record<string, string> };
 }

@@ -1,5 +1,6 @@
+import { html } from "hono/html";
 import type { Language } from "../core/languages";
-import { escapeHtml as e } from "../platform/mail/message";
+import type { Html } from "../platform/html";
 import { readerPage } from "../platform/page";
 
 const COPY = {
@@ -60,19 +61,19 @@ const COPY = {
 type Ctx = { lang: Language; siteId: string; siteName: string; returnUrl: string };
 
 /** The email form (also shown under an expired or used link). */
-function requestForm(ctx: Ctx, options: { email?: string; error?: boolean } = {}): string {
+function requestForm(ctx: Ctx, options: { email?: string; error?: boolean } = {}): Html {
   const t = COPY[ctx.lang];
   const describedBy = options.error ? "email-error email-hint" : "email-hint";
-  return `<form method="post" action="/manage" novalidate>
-<input type="hidden" name="site" value="${e(ctx.siteId)}">
-<input type="hidden" name="lang" value="${e(ctx.lang)}">
-<input type="hidden" name="return" value="${e(ctx.returnUrl)}">
-<label for="email">${e(t.label)}</label>
-${options.error ? `<p id="email-error" class="status warn" role="alert">${e(t.invalidEmail)}</p>` : ""}
+  return html`<form method="post" action="/manage" novalidate>
+<input type="hidden" name="site" value="${ctx.siteId}">
+<input type="hidden" name="lang" value="${ctx.lang}">
+<input type="hidden" name="return" value="${ctx.returnUrl}">
+<label for="email">${t.label}</label>
+${options.error ? html`<p id="email-error" class="status warn" role="alert">${t.invalidEmail}</p>` : ""}
 <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" spellcheck="false"
-  value="${e(options.email ?? "")}" aria-describedby="${describedBy}"${options.error ? ' aria-invalid="true" autofocus' : ""}>
-<p id="email-hint" class="hint">${e(t.hint)}</p>
-<button type="submit">${e(t.submit)}</button>
+  value="${options.email ?? ""}" aria-describedby="${describedBy}"${options.error ? html` aria-invalid="true" autofocus` : ""}>
+<p id="email-hint" class="hint">${t.hint}</p>
+<button type="submit">${t.submit}</button>
 </form>`;
 }
 
@@ -83,8 +84,8 @@ export function requestPage(ctx: Ctx, options: { email?: string; error?: boolean
     lang: ctx.lang,
     siteName: ctx.siteName,
     title: t.title,
-    body: `<h1>${e(t.title)}</h1>
-<p>${e(t.intro(ctx.siteName))}</p>
+    body: html`<h1>${t.title}</h1>
+<p>${t.intro(ctx.siteName)}</p>
 ${requestForm(ctx, options)}`,
   });
 }
@@ -97,10 +98,10 @@ export function sentPage(ctx: Ctx): string {
     lang: ctx.lang,
     siteName: ctx.siteName,
     title: t.sentTitle,
-    body: `<h1>${e(t.sentTitle)}</h1>
-<p class="status" role="status">${e(t.sent)}</p>
-<p class="note">${e(t.sentNote)}</p>
-<p><a href="${e(again)}">${e(t.again)}</a></p>`,
+    body: html`<h1>${t.sentTitle}</h1>
+<p class="status" role="status">${t.sent}</p>
+<p class="note">${t.sentNote}</p>
+<p><a href="${again}">${t.again}</a></p>`,
   });
 }
 
@@ -111,10 +112,10 @@ export function confirmPage(ctx: Ctx, action: string): string {
     lang: ctx.lang,
     siteName: ctx.siteName,
     title: t.confirmTitle,
-    body: `<h1>${e(t.confirmTitle)}</h1>
-<p>${e(t.confirm)}</p>
-<form method="post" action="${e(action)}">
-<button type="submit">${e(t.open)}</button>
+    body: html`<h1>${t.confirmTitle}</h1>
+<p>${t.confirm}</p>
+<form method="post" action="${action}">
+<button type="submit">${t.open}</button>
 </form>`,
   });
 }
@@ -127,8 +128,8 @@ export function deadLinkPage(ctx: Ctx, reason: "expired" | "used" | "invalid"): 
     lang: ctx.lang,
     siteName: ctx.siteName,
     title,
-    body: `<h1>${e(title)}</h1>
-<p>${e(t.newLink)}</p>
+    body: html`<h1>${title}</h1>
+<p>${t.newLink}</p>
 ${requestForm(ctx)}`,
   });
 }
@@ -140,10 +141,10 @@ export function stripeFailedPage(ctx: Ctx, action: string): string {
     lang: ctx.lang,
     siteName: ctx.siteName,
     title: t.stripeFailed,
-    body: `<h1>${e(t.stripeFailed)}</h1>
-<p class="status warn" role="alert">${e(t.retry)}</p>
-<form method="post" action="${e(action)}">
-<button type="submit">${e(t.open)}</button>
+    body: html`<h1>${t.stripeFailed}</h1>
+<p class="status warn" role="alert">${t.retry}</p>
+<form method="post" action="${action}">
+<button type="submit">${t.open}</button>
 </form>`,
   });
 }
@@ -155,7 +156,7 @@ export function tooManyPage(ctx: Ctx): string {
     lang: ctx.lang,
     siteName: ctx.siteName,
     title: t.tooMany,
-    body: `<h1>${e(t.tooMany)}</h1>\n<p class="status warn" role="alert">${e(t.tooManyBody)}</p>`,
+    body: html`<h1>${t.tooMany}</h1>\n<p class="status warn" role="alert">${t.tooManyBody}</p>`,
   });
 }
 
@@ -166,7 +167,7 @@ export function unknownSitePage(lang: Language): string {
     lang,
     siteName: "Reader Support",
     title: t.unknownSite,
-    body: `<h1>${e(t.unknownSite)}</h1>\n<p>${e(t.unknownSiteBody)}</p>`,
+    body: html`<h1>${t.unknownSite}</h1>\n<p>${t.unknownSiteBody}</p>`,
   });
 }
 

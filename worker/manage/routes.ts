@@ -3,7 +3,7 @@ import { z } from "zod";
 import { firstLanguage, type Language } from "../core/languages";
 import { type AppContext, isDevelopment } from "../platform/env";
 import { clientIp } from "../platform/http";
-import { pageHeaders, STYLESHEET } from "../platform/page";
+import { type ReaderPageEnv, readerPageHeaders, STYLESHEET } from "../platform/page";
 import { findSite } from "../platform/sites";
 import { inspectManageLink, openManageLink } from "./open";
 import {
@@ -32,28 +32,30 @@ const manageRequestSchema = z.object({
  * emails single-use links, `GET /manage/open/:token` shows a button and `POST` opens the
  * Stripe Customer Portal. Plain HTML forms: no scripts, no inline styles.
  */
-export const manageRoutes = new Hono<AppContext>()
+export const manageRoutes = new Hono<AppContext & ReaderPageEnv>()
   .get("/style.css", (c) =>
     c.body(STYLESHEET, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }),
   )
+  // Registered after the stylesheet, so it covers the pages only (the stylesheet's answer ends the chain).
+  .use(readerPageHeaders())
   .get("/", (c) => {
     const lang = firstLanguage(c.req.query("lang"), c.req.header("accept-language"));
     const site = findSite(c.req.query("site"));
-    if (!site) return c.html(unknownSitePage(lang ?? "en"), 404, pageHeaders());
-    return c.html(requestPage(context(c, site.id, lang, c.req.query("return"))), 200, pageHeaders());
+    if (!site) return c.html(unknownSitePage(lang ?? "en"), 404);
+    return c.html(requestPage(context(c, site.id, lang, c.req.query("return"))));
   })
   .post("/", async (c) => {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const lang = firstLanguage(String(form.lang ?? ""), c.req.header("accept-language"));
     const site = findSite(typeof form.site === "string" ? form.site : undefined);
-    if (!site) return c.html(unknownSitePage(lang ?? "en"), 400, pageHeaders());
+    if (!site) return c.html(unknownSitePage(lang ?? "en"), 400);
     const ctx = context(c, site.id, lang, typeof form.return === "string" ? form.return : undefined);
     const { success } = await c.env.FORM_LIMITER.limit({ key: `manage:${clientIp(c)}` });
-    if (!success) return c.html(tooManyPage(ctx), 429, { ...pageHeaders(), "Retry-After": "60" });
+    if (!success) return c.html(tooManyPage(ctx), 429, { "Retry-After": "60" });
     const parsed = manageRequestSchema.safeParse(form);
     if (!parsed.success) {
       const email = typeof form.email === "string" ? form.email.slice(0, 254) : "";
-      return c.html(requestPage(ctx, { email, error: true }), 400, pageHeaders());
+      return c.html(requestPage(ctx, { email, error: true }), 400);
     }
     // The work happens after the answer, so a known address takes no longer to answer than an unknown one.
     c.executionCtx.waitUntil(
@@ -69,7 +71,7 @@ export const manageRoutes = new Hono<AppContext>()
         Date.now(),
       ).catch((error) => console.error("manage: link request failed", error)),
     );
-    return c.html(sentPage(ctx), 200, pageHeaders());
+    return c.html(sentPage(ctx));
   })
   .get("/open/:token", async (c) => {
     const token = c.req.param("token");
@@ -77,8 +79,9 @@ export const manageRoutes = new Hono<AppContext>()
     const lang = firstLanguage(c.req.query("lang"), c.req.header("accept-language"));
     const siteId = state.ok ? state.link.site : c.req.query("site");
     const ctx = context(c, siteId, lang, state.ok ? state.link.returnUrl : undefined);
-    if (!state.ok) return c.html(deadLinkPage(ctx, state.reason), 410, pageHeaders());
-    return c.html(confirmPage(ctx, openAction(c.req.url, token)), 200, pageHeaders({ formAction: false }));
+    if (!state.ok) return c.html(deadLinkPage(ctx, state.reason), 410);
+    c.set("formLeavesSite", true);
+    return c.html(confirmPage(ctx, openAction(c.req.url, token)));
   })
   .post("/open/:token", async (c) => {
     const token = c.req.param("token");
@@ -86,9 +89,11 @@ export const manageRoutes = new Hono<AppContext>()
     const outcome = await openManageLink(c.env, token, Date.now(), lang ?? "en");
     if (outcome.ok) return c.redirect(outcome.url, 303);
     const ctx = context(c, outcome.site ?? c.req.query("site"), lang, undefined);
-    if (outcome.reason === "stripe_failed")
-      return c.html(stripeFailedPage(ctx, openAction(c.req.url, token)), 502, pageHeaders({ formAction: false }));
-    return c.html(deadLinkPage(ctx, outcome.reason), 410, pageHeaders());
+    if (outcome.reason === "stripe_failed") {
+      c.set("formLeavesSite", true);
+      return c.html(stripeFailedPage(ctx, openAction(c.req.url, token)), 502);
+    }
+    return c.html(deadLinkPage(ctx, outcome.reason), 410);
   });
 
 function context(

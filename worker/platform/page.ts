@@ -1,40 +1,77 @@
-import { escapeHtml } from "./mail/message";
+import type { MiddlewareHandler } from "hono";
+import { html } from "hono/html";
+import { secureHeaders } from "hono/secure-headers";
+import { type Html, htmlPage } from "./html";
 
 /** Where the pages' stylesheet is served (no inline styles: the pages' CSP is `style-src 'self'`). */
 export const STYLESHEET_PATH = "/manage/style.css";
 
 /**
- * The page shell for reader-facing pages (manage your support, forget my address): the same
- * calm look as the ask, one column, system fonts, no scripts. `body` is trusted HTML.
+ * A reader-facing page (manage your support, forget my address): the same calm look as the
+ * ask, one column, system fonts, no scripts. `body` is a fragment built with `html`.
  */
-export function readerPage(input: { lang: string; title: string; siteName: string; body: string }): string {
-  return `<!doctype html>
-<html lang="${escapeHtml(input.lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(input.title)} — ${escapeHtml(input.siteName)}</title>
-<link rel="stylesheet" href="${STYLESHEET_PATH}">
-</head>
-<body>
-<main class="card">
-<p class="publisher">${escapeHtml(input.siteName)}</p>
-${input.body}
-</main>
-</body>
-</html>`;
+export function readerPage(input: { lang: string; title: string; siteName: string; body: Html }): string {
+  return htmlPage({
+    lang: input.lang,
+    title: `${input.title} — ${input.siteName}`,
+    stylesheet: STYLESHEET_PATH,
+    robots: "noindex",
+    noReferrer: true,
+    main: { class: "card" },
+    body: html`<p class="publisher">${input.siteName}</p>
+${input.body}`,
+  });
 }
 
-/** Security headers of those pages. `formAction` is omitted where a form's answer redirects to Stripe. */
-export function pageHeaders(options: { formAction?: boolean } = {}): Record<string, string> {
-  const formAction = options.formAction === false ? "" : " form-action 'self';";
-  return {
-    "Content-Security-Policy": `default-src 'none'; style-src 'self'; img-src 'self';${formAction} base-uri 'none'; frame-ancestors 'none'`,
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
+/** What a reader page's handler may tell `readerPageHeaders` about the response. */
+export type ReaderPageEnv = {
+  Variables: {
+    /**
+     * Set when the page's form is answered with a redirect to Stripe: CSP `form-action` also
+     * governs where a submission may be redirected, so such a page must not restrict it.
+     */
+    formLeavesSite?: boolean;
+  };
+};
+
+/** Only the headers the reader pages have always had: none of secureHeaders' other defaults. */
+const policy = (formAction: boolean) =>
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'"],
+      ...(formAction ? { formAction: ["'self'"] } : {}),
+      baseUri: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+    referrerPolicy: "no-referrer",
+    xContentTypeOptions: true,
+    crossOriginResourcePolicy: false,
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    strictTransportSecurity: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xFrameOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  });
+
+const ownForms = policy(true);
+const stripeForms = policy(false);
+
+/**
+ * Security headers of the reader pages: a CSP with our stylesheet and nothing else, no
+ * referrer, no sniffing, no caching. Runs after the handler, because only its answer tells
+ * whether the page's form leads to Stripe (`c.set("formLeavesSite", true)`).
+ */
+export function readerPageHeaders(): MiddlewareHandler<ReaderPageEnv> {
+  return async (c, next) => {
+    await next();
+    // secureHeaders writes its headers after its `next()`; the handler has answered already, so that `next` does nothing.
+    await (c.get("formLeavesSite") ? stripeForms : ownForms)(c, async () => {});
+    c.header("Cache-Control", "no-store");
   };
 }
 

@@ -1,6 +1,6 @@
+import { html } from "hono/html";
 import type { Language } from "../core/languages";
 import { emailButton, emailHtml, emailParagraph, emailSmallPrint } from "../platform/mail/layout";
-import { escapeHtml } from "../platform/mail/message";
 
 /** The words of the reminder email, per language. */
 const COPY = {
@@ -50,23 +50,18 @@ export function renderReminderEmail(input: {
     `${t.forget} ${t.forgetLink}: ${input.forgetUrl}`,
     "",
   ].join("\n");
-  const e = escapeHtml;
-  const html = emailHtml(
-    input.lang,
-    subject,
-    [
-      emailParagraph(t.greeting),
-      emailParagraph(t.asked(input.siteName)),
-      emailButton(input.articleUrl, t.cta),
-      emailParagraph(t.how),
-      emailSmallPrint(e(t.only)),
-      emailSmallPrint(`${e(t.forget)} <a href="${e(input.forgetUrl)}" style="color:#555">${e(t.forgetLink)}</a>`),
-    ].join("\n"),
-  );
+  const htmlPart = emailHtml(input.lang, subject, [
+    emailParagraph(t.greeting),
+    emailParagraph(t.asked(input.siteName)),
+    emailButton(input.articleUrl, t.cta),
+    emailParagraph(t.how),
+    emailSmallPrint(t.only),
+    emailSmallPrint(html`${t.forget} <a href="${input.forgetUrl}" style="color:#555">${t.forgetLink}</a>`),
+  ]);
   return {
     subject,
     text,
-    html,
+    html: htmlPart,
     headers: {
       "List-Unsubscribe": `<${input.forgetUrl}>`,
       "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

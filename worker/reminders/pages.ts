@@ -1,5 +1,5 @@
+import { html } from "hono/html";
 import type { Language } from "../core/languages";
-import { escapeHtml } from "../platform/mail/message";
 import { readerPage } from "../platform/page";
 
 const COPY = {
@@ -33,10 +33,10 @@ export function forgetConfirmPage(lang: Language, siteName: string, action: stri
     lang,
     siteName,
     title: t.title,
-    body: `<h1>${escapeHtml(t.title)}</h1>
-<p>${escapeHtml(t.ask(siteName))}</p>
-<form method="post" action="${escapeHtml(action)}">
-<button type="submit">${escapeHtml(t.button)}</button>
+    body: html`<h1>${t.title}</h1>
+<p>${t.ask(siteName)}</p>
+<form method="post" action="${action}">
+<button type="submit">${t.button}</button>
 </form>`,
   });
 }
@@ -48,7 +48,7 @@ export function forgetDonePage(lang: Language, siteName: string): string {
     lang,
     siteName,
     title: t.doneTitle,
-    body: `<h1>${escapeHtml(t.doneTitle)}</h1>
-<p class="status" role="status">${escapeHtml(t.done(siteName))}</p>`,
+    body: html`<h1>${t.doneTitle}</h1>
+<p class="status" role="status">${t.done(siteName)}</p>`,
   });
 }

@@ -7,7 +7,7 @@ import { normalizeEmail } from "../platform/crypto";
 import { database } from "../platform/db";
 import { type AppContext, isDevelopment } from "../platform/env";
 import { clientIp, jsonBody, jsonError, readJson, validationError } from "../platform/http";
-import { pageHeaders } from "../platform/page";
+import { readerPageHeaders } from "../platform/page";
 import { findSite, SITES } from "../platform/sites";
 import { forgetHash, forgetToken } from "./forget";
 import { isForgetToken } from "./links";
@@ -62,11 +62,12 @@ export const reminderRoutes = new Hono<AppContext>().use(readerCors).post("/", j
  * List-Unsubscribe header. A GET only shows a button, so mail scanners change nothing.
  */
 export const forgetRoutes = new Hono<AppContext>()
+  .use(readerPageHeaders())
   .get("/:token", (c) => {
     const { lang, siteName } = pageContext(c.req.query("site"), c.req.query("lang"));
     const token = c.req.param("token");
     const action = `/r/forget/${encodeURIComponent(token)}?${new URL(c.req.url).searchParams}`;
-    return c.html(forgetConfirmPage(lang, siteName, action), 200, pageHeaders());
+    return c.html(forgetConfirmPage(lang, siteName, action));
   })
   // The confirmation form and RFC 8058 one-click unsubscribe (body `List-Unsubscribe=One-Click`) both land here.
   .post("/:token", async (c) => {
@@ -74,7 +75,7 @@ export const forgetRoutes = new Hono<AppContext>()
     const token = c.req.param("token");
     if (isForgetToken(token)) await forgetByHash(database(c.env.DB), await forgetHash(token), Date.now());
     // The same answer whether or not anything was pending: the page reveals nothing about the address.
-    return c.html(forgetDonePage(lang, siteName), 200, pageHeaders());
+    return c.html(forgetDonePage(lang, siteName));
   });
 
 function pageContext(siteId: string | undefined, lang: string | undefined): { lang: Language; siteName: string } {

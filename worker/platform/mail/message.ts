@@ -12,21 +12,11 @@ export type MailMessage = {
   headers: Record<string, string>;
 };
 
-/** `reader@example.com` → `r•••@example.com`: enough for staff to tell messages apart, not to read an address. */
+/** `reader@example.com` → `r•••@example.com`: enough for staff to tell addresses apart, not to read one. */
 export function maskAddress(address: string): string {
   const at = address.lastIndexOf("@");
   if (at < 1) return "•••";
   return `${address[0]}•••${address.slice(at)}`;
-}
-
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
 }
 
 /** `The Courier <support@x.org>`: the site's name as display name, quoted or RFC 2047-encoded. */

@@ -1,9 +1,12 @@
+import { html } from "hono/html";
 import type { Frequency } from "../../core/frequencies";
-import { esc, FREQUENCY_LABELS, longDay, money, moneyShort } from "./html";
+import type { Html } from "../../platform/html";
+import { FREQUENCY_LABELS, longDay, money, moneyShort } from "./html";
 
 /**
- * Money raised per day, stacked by frequency, as a hand-made SVG (issue #4): no library, no
- * script, styled by the stylesheet's classes. Long ranges are drawn per week so bars stay legible.
+ * Money raised per day, stacked by frequency, as an SVG drawn here: no library, no script,
+ * styled by the stylesheet's classes. Long ranges are drawn per week so bars stay legible.
+ * Built with `html` like the pages, so the currency and every label are escaped too.
  */
 
 export type DayValues = Record<Frequency, number>;
@@ -43,7 +46,7 @@ export function moneyChart(opts: {
   currency: string;
   days: string[];
   byDay: Map<string, DayValues>;
-}): string {
+}): Html {
   const size = opts.days.length > 120 ? 7 : 1;
   const buckets = bucketDays(opts.days, opts.byDay, size);
   const unit = size === 1 ? "day" : "week";
@@ -55,41 +58,36 @@ export function moneyChart(opts: {
   const barW = Math.max(1, step * (buckets.length > 60 ? 0.9 : 0.75));
   const y = (v: number) => M.top + plotH - (v / top) * plotH;
 
-  const grid = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => {
-      const v = top * f;
-      const yy = y(v).toFixed(1);
-      return `<line class="${f === 0 ? "axis" : "grid"}" x1="${M.left}" x2="${W - M.right}" y1="${yy}" y2="${yy}"/><text class="yl" x="${M.left - 8}" y="${(y(v) + 4).toFixed(1)}">${esc(moneyShort(v, opts.currency))}</text>`;
-    })
-    .join("");
+  const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => {
+    const v = top * f;
+    const yy = y(v).toFixed(1);
+    return html`<line class="${f === 0 ? "axis" : "grid"}" x1="${M.left}" x2="${W - M.right}" y1="${yy}" y2="${yy}"/><text class="yl" x="${M.left - 8}" y="${(y(v) + 4).toFixed(1)}">${moneyShort(v, opts.currency)}</text>`;
+  });
 
-  const bars = buckets
-    .map((b, i) => {
-      const x = M.left + i * step + (step - barW) / 2;
-      let base = 0;
-      const label = `${b.from === b.to ? longDay(b.from) : `${longDay(b.from)} – ${longDay(b.to)}`}: ${ORDER.map((f) => `${FREQUENCY_LABELS[f]} ${money(b.values[f], opts.currency)}`).join(", ")}`;
-      const rects = ORDER.map((f) => {
-        const v = Math.max(0, b.values[f]);
-        if (v === 0) return "";
-        const y1 = y(base + v);
-        const h = y(base) - y1;
-        base += v;
-        return `<rect class="f-${f}" x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(0.5, h).toFixed(1)}"/>`;
-      }).join("");
-      return rects ? `<g><title>${esc(label)}</title>${rects}</g>` : "";
-    })
-    .join("");
+  const bars = buckets.map((b, i) => {
+    const x = M.left + i * step + (step - barW) / 2;
+    let base = 0;
+    const label = `${b.from === b.to ? longDay(b.from) : `${longDay(b.from)} – ${longDay(b.to)}`}: ${ORDER.map((f) => `${FREQUENCY_LABELS[f]} ${money(b.values[f], opts.currency)}`).join(", ")}`;
+    const rects = ORDER.filter((f) => b.values[f] > 0).map((f) => {
+      const v = b.values[f];
+      const y1 = y(base + v);
+      const h = y(base) - y1;
+      base += v;
+      return html`<rect class="f-${f}" x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(0.5, h).toFixed(1)}"/>`;
+    });
+    return rects.length ? html`<g><title>${label}</title>${rects}</g>` : "";
+  });
 
   const first = opts.days[0];
   const last = opts.days[opts.days.length - 1];
   const mid = opts.days[Math.floor(opts.days.length / 2)];
   const xLabels =
     first && last
-      ? `<text class="xl first" x="${M.left}" y="${H - 8}">${esc(longDay(first))}</text>` +
-        (opts.days.length > 2 && mid
-          ? `<text class="xl" x="${M.left + plotW / 2}" y="${H - 8}">${esc(longDay(mid))}</text>`
-          : "") +
-        (last !== first ? `<text class="xl last" x="${W - M.right}" y="${H - 8}">${esc(longDay(last))}</text>` : "")
+      ? html`<text class="xl first" x="${M.left}" y="${H - 8}">${longDay(first)}</text>${
+          opts.days.length > 2 && mid
+            ? html`<text class="xl" x="${M.left + plotW / 2}" y="${H - 8}">${longDay(mid)}</text>`
+            : ""
+        }${last !== first ? html`<text class="xl last" x="${W - M.right}" y="${H - 8}">${longDay(last)}</text>` : ""}`
       : "";
 
   const sum = ORDER.reduce((s, f) => s + buckets.reduce((t, b) => t + b.values[f], 0), 0);
@@ -101,9 +99,9 @@ export function moneyChart(opts: {
   const desc = `Net ${money(sum, opts.currency)} over ${opts.days.length} days, one bar per ${unit}${
     bestBucket ? `; the highest ${unit} was ${longDay(bestBucket.from)} with ${money(best.v, opts.currency)}` : ""
   }.`;
-  return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${opts.id}-t ${opts.id}-d" data-currency="${esc(opts.currency)}">
-<title id="${opts.id}-t">${esc(opts.currency)} raised per ${unit}, stacked by frequency</title>
-<desc id="${opts.id}-d">${esc(desc)}</desc>
+  return html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${opts.id}-t ${opts.id}-d" data-currency="${opts.currency}">
+<title id="${opts.id}-t">${opts.currency} raised per ${unit}, stacked by frequency</title>
+<desc id="${opts.id}-d">${desc}</desc>
 ${grid}${bars}${xLabels}
 </svg>`;
 }

@@ -1,11 +1,14 @@
+import { html } from "hono/html";
 import { FREQUENCIES, type Frequency } from "../../core/frequencies";
+import type { Html } from "../../platform/html";
+import { maskAddress } from "../../platform/mail/message";
 import type { ReminderStats } from "../../reminders/store";
 import type { Staff } from "../auth";
 import { buildFunnel, type Counts, STAGE_LABELS, STAGES } from "../funnel";
 import type { DashboardData } from "../queries";
 import { type DayRange, daysBetween, isoDay, PRESET_LABELS, PRESETS, type Preset } from "../range";
 import { type DayValues, moneyChart } from "./chart";
-import { count, dateTime, esc, FREQUENCY_LABELS, layout, longDay, maskEmail, money, percent } from "./html";
+import { count, dateTime, FREQUENCY_LABELS, longDay, money, percent, staffPage } from "./html";
 
 /** Everything the dashboard page needs; rendering is pure (tests call it directly). */
 export type DashboardView = {
@@ -26,17 +29,17 @@ const query = (params: Record<string, string | null | undefined>) => {
   return q.toString();
 };
 
-function header(view: DashboardView): string {
+function header(view: DashboardView): Html {
   const who =
     view.staff.via === "access"
-      ? `Signed in as <strong>${esc(view.staff.email ?? "staff")}</strong>`
+      ? html`Signed in as <strong>${view.staff.email ?? "staff"}</strong>`
       : "Signed in with the staff token";
   const out = view.accessLogout
-    ? `<a class="btn quiet" href="/cdn-cgi/access/logout">Sign out</a>`
+    ? html`<a class="btn quiet" href="/cdn-cgi/access/logout">Sign out</a>`
     : view.staff.via === "session"
-      ? `<form class="inline" method="post" action="/admin/sign-out"><button class="quiet" type="submit">Sign out</button></form>`
+      ? html`<form class="inline" method="post" action="/admin/sign-out"><button class="quiet" type="submit">Sign out</button></form>`
       : "";
-  return `<header class="top"><div class="in">
+  return html`<header class="top"><div class="in">
 <a class="brand" href="/admin">Reader Support · Staff</a>
 <span class="who">${who}</span>${out}
 </div></header>`;
@@ -53,30 +56,28 @@ function rangeText(range: DayRange, data: DashboardData): string {
   return "All time";
 }
 
-function filters(view: DashboardView): string {
+function filters(view: DashboardView): Html {
   const { site, range } = view;
-  const presets = PRESETS.filter((p) => p !== "custom")
-    .map(
-      (p) =>
-        `<li><a href="/admin?${query({ site: site.id, range: p })}"${range.preset === p ? ' aria-current="page"' : ""}>${esc(PRESET_LABELS[p as Preset])}</a></li>`,
-    )
-    .join("");
-  const siteOptions = view.sites
-    .map((s) => `<option value="${esc(s.id)}"${s.id === site.id ? " selected" : ""}>${esc(s.name)}</option>`)
-    .join("");
-  return `<section class="filters" aria-label="Site and dates">
+  const presets = PRESETS.filter((p) => p !== "custom").map(
+    (p) =>
+      html`<li><a href="/admin?${query({ site: site.id, range: p })}"${range.preset === p ? html` aria-current="page"` : ""}>${PRESET_LABELS[p as Preset]}</a></li>`,
+  );
+  const siteOptions = view.sites.map(
+    (s) => html`<option value="${s.id}"${s.id === site.id ? html` selected` : ""}>${s.name}</option>`,
+  );
+  return html`<section class="filters" aria-label="Site and dates">
 <form method="get" action="/admin" class="custom">
-<input type="hidden" name="range" value="${esc(range.preset)}">
-${range.preset === "custom" ? `<input type="hidden" name="from" value="${esc(range.from ?? "")}"><input type="hidden" name="to" value="${esc(range.to ?? "")}">` : ""}
+<input type="hidden" name="range" value="${range.preset}">
+${range.preset === "custom" ? html`<input type="hidden" name="from" value="${range.from ?? ""}"><input type="hidden" name="to" value="${range.to ?? ""}">` : ""}
 <div class="field"><label for="site">Site</label><select id="site" name="site">${siteOptions}</select></div>
 <button class="quiet" type="submit">Show site</button>
 </form>
 <nav aria-label="Date range"><ul class="presets">${presets}</ul></nav>
 <form method="get" action="/admin" class="custom">
-<input type="hidden" name="site" value="${esc(site.id)}"><input type="hidden" name="range" value="custom">
-<div class="field"><label for="from">From</label><input id="from" name="from" type="date" value="${esc(range.from ?? "")}"></div>
-<div class="field"><label for="to">To</label><input id="to" name="to" type="date" value="${esc(range.to ?? "")}"></div>
-<button type="submit"${range.preset === "custom" ? ' aria-current="true"' : ""}>Show custom range</button>
+<input type="hidden" name="site" value="${site.id}"><input type="hidden" name="range" value="custom">
+<div class="field"><label for="from">From</label><input id="from" name="from" type="date" value="${range.from ?? ""}"></div>
+<div class="field"><label for="to">To</label><input id="to" name="to" type="date" value="${range.to ?? ""}"></div>
+<button type="submit"${range.preset === "custom" ? html` aria-current="true"` : ""}>Show custom range</button>
 </form>
 </section>`;
 }
@@ -84,40 +85,38 @@ ${range.preset === "custom" ? `<input type="hidden" name="from" value="${esc(ran
 /** A deduction: "−$10.00", or "$0.00" when there is none. */
 const minus = (amount: number, currency: string) => (amount ? `−${money(amount, currency)}` : money(0, currency));
 
-function moneySection(view: DashboardView): string {
+function moneySection(view: DashboardView): Html {
   const { data } = view;
   if (data.currencies.length === 0)
-    return `<h2 id="money">Money raised</h2><p class="empty">No payments in this range.</p>`;
-  const cards = data.currencies
-    .map((c) => {
-      const rows = FREQUENCIES.map(
-        (f) =>
-          `<tr><th scope="row">${FREQUENCY_LABELS[f]}</th><td>${money(c.byFrequency[f].net, c.currency)}</td><td>${count(c.byFrequency[f].payments)}</td></tr>`,
-      ).join("");
-      return `<article class="card" aria-labelledby="cur-${esc(c.currency)}" data-currency="${esc(c.currency)}">
-<h3 id="cur-${esc(c.currency)}">${esc(c.currency)}</h3>
+    return html`<h2 id="money">Money raised</h2><p class="empty">No payments in this range.</p>`;
+  const cards = data.currencies.map((c) => {
+    const rows = FREQUENCIES.map(
+      (f) =>
+        html`<tr><th scope="row">${FREQUENCY_LABELS[f]}</th><td>${money(c.byFrequency[f].net, c.currency)}</td><td>${count(c.byFrequency[f].payments)}</td></tr>`,
+    );
+    return html`<article class="card" aria-labelledby="cur-${c.currency}" data-currency="${c.currency}">
+<h3 id="cur-${c.currency}">${c.currency}</h3>
 <p class="net"><small>Net raised</small><span data-figure="net">${money(c.net, c.currency)}</span></p>
 <dl class="figs">
 <dt>Gross</dt><dd data-figure="gross">${money(c.gross, c.currency)}</dd>
 <dt>Refunds</dt><dd data-figure="refunded">${minus(c.refunded, c.currency)}</dd>
 <dt>Lost disputes</dt><dd data-figure="disputed">${minus(c.disputed, c.currency)}</dd>
-${c.disputedOpen ? `<dt>Open disputes (not yet deducted)</dt><dd>${money(c.disputedOpen, c.currency)}</dd>` : ""}
+${c.disputedOpen ? html`<dt>Open disputes (not yet deducted)</dt><dd>${money(c.disputedOpen, c.currency)}</dd>` : ""}
 <dt>Readers covered fees</dt><dd>${money(c.feesCovered, c.currency)}</dd>
 <dt>Payments</dt><dd data-figure="payments">${count(c.payments)}</dd>
 <dt>Supporters</dt><dd data-figure="supporters">${count(c.supporters)}</dd>
 </dl>
-<table><caption class="sr">${esc(c.currency)} by frequency</caption>
+<table><caption class="sr">${c.currency} by frequency</caption>
 <thead><tr><th scope="col">Frequency</th><th scope="col">Net</th><th scope="col">Payments</th></tr></thead>
 <tbody>${rows}</tbody></table>
 </article>`;
-    })
-    .join("");
-  return `<h2 id="money">Money raised</h2>
+  });
+  return html`<h2 id="money">Money raised</h2>
 <p class="lede">Net is what arrived less refunds and lost disputes, counted against the day each payment arrived.</p>
 <div class="grid">${cards}</div>`;
 }
 
-function recurringSection(view: DashboardView): string {
+function recurringSection(view: DashboardView): Html {
   const { data } = view;
   const currencies = [
     ...new Set([
@@ -127,97 +126,91 @@ function recurringSection(view: DashboardView): string {
     ]),
   ].sort();
   if (currencies.length === 0)
-    return `<h2 id="recurring">Recurring support</h2><p class="empty">No monthly or annual supporters yet.</p>`;
+    return html`<h2 id="recurring">Recurring support</h2><p class="empty">No monthly or annual supporters yet.</p>`;
   const sumBy = (rows: { currency: string; frequency: Frequency; n: number }[], currency: string, f: Frequency) =>
     rows.filter((r) => r.currency === currency && r.frequency === f).reduce((s, r) => s + r.n, 0);
-  const body = currencies
-    .map((cur) => {
-      const r = data.recurring.find((x) => x.currency === cur);
-      return `<tr><th scope="row">${esc(cur)}</th>
+  const body = currencies.map((cur) => {
+    const r = data.recurring.find((x) => x.currency === cur);
+    return html`<tr><th scope="row">${cur}</th>
 <td>${count(r?.monthly ?? 0)}</td><td>${count(r?.annual ?? 0)}</td><td>${money(r?.monthlyEquivalent ?? 0, cur)}</td>
 <td>${count(sumBy(data.newRecurring, cur, "monthly"))} / ${count(sumBy(data.newRecurring, cur, "annual"))}</td>
 <td>${count(sumBy(data.cancelled, cur, "monthly"))} / ${count(sumBy(data.cancelled, cur, "annual"))}</td></tr>`;
-    })
-    .join("");
-  return `<h2 id="recurring">Recurring support</h2>
+  });
+  return html`<h2 id="recurring">Recurring support</h2>
 <p class="lede">Active supporters today; new and cancelled within the range (monthly / annual).</p>
 <div class="scroll" tabindex="0" role="region" aria-label="Recurring support table"><table>
 <thead><tr><th scope="col">Currency</th><th scope="col">Active monthly</th><th scope="col">Active annual</th><th scope="col">Monthly equivalent</th><th scope="col">New in range</th><th scope="col">Cancelled in range</th></tr></thead>
 <tbody>${body}</tbody></table></div>`;
 }
 
-function chartSection(view: DashboardView): string {
+function chartSection(view: DashboardView): Html {
   const { data, range } = view;
   const today = isoDay(view.now);
   const from = range.from ?? data.dataSpan.first;
   const to = range.to ?? (data.dataSpan.last && data.dataSpan.last > today ? data.dataSpan.last : today);
   if (!from || data.currencies.length === 0)
-    return `<h2 id="chart">Raised over time</h2><p class="empty">Nothing to draw for this range.</p>`;
+    return html`<h2 id="chart">Raised over time</h2><p class="empty">Nothing to draw for this range.</p>`;
   const days = daysBetween(from, to);
-  const figures = data.currencies
-    .map((c) => {
-      const byDay = new Map<string, DayValues>();
-      for (const d of data.daily) {
-        if (d.currency !== c.currency) continue;
-        const v = byDay.get(d.day) ?? { once: 0, monthly: 0, annual: 0 };
-        v[d.frequency] += d.net;
-        byDay.set(d.day, v);
-      }
-      return `<figure>
-<h3>${esc(c.currency)}</h3>
+  const figures = data.currencies.map((c) => {
+    const byDay = new Map<string, DayValues>();
+    for (const d of data.daily) {
+      if (d.currency !== c.currency) continue;
+      const v = byDay.get(d.day) ?? { once: 0, monthly: 0, annual: 0 };
+      v[d.frequency] += d.net;
+      byDay.set(d.day, v);
+    }
+    // The chart is an `html` fragment, escaped when it was drawn, so it is nested as it is.
+    return html`<figure>
+<h3>${c.currency}</h3>
 ${moneyChart({ id: `chart-${c.currency}`, currency: c.currency, days, byDay })}
-<figcaption>${FREQUENCIES.map((f) => `<span class="key"><i class="${f}"></i>${FREQUENCY_LABELS[f]}</span>`).join("")}</figcaption>
+<figcaption>${FREQUENCIES.map((f) => html`<span class="key"><i class="${f}"></i>${FREQUENCY_LABELS[f]}</span>`)}</figcaption>
 </figure>`;
-    })
-    .join("");
-  return `<h2 id="chart">Raised over time</h2>
+  });
+  return html`<h2 id="chart">Raised over time</h2>
 <p class="lede">Net per ${days.length > 120 ? "week (the last bar may cover fewer days)" : "day"}, stacked by frequency.</p>${figures}`;
 }
 
 const stageCell = (counts: Counts, i: number) => {
   const stage = STAGES[i] as (typeof STAGES)[number];
   const prev = i > 0 ? counts[STAGES[i - 1] as (typeof STAGES)[number]] : 0;
-  return `<td>${count(counts[stage])}${i > 0 ? `<span class="rate">${percent(counts[stage], prev)}</span>` : ""}</td>`;
+  return html`<td>${count(counts[stage])}${i > 0 ? html`<span class="rate">${percent(counts[stage], prev)}</span>` : ""}</td>`;
 };
 
-function funnelSection(view: DashboardView): string {
+function funnelSection(view: DashboardView): Html {
   const funnel = buildFunnel(view.data.funnel, view.data.paid, view.data.paidByPlacement);
   if (funnel.placements.length === 0 && funnel.campaigns.length === 0)
-    return `<h2 id="funnel">The ask's funnel</h2><p class="empty">The ask has not counted anything in this range.</p>`;
+    return html`<h2 id="funnel">The ask's funnel</h2><p class="empty">The ask has not counted anything in this range.</p>`;
   const placementTable = funnel.placements.length
-    ? `<div class="scroll" tabindex="0" role="region" aria-label="Funnel by placement"><table>
+    ? html`<div class="scroll" tabindex="0" role="region" aria-label="Funnel by placement"><table>
 <caption>By placement</caption>
-<thead><tr><th scope="col">Stage</th>${funnel.placements.map((p) => `<th scope="col">${esc(p.placement)}</th>`).join("")}</tr></thead>
+<thead><tr><th scope="col">Stage</th>${funnel.placements.map((p) => html`<th scope="col">${p.placement}</th>`)}</tr></thead>
 <tbody>${STAGES.map(
         (s, i) =>
-          `<tr><th scope="row">${STAGE_LABELS[s]}</th>${funnel.placements.map((p) => stageCell(p.counts, i)).join("")}</tr>`,
-      ).join("")}</tbody></table></div>`
+          html`<tr><th scope="row">${STAGE_LABELS[s]}</th>${funnel.placements.map((p) => stageCell(p.counts, i))}</tr>`,
+      )}</tbody></table></div>`
     : "";
-  const campaignTables = funnel.campaigns
-    .map((c) => {
-      const name = c.campaign || "No campaign";
-      return `<div class="scroll" tabindex="0" role="region" aria-label="Funnel for ${esc(name)}"><table data-campaign="${esc(c.campaign)}">
-<caption>${esc(name)}${c.variants.length > 1 ? " — variants side by side" : ""}</caption>
-<thead><tr><th scope="col">Stage</th>${c.variants.map((v) => `<th scope="col">${esc(v.variant ? `Variant ${v.variant}` : "No variant")}</th>`).join("")}</tr></thead>
+  const campaignTables = funnel.campaigns.map((c) => {
+    const name = c.campaign || "No campaign";
+    return html`<div class="scroll" tabindex="0" role="region" aria-label="Funnel for ${name}"><table data-campaign="${c.campaign}">
+<caption>${name}${c.variants.length > 1 ? " — variants side by side" : ""}</caption>
+<thead><tr><th scope="col">Stage</th>${c.variants.map((v) => html`<th scope="col">${v.variant ? `Variant ${v.variant}` : "No variant"}</th>`)}</tr></thead>
 <tbody>${STAGES.map(
-        (s, i) =>
-          `<tr><th scope="row">${STAGE_LABELS[s]}</th>${c.variants.map((v) => stageCell(v.counts, i)).join("")}</tr>`,
-      ).join("")}
-<tr><th scope="row">Paid per impression</th>${c.variants.map((v) => `<td>${percent(v.counts.paid, v.counts.impression)}</td>`).join("")}</tr>
+      (s, i) => html`<tr><th scope="row">${STAGE_LABELS[s]}</th>${c.variants.map((v) => stageCell(v.counts, i))}</tr>`,
+    )}
+<tr><th scope="row">Paid per impression</th>${c.variants.map((v) => html`<td>${percent(v.counts.paid, v.counts.impression)}</td>`)}</tr>
 </tbody></table></div>`;
-    })
-    .join("");
-  return `<h2 id="funnel">The ask's funnel</h2>
+  });
+  return html`<h2 id="funnel">The ask's funnel</h2>
 <p class="lede">Impressions → views → clicks → checkouts started → paid. Small figures under each count are the share of the stage before. “Paid” counts pledges whose first payment arrived in the range.</p>
 <div class="funnels">${placementTable}${campaignTables}</div>`;
 }
 
-function remindersSection(view: DashboardView): string {
+function remindersSection(view: DashboardView): Html | null {
   const r = view.reminders;
-  if (!r) return "";
+  if (!r) return null;
   const row = (label: string, n: number, of?: number) =>
-    `<tr><th scope="row">${label}</th><td>${count(n)}${of !== undefined ? `<span class="rate">${percent(n, of)}</span>` : ""}</td></tr>`;
-  return `<h2 id="reminders">Reminders by email</h2>
+    html`<tr><th scope="row">${label}</th><td>${count(n)}${of !== undefined ? html`<span class="rate">${percent(n, of)}</span>` : ""}</td></tr>`;
+  return html`<h2 id="reminders">Reminders by email</h2>
 <p class="lede">Readers who chose “Remind me later” and left an address: asked in the range, sent, and pledges paid from a reminder's link (by payment date).</p>
 <div class="scroll" tabindex="0" role="region" aria-label="Reminders"><table>
 <caption>Reminder funnel</caption>
@@ -226,27 +219,26 @@ function remindersSection(view: DashboardView): string {
 </table></div>`;
 }
 
-function recentSection(view: DashboardView): string {
+function recentSection(view: DashboardView): Html {
   const { recent } = view.data;
-  if (recent.length === 0) return `<h2 id="recent">Recent pledges</h2><p class="empty">No pledges in this range.</p>`;
-  const rows = recent
-    .map((p) => {
-      let page = "—";
-      if (p.pageUrl) {
-        try {
-          const u = new URL(p.pageUrl);
-          page = `${u.host}${u.pathname}`;
-        } catch {
-          page = p.pageUrl;
-        }
+  if (recent.length === 0)
+    return html`<h2 id="recent">Recent pledges</h2><p class="empty">No pledges in this range.</p>`;
+  const rows = recent.map((p) => {
+    let page = "—";
+    if (p.pageUrl) {
+      try {
+        const u = new URL(p.pageUrl);
+        page = `${u.host}${u.pathname}`;
+      } catch {
+        page = p.pageUrl;
       }
-      const cv = [p.campaign, p.variant].filter(Boolean).join(" / ") || "—";
-      return `<tr><td class="l">${esc(dateTime(p.createdAt))}</td><td>${money(p.amount + p.feeAmount, p.currency)}</td>
-<td class="l">${FREQUENCY_LABELS[p.frequency] ?? esc(p.frequency)}</td><td class="l"><span class="status ${esc(p.status)}">${esc(p.status.replace("_", " "))}</span></td>
-<td class="l">${esc(page)}</td><td class="l">${esc(cv)}</td><td class="l">${esc(maskEmail(p.email))}</td></tr>`;
-    })
-    .join("");
-  return `<h2 id="recent">Recent pledges</h2>
+    }
+    const cv = [p.campaign, p.variant].filter(Boolean).join(" / ") || "—";
+    return html`<tr><td class="l">${dateTime(p.createdAt)}</td><td>${money(p.amount + p.feeAmount, p.currency)}</td>
+<td class="l">${FREQUENCY_LABELS[p.frequency] ?? p.frequency}</td><td class="l"><span class="status ${p.status}">${p.status.replace("_", " ")}</span></td>
+<td class="l">${page}</td><td class="l">${cv}</td><td class="l">${p.email ? maskAddress(p.email) : "—"}</td></tr>`;
+  });
+  return html`<h2 id="recent">Recent pledges</h2>
 <div class="scroll" tabindex="0" role="region" aria-label="Recent pledges table"><table>
 <thead><tr><th scope="col">Time</th><th scope="col">Amount</th><th scope="col" class="l">Frequency</th><th scope="col" class="l">Status</th><th scope="col" class="l">Page</th><th scope="col" class="l">Campaign / variant</th><th scope="col" class="l">Email</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
@@ -256,15 +248,15 @@ function recentSection(view: DashboardView): string {
 export function dashboardPage(view: DashboardView): string {
   const { site, range } = view;
   const csv = `/admin/api/payments.csv?${query({ site: site.id, from: range.from, to: range.to })}`;
-  const body = `<h1>${esc(site.name)}</h1>
-<p class="lede" id="range-text">${esc(rangeText(range, view.data))}</p>
+  const body = html`<h1>${site.name}</h1>
+<p class="lede" id="range-text">${rangeText(range, view.data)}</p>
 ${filters(view)}
-<p class="range-note"><a class="btn quiet" href="${esc(csv)}" download>Export payments (CSV)</a></p>
+<p class="range-note"><a class="btn quiet" href="${csv}" download>Export payments (CSV)</a></p>
 ${moneySection(view)}
 ${recurringSection(view)}
 ${chartSection(view)}
 ${funnelSection(view)}
 ${remindersSection(view)}
 ${recentSection(view)}`;
-  return layout({ title: `${site.name} — Reader Support staff`, header: header(view), body });
+  return staffPage({ title: `${site.name} — Reader Support staff`, header: header(view), body });
 }

@@ -1,15 +1,7 @@
+import { html } from "hono/html";
 import { CURRENCIES, isCurrencyCode } from "../../core/currencies";
+import { type Html, htmlPage } from "../../platform/html";
 import { CSS_PATH, cssVersion } from "../styles";
-
-/** Escapes text for HTML content and attribute values. */
-export function esc(value: unknown): string {
-  return String(value ?? "")
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;");
-}
 
 const decimalsOf = (currency: string) => (isCurrencyCode(currency) ? CURRENCIES[currency].decimals : 2);
 
@@ -48,34 +40,19 @@ export const longDay = (day: string) =>
     new Date(`${day}T00:00:00Z`),
   );
 
-/** Staff see that someone gave, not who: "r•••@example.net". */
-export function maskEmail(email: string | null): string {
-  if (!email) return "—";
-  const at = email.lastIndexOf("@");
-  if (at < 1) return "•••";
-  return `${email[0]}•••${email.slice(at)}`;
-}
-
 export const FREQUENCY_LABELS = { once: "Once", monthly: "Monthly", annual: "Annual" } as const;
 
-/** The page shell: no inline script or style; one stylesheet. */
-export function layout(opts: { title: string; header?: string; body: string }): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>${esc(opts.title)}</title>
-<link rel="stylesheet" href="${CSS_PATH}?v=${cssVersion()}">
-</head>
-<body>
-<a class="skip" href="#main">Skip to the figures</a>
-${opts.header ?? ""}
-<main id="main" class="in">
-${opts.body}
-</main>
-<footer class="in"><p>Reader Support · staff view. Money is never added up across currencies. Days are UTC.</p></footer>
-</body>
-</html>`;
+/** A staff page: the skip link, the top bar if any, the page and the footer, in the staff view's look. */
+export function staffPage(opts: { title: string; header?: Html; body: Html }): string {
+  return htmlPage({
+    lang: "en",
+    title: opts.title,
+    stylesheet: `${CSS_PATH}?v=${cssVersion()}`,
+    robots: "noindex, nofollow",
+    header: html`<a class="skip" href="#main">Skip to the figures</a>
+${opts.header}`,
+    main: { id: "main", class: "in" },
+    body: opts.body,
+    footer: html`<footer class="in"><p>Reader Support · staff view. Money is never added up across currencies. Days are UTC.</p></footer>`,
+  });
 }
