@@ -37,7 +37,9 @@ describe.skipIf(!chromiumAvailable())("the staff view in Chromium", () => {
     const response = await fetch(`${stack.base}/admin/api/summary?site=demo`, {
       headers: { authorization: `Bearer ${stack.adminToken}` },
     });
-    return (await response.json()) as { currencies: { currency: string; net: number; payments: number }[] };
+    return (await response.json()) as {
+      currencies: { currency: string; net: number; payments: number; refunded: number; feesPending: number }[];
+    };
   }
 
   beforeAll(async () => {
@@ -55,7 +57,14 @@ describe.skipIf(!chromiumAvailable())("the staff view in Chromium", () => {
     for (;;) {
       const s = await summary();
       const usd = s.currencies.find((c) => c.currency === "USD");
-      if (usd?.net === 5000 && s.currencies.some((c) => c.currency === "GBP")) break;
+      const settled = (c?: { feesPending: number }) => c !== undefined && c.feesPending === 0;
+      if (
+        usd?.payments === 2 &&
+        usd.refunded === 1000 &&
+        settled(usd) &&
+        settled(s.currencies.find((c) => c.currency === "GBP"))
+      )
+        break;
       if (Date.now() > deadline) throw new Error(`webhooks did not arrive: ${JSON.stringify(s)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -94,12 +103,14 @@ describe.skipIf(!chromiumAvailable())("the staff view in Chromium", () => {
     await page.reload();
 
     const usd = page.locator('article[data-currency="USD"]');
-    await expect(usd.locator('[data-figure="net"]').textContent()).resolves.toBe("$50.00"); // 50 + 10 − 10 refunded
+    // 50 + 10 − 10 refunded − Stripe's fees (2.9% + 30: 1.75 and 0.59).
+    await expect(usd.locator('[data-figure="net"]').textContent()).resolves.toBe("$47.66");
+    await expect(usd.locator('[data-figure="stripe-fees"]').textContent()).resolves.toBe("−$2.34");
     await expect(usd.locator('[data-figure="gross"]').textContent()).resolves.toBe("$60.00");
     await expect(usd.locator('[data-figure="refunded"]').textContent()).resolves.toBe("−$10.00");
     await expect(usd.locator('[data-figure="payments"]').textContent()).resolves.toBe("2");
     await expect(page.locator('article[data-currency="GBP"] [data-figure="net"]').textContent()).resolves.toBe(
-      "£80.00",
+      "£77.38",
     );
     // One chart per currency, with today's stacked bars.
     expect(await page.locator("svg.chart").count()).toBe(2);
@@ -128,7 +139,7 @@ describe.skipIf(!chromiumAvailable())("the staff view in Chromium", () => {
     // Date presets and the site picker keep the figures coherent.
     await page.getByRole("link", { name: "All time" }).click();
     await expect(page.locator('article[data-currency="USD"] [data-figure="net"]').textContent()).resolves.toBe(
-      "$50.00",
+      "$47.66",
     );
 
     await page.getByRole("button", { name: "Sign out" }).click();

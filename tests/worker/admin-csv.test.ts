@@ -247,6 +247,25 @@ describe("the dashboard page", () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<span data-figure="net">$10.00</span>');
+    // Every figure says in one line what it is; a payment Stripe has not settled shows its fees as pending.
+    const escaped = (text: string) => text.replaceAll("'", "&#39;").replace(/[.()?]/g, "\\$&");
+    for (const [key, line] of [
+      ["gross", "Everything readers paid, gift and fee cover together."],
+      ["fees-covered", "The part of gross readers added so that you receive their whole gift."],
+      ["stripe-fees", "Stripe's processing fees; it keeps them when a payment is refunded."],
+      ["refunded", "Refunds sent or on their way; failed or canceled ones count nothing."],
+      ["disputed", "Money readers' banks took back for good."],
+      [
+        "disputed-open",
+        "Withdrawn by Stripe while a chargeback is decided; it comes back if you win. Inquiries withdraw nothing.",
+      ],
+      ["dispute-fees", "Stripe's fee for each chargeback, kept even when you win."],
+    ] as const)
+      expect(html).toMatch(new RegExp(`<dd data-figure="${key}">[^<]*</dd><dd class="why">${escaped(line)}</dd>`));
+    expect(html).toContain('<p class="note" data-figure="fees-pending">Stripe has not settled 1 payment yet');
+    expect(html).toContain("<summary>What the export's columns mean</summary>");
+    expect(html).toContain("<dt><code>fee_status</code></dt>");
+    expect(html).toContain("Never checked yet.");
     expect(html).toMatch(/<svg class="chart"[^>]*data-currency="USD"/);
     expect(html).toContain("j•••@example.net");
     expect(html).not.toContain("jane.reader");
@@ -292,10 +311,32 @@ describe("the dashboard page", () => {
         recent: [],
         dataSpan: { first: null, last: null },
       },
+      reconciliation: {
+        latest: {
+          startedAt: Date.parse("2026-11-10T04:17:00Z"),
+          finishedAt: Date.parse("2026-11-10T04:17:09Z"),
+          trigger: "cron",
+          since: Date.parse("2026-11-07T04:17:00Z"),
+          until: Date.parse("2026-11-10T04:17:00Z"),
+          status: "differences",
+          eventsSeen: 12,
+          eventsReplayed: 2,
+          chargesChecked: 5,
+          differences: 1,
+          error: null,
+        },
+        differences: [{ kind: "missing_payment", objectId: HOSTILE, currency: "USD", repaired: 0, detail: HOSTILE }],
+      },
       staff: { via: "access", email: HOSTILE },
       accessLogout: true,
       now: Date.now(),
     });
+    expect(view).toContain(
+      "Last checked 2026-11-10 04:17 UTC by the daily check, from 2026-11-07 04:17 UTC: <strong>1 difference</strong>.",
+    );
+    expect(view).toContain(
+      `<td class="l">Missing payment</td><td class="l">${HOSTILE_HTML}</td><td class="l">${HOSTILE_HTML}</td><td class="l">to look at</td>`,
+    );
     expect(view).toContain(`<title>${HOSTILE_HTML} — Reader Support staff</title>`);
     expect(view).toContain(`<h1>${HOSTILE_HTML}</h1>`);
     expect(view).toContain(`<option value="demo" selected>${HOSTILE_HTML}</option>`);

@@ -72,6 +72,8 @@ export type LedgerEffect =
       key: number;
       createdAt: number;
       at: number;
+      /** Reconciliation: Stripe's current state replaces the row's, whatever stage the row claims. */
+      force?: boolean;
     }
   /** Every refund of a charge is now known (a full listing): an older per-charge total can go. */
   | { kind: "refunds_listed"; chargeId: string }
@@ -89,6 +91,8 @@ export type LedgerEffect =
       key: number;
       createdAt: number;
       at: number;
+      /** Reconciliation: Stripe's current state replaces the row's, whatever its key. */
+      force?: boolean;
     }
   | {
       kind: "balance";

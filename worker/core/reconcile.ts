@@ -4,15 +4,7 @@
  * does the I/O: it replays the events the ledger never processed, then asks these rules about
  * every charge of the window, writes the repairs they return and stores the differences.
  */
-import {
-  balanceEffect,
-  disputeEffects,
-  disputeKey,
-  idOf,
-  type LedgerEffect,
-  REFUND_COUNTED,
-  refundEffects,
-} from "./ledger";
+import { balanceEffect, disputeEffects, idOf, type LedgerEffect, REFUND_COUNTED, refundEffects } from "./ledger";
 
 /** Stripe keeps events for 30 days: a window reaches back no further. */
 export const MAX_WINDOW_DAYS = 30;
@@ -165,7 +157,10 @@ export function compareCharge(
       const known = ledger.refunds.get(id);
       const status = String(refund.status);
       if (known && known.status === status) continue;
-      effects.push(...refundEffects(refund, nowSeconds, []));
+      // Stripe's state now is the refund's newest, whatever stage the ledger's row claims.
+      effects.push(
+        ...refundEffects(refund, nowSeconds, []).map((e) => (e.kind === "refund" ? { ...e, force: true } : e)),
+      );
       const counted = (REFUND_COUNTED as readonly string[]).includes(status);
       diff({
         kind: known ? "status_drift" : "unknown_refund",
@@ -187,10 +182,7 @@ export function compareCharge(
     const known = ledger.disputes.get(id);
     if (known && known.status === status) continue;
     // Stripe's state now is newer than any event the ledger saw.
-    const repaired = disputeEffects(dispute, nowSeconds);
-    const row = repaired[0];
-    if (row?.kind === "dispute") row.key = disputeKey(status, nowSeconds);
-    effects.push(...repaired);
+    effects.push(...disputeEffects(dispute, nowSeconds).map((e) => (e.kind === "dispute" ? { ...e, force: true } : e)));
     diff({
       kind: known ? "status_drift" : "unknown_dispute",
       objectId: id,

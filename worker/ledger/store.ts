@@ -20,6 +20,7 @@ import {
  *   split from its pledge — a payment for an unknown pledge inserts nothing;
  * - a refund's row takes a status only from a later stage of its life (`status_key`, core/ledger.ts);
  * - a dispute's row takes the status of the newest event (`status_key`): lost, appealed, won;
+ * - reconciliation's repairs (`force`) take Stripe's current state whatever the row claims;
  * - a balance transaction is a fact: inserted once, never changed.
  */
 export function ledgerStatements(db: Database, effect: LedgerEffect, now: number): Statement[] {
@@ -74,7 +75,7 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
           }),
       ];
     case "refund": {
-      const newer = sql`${excluded(refunds.statusKey)} > ${refunds.statusKey}`;
+      const newer = effect.force ? sql`1` : sql`${excluded(refunds.statusKey)} > ${refunds.statusKey}`;
       return [
         db
           .insert(refunds)
@@ -93,7 +94,7 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
             target: refunds.id,
             set: {
               status: sql`CASE WHEN ${newer} THEN ${excluded(refunds.status)} ELSE ${refunds.status} END`,
-              statusKey: sql`max(${refunds.statusKey}, ${excluded(refunds.statusKey)})`,
+              statusKey: excluded(refunds.statusKey),
               updatedAt: sql`max(${refunds.updatedAt}, ${excluded(refunds.updatedAt)})`,
             },
             // Only a newer state changes the row (and so the roll-ups).
@@ -113,7 +114,7 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
       // refunds had rows (migrations/0004) would count them twice.
       return [db.delete(refunds).where(eq(refunds.id, `legacy_${effect.chargeId}`))];
     case "dispute": {
-      const newer = sql`${excluded(disputes.statusKey)} > ${disputes.statusKey}`;
+      const newer = effect.force ? sql`1` : sql`${excluded(disputes.statusKey)} > ${disputes.statusKey}`;
       return [
         db
           .insert(disputes)

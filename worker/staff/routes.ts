@@ -2,6 +2,9 @@ import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { timingSafeEqual } from "hono/utils/buffer";
+import { parseWindow } from "../core/reconcile";
+import { reconcile } from "../ledger/reconcile";
+import { recentRuns, runDifferences } from "../ledger/store";
 import { database } from "../platform/db";
 import { clientIp, httpErrorResponse, jsonError } from "../platform/http";
 import { findSite, SITES } from "../platform/sites";
@@ -95,10 +98,15 @@ export function staffRoutes(options: AuthOptions = {}) {
         const range = resolveRange(c.req.query(), now()) ?? resolveRange({ range: "30d" }, now());
         if (!range) return c.text("Bad range.", 400);
         const db = database(c.env.DB);
-        const [data, reminders] = await Promise.all([
+        const [data, reminders, [latest]] = await Promise.all([
           dashboardData(db, site.id, dayBounds(range), msBounds(range)),
           reminderStats(db, site.id, msBounds(range), REMINDER_CAMPAIGN),
+          recentRuns(db, 1),
         ]);
+        const reconciliation = {
+          latest: latest ?? null,
+          differences: latest ? await runDifferences(db, latest.id, 50) : [],
+        };
         return c.html(
           dashboardPage({
             sites: SITES.map((s) => ({ id: s.id, name: s.name })),
@@ -106,11 +114,22 @@ export function staffRoutes(options: AuthOptions = {}) {
             range,
             data,
             reminders,
+            reconciliation,
             staff: c.var.staff,
             accessLogout: accessConfigured(c.env),
             now: now(),
           }),
         );
+      })
+      // The dashboard's "Check against Stripe now": a form post from our own page only (whatever the
+      // sign-in, Access included), then back to the dashboard's reconciliation section.
+      .post("/reconcile", sameSiteOnly, async (c) => {
+        const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+        const site = findSite(typeof form.site === "string" ? form.site : undefined) ?? SITES[0];
+        const window = parseWindow(typeof form.since === "string" ? form.since : undefined, now());
+        if ("error" in window) return jsonError(c, 400, "invalid_since", window.error, "since");
+        await reconcile(c.env, window, "staff");
+        return c.redirect(`/admin?${new URLSearchParams({ site: site?.id ?? "" })}#reconciliation`, 303);
       })
       .route("/api", staffApi)
       .notFound((c) => jsonError(c, 404, "not_found", "There is nothing at this address."))

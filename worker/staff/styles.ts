@@ -38,6 +38,10 @@ input,select{font:inherit;min-height:44px;padding:6px 10px;border:1px solid #8c8
 .net small{display:block;font:400 .9rem system-ui,sans-serif;color:var(--muted);margin-bottom:4px}
 dl.figs{display:grid;grid-template-columns:1fr auto;gap:2px 16px;margin:12px 0}
 dl.figs dt{color:var(--muted)}dl.figs dd{margin:0;text-align:right;font-variant-numeric:tabular-nums}
+dl.figs dd.why{grid-column:1/-1;text-align:left;font-size:.84rem;color:var(--muted);margin:0 0 6px}
+.note{font-size:.9rem;background:var(--card);border-left:3px solid var(--once);padding:6px 10px;margin:8px 0}
+.legend{margin:10px 0 0;font-size:.92rem}.legend summary{cursor:pointer;color:var(--teal);min-height:44px;display:flex;align-items:center}
+.legend dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0}.legend dd{margin:0;color:var(--muted)}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 caption{text-align:left;font-weight:700;padding:0 0 6px}
 th,td{padding:8px 10px;border-bottom:1px solid var(--line);text-align:right;vertical-align:top}

@@ -4,6 +4,7 @@ import type { Html } from "../../platform/html";
 import { maskAddress } from "../../platform/mail/message";
 import type { ReminderStats } from "../../reminders/store";
 import type { Staff } from "../auth";
+import { CSV_COLUMNS } from "../csv";
 import { buildFunnel, type Counts, STAGE_LABELS, STAGES } from "../funnel";
 import type { DashboardData } from "../queries";
 import { type DayRange, daysBetween, isoDay, PRESET_LABELS, PRESETS, type Preset } from "../range";
@@ -18,9 +19,35 @@ export type DashboardView = {
   data: DashboardData;
   /** "Remind me later" by email: requested, sent and converted in the range. */
   reminders?: ReminderStats;
+  /** The latest reconciliation against Stripe and what it found (absent: never shown). */
+  reconciliation?: ReconciliationView;
   staff: Staff;
   accessLogout: boolean;
   now: number;
+};
+
+/** The latest reconciliation run and its differences, as the dashboard shows them. */
+export type ReconciliationView = {
+  latest: {
+    startedAt: number;
+    finishedAt: number | null;
+    trigger: string;
+    since: number;
+    until: number;
+    status: string;
+    eventsSeen: number;
+    eventsReplayed: number;
+    chargesChecked: number;
+    differences: number;
+    error: string | null;
+  } | null;
+  differences: {
+    kind: string;
+    objectId: string;
+    currency: string | null;
+    repaired: number;
+    detail: string;
+  }[];
 };
 
 const query = (params: Record<string, string | null | undefined>) => {
@@ -85,6 +112,10 @@ ${range.preset === "custom" ? html`<input type="hidden" name="from" value="${ran
 /** A deduction: "−$10.00", or "$0.00" when there is none. */
 const minus = (amount: number, currency: string) => (amount ? `−${money(amount, currency)}` : money(0, currency));
 
+/** One figure of a currency's card, with the one line that says what it is. */
+const figure = (label: string, key: string, value: string, meaning: string) =>
+  html`<dt>${label}</dt><dd data-figure="${key}">${value}</dd><dd class="why">${meaning}</dd>`;
+
 function moneySection(view: DashboardView): Html {
   const { data } = view;
   if (data.currencies.length === 0)
@@ -94,26 +125,94 @@ function moneySection(view: DashboardView): Html {
       (f) =>
         html`<tr><th scope="row">${FREQUENCY_LABELS[f]}</th><td>${money(c.byFrequency[f].net, c.currency)}</td><td>${count(c.byFrequency[f].payments)}</td></tr>`,
     );
+    const pending = c.feesPending
+      ? html`<p class="note" data-figure="fees-pending">Stripe has not settled ${count(c.feesPending)} ${c.feesPending === 1 ? "payment" : "payments"} yet: ${c.feesPending === 1 ? "its fee is" : "their fees are"} pending, not zero, and net will drop by ${c.feesPending === 1 ? "it" : "them"}.</p>`
+      : "";
+    const elsewhere = c.feesElsewhere
+      ? html`<p class="note" data-figure="fees-elsewhere">Stripe converted ${count(c.feesElsewhere)} ${c.feesElsewhere === 1 ? "payment" : "payments"} to another currency: ${c.feesElsewhere === 1 ? "its fee and payout are" : "their fees and payouts are"} in that currency's balance, not here.</p>`
+      : "";
     return html`<article class="card" aria-labelledby="cur-${c.currency}" data-currency="${c.currency}">
 <h3 id="cur-${c.currency}">${c.currency}</h3>
-<p class="net"><small>Net raised</small><span data-figure="net">${money(c.net, c.currency)}</span></p>
-<dl class="figs">
-<dt>Gross</dt><dd data-figure="gross">${money(c.gross, c.currency)}</dd>
-<dt>Refunds</dt><dd data-figure="refunded">${minus(c.refunded, c.currency)}</dd>
-<dt>Lost disputes</dt><dd data-figure="disputed">${minus(c.disputed, c.currency)}</dd>
-${c.disputedOpen ? html`<dt>Open disputes (not yet deducted)</dt><dd>${money(c.disputedOpen, c.currency)}</dd>` : ""}
-<dt>Readers covered fees</dt><dd>${money(c.feesCovered, c.currency)}</dd>
+<p class="net"><small>Net paid out by Stripe</small><span data-figure="net">${money(c.net, c.currency)}</span></p>
+${pending}${elsewhere}<dl class="figs">
+${figure("Gross", "gross", money(c.gross, c.currency), "Everything readers paid, gift and fee cover together.")}
+${figure("Fees readers covered", "fees-covered", money(c.feesCovered, c.currency), "The part of gross readers added so that you receive their whole gift.")}
+${figure("Stripe fees", "stripe-fees", minus(c.stripeFees, c.currency), "Stripe's processing fees; it keeps them when a payment is refunded.")}
+${figure("Refunds", "refunded", minus(c.refunded, c.currency), "Refunds sent or on their way; failed or canceled ones count nothing.")}
+${figure("Disputes lost", "disputed", minus(c.disputed, c.currency), "Money readers' banks took back for good.")}
+${figure("Disputes open", "disputed-open", minus(c.disputedOpen, c.currency), "Withdrawn by Stripe while a chargeback is decided; it comes back if you win. Inquiries withdraw nothing.")}
+${figure("Dispute fees", "dispute-fees", minus(c.disputeFees, c.currency), "Stripe's fee for each chargeback, kept even when you win.")}
 <dt>Payments</dt><dd data-figure="payments">${count(c.payments)}</dd>
 <dt>Supporters</dt><dd data-figure="supporters">${count(c.supporters)}</dd>
 </dl>
-<table><caption class="sr">${c.currency} by frequency</caption>
+<table><caption class="sr">${c.currency} net by frequency</caption>
 <thead><tr><th scope="col">Frequency</th><th scope="col">Net</th><th scope="col">Payments</th></tr></thead>
 <tbody>${rows}</tbody></table>
 </article>`;
   });
   return html`<h2 id="money">Money raised</h2>
-<p class="lede">Net is what arrived less refunds and lost disputes, counted against the day each payment arrived.</p>
+<p class="lede">Net is what Stripe pays out: gross less Stripe's fees, refunds, disputes (lost, and open ones until decided) and dispute fees, counted against the day each payment arrived. Each currency on its own.</p>
 <div class="grid">${cards}</div>`;
+}
+
+const KIND_LABELS: Record<string, string> = {
+  missing_payment: "Missing payment",
+  amount_mismatch: "Amount differs",
+  unknown_refund: "Refund not in the ledger",
+  unknown_dispute: "Dispute not in the ledger",
+  status_drift: "Status differed",
+  fees_filled: "Fee recorded late",
+  payment_linked: "Payment linked to its charge",
+  replay_failed: "Event could not be applied",
+  replay_limit: "More events next run",
+};
+
+const TRIGGER_LABELS: Record<string, string> = { cron: "the daily check", staff: "staff", api: "the API" };
+
+function reconciliationSection(view: DashboardView): Html | null {
+  const rec = view.reconciliation;
+  if (!rec) return null;
+  const form = html`<form method="post" action="/admin/reconcile" class="custom">
+<input type="hidden" name="site" value="${view.site.id}">
+<div class="field"><label for="since">Look back</label><select id="since" name="since"><option value="1d">1 day</option><option value="7d" selected>7 days</option><option value="30d">30 days</option></select></div>
+<button type="submit">Check against Stripe now</button>
+</form>`;
+  const { latest } = rec;
+  if (!latest)
+    return html`<h2 id="reconciliation">Checked against Stripe</h2>
+<p class="lede">Never checked yet. Every day at 04:17 UTC the ledger is compared with Stripe's own records: events it missed are applied, and every difference is listed here.</p>
+${form}`;
+  const summaryLine =
+    latest.status === "running"
+      ? "still running"
+      : latest.status === "failed"
+        ? `failed: ${latest.error ?? "unknown error"}`
+        : latest.differences === 0
+          ? "no differences"
+          : `${count(latest.differences)} ${latest.differences === 1 ? "difference" : "differences"}`;
+  const rows = rec.differences.map(
+    (d) =>
+      html`<tr><td class="l">${KIND_LABELS[d.kind] ?? d.kind}</td><td class="l">${d.detail}</td><td class="l">${d.objectId}</td><td class="l">${d.repaired ? "repaired" : "to look at"}</td></tr>`,
+  );
+  return html`<h2 id="reconciliation">Checked against Stripe</h2>
+<p class="lede">Every day at 04:17 UTC (and when you ask) the ledger is compared with Stripe's own records: events it missed are applied, Stripe's newer refund and dispute states and late fees are taken in, and money the ledger never saw is listed for you to look at.</p>
+<p data-figure="reconciled">Last checked ${dateTime(latest.startedAt)} by ${TRIGGER_LABELS[latest.trigger] ?? latest.trigger}, from ${dateTime(latest.since)}: <strong>${summaryLine}</strong>. ${count(latest.eventsSeen)} events read, ${count(latest.eventsReplayed)} applied that had been missed, ${count(latest.chargesChecked)} payments compared.</p>
+${
+  rows.length
+    ? html`<div class="scroll" tabindex="0" role="region" aria-label="Differences found"><table>
+<caption>What the last check found</caption>
+<thead><tr><th scope="col" class="l">Difference</th><th scope="col" class="l">What</th><th scope="col" class="l">Stripe object</th><th scope="col" class="l">Now</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`
+    : ""
+}
+${form}`;
+}
+
+/** The CSV export's columns, one line each. */
+function csvLegend(): Html {
+  return html`<details class="legend"><summary>What the export's columns mean</summary>
+<dl>${CSV_COLUMNS.map(([name, meaning]) => html`<dt><code>${name}</code></dt><dd>${meaning}</dd>`)}</dl>
+</details>`;
 }
 
 function recurringSection(view: DashboardView): Html {
@@ -252,7 +351,9 @@ export function dashboardPage(view: DashboardView): string {
 <p class="lede" id="range-text">${rangeText(range, view.data)}</p>
 ${filters(view)}
 <p class="range-note"><a class="btn quiet" href="${csv}" download>Export payments (CSV)</a></p>
+${csvLegend()}
 ${moneySection(view)}
+${reconciliationSection(view)}
 ${recurringSection(view)}
 ${chartSection(view)}
 ${funnelSection(view)}
