@@ -5,6 +5,7 @@ import {
   checkoutBody,
   clearLedger,
   control,
+  deliver,
   deliverAll,
   drain,
   EMULATOR,
@@ -113,5 +114,36 @@ describe("proof: Stripe failing or hanging mid-checkout", () => {
     await deliverAll();
     expect((await pledges())[0]?.status).toBe("paid");
     expect((await summary()).currencies[0]).toMatchObject({ gross: 2500, payments: 1 });
+  });
+
+  it("Stripe failing while a webhook asks it for the payment's fee: 5xx, nothing marked processed, Stripe's retry completes it", async () => {
+    const { sessionId } = await startCheckout({ amount: 3100 });
+    await control(`/_test/checkout/sessions/${sessionId}/complete`, { outcome: "succeeded" });
+    const completed = (await drain()).find((d) => d.type === "checkout.session.completed");
+    if (!completed) throw new Error("no checkout.session.completed");
+    const processed = async () =>
+      (
+        await env.DB.prepare("SELECT count(*) AS n FROM stripe_events WHERE id = ?")
+          .bind(completed.event_id)
+          .first<{ n: number }>()
+      )?.n;
+
+    await control("/_test/faults", { mode: "error", count: 1 });
+    const failed = await deliver(completed);
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(await processed()).toBe(0);
+    expect((await ledgerSnapshot()).payments).toEqual([]);
+
+    // Stripe delivers the same event again: now it is applied, fee and all.
+    const retried = await deliver(completed);
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toEqual({ received: true, duplicate: false });
+    expect(await processed()).toBe(1);
+    expect((await summary()).currencies[0]).toMatchObject({
+      gross: 3100,
+      stripeFees: 120,
+      feesPending: 0,
+      payments: 1,
+    });
   });
 });
