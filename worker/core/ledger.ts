@@ -203,10 +203,10 @@ export function disputeKey(status: string, eventCreatedSeconds: number): number 
 
 // ─── Reading Stripe objects ──────────────────────────────────────────────────────────────────────
 
-/** The few fields of Stripe objects the ledger reads. Stripe sends many more; they are ignored. */
 type Json = Record<string, unknown>;
 type Metadata = Record<string, string> | null | undefined;
 type Ref = string | { id: string } | null | undefined;
+/** The few fields of a Stripe event the ledger reads. Stripe sends many more; they are ignored. */
 export type LedgerEvent = {
   id: string;
   type: string;

@@ -93,9 +93,9 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
           .onConflictDoUpdate({
             target: refunds.id,
             set: {
-              status: sql`CASE WHEN ${newer} THEN ${excluded(refunds.status)} ELSE ${refunds.status} END`,
+              status: excluded(refunds.status),
               statusKey: excluded(refunds.statusKey),
-              updatedAt: sql`max(${refunds.updatedAt}, ${excluded(refunds.updatedAt)})`,
+              updatedAt: excluded(refunds.updatedAt),
             },
             // Only a newer state changes the row (and so the roll-ups).
             setWhere: newer,
