@@ -1,6 +1,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { app } from "../../worker/app";
 import worker from "../../worker/index";
 import type { Transport } from "../../worker/platform/mail/transports";
 import { outboxTransport } from "../../worker/platform/mail/transports";
@@ -43,9 +44,17 @@ function postReminder(body: unknown, headers: Record<string, string> = {}, ip = 
   });
 }
 
-function dispatch(now?: number) {
+/** The staff dispatch at `now`: `?now=` is a development convenience, so this call runs in development. */
+async function dispatch(now?: number) {
   const query = now === undefined ? "" : `?now=${encodeURIComponent(new Date(now).toISOString())}`;
-  return call(`/admin/api/reminders/dispatch${query}`, { method: "POST", headers: ADMIN });
+  const ctx = createExecutionContext();
+  const response = await app.fetch(
+    new Request(`${ORIGIN}/admin/api/reminders/dispatch${query}`, { method: "POST", headers: ADMIN }),
+    { ...env, ENVIRONMENT: "development" },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
 }
 
 type OutboxMessage = {
@@ -307,11 +316,21 @@ describe("dispatch", () => {
     expect(await dispatchDueReminders(env, row.due_at + 10, outboxTransport)).toMatchObject({ claimed: 0 });
   });
 
-  it("accepts ?now only as an ISO date and only with staff authentication", async () => {
+  it("accepts ?now only in development, only as an ISO date and only with staff authentication", async () => {
     expect((await call("/admin/api/reminders/dispatch", { method: "POST" })).status).toBe(401);
-    expect((await call("/admin/api/reminders/dispatch?now=tomorrow", { method: "POST", headers: ADMIN })).status).toBe(
-      400,
+    const invalid = await app.fetch(
+      new Request(`${ORIGIN}/admin/api/reminders/dispatch?now=tomorrow`, { method: "POST", headers: ADMIN }),
+      { ...env, ENVIRONMENT: "development" },
+      createExecutionContext(),
     );
+    expect(((await invalid.json()) as { error: { code: string } }).error.code).toBe("invalid_now");
+    // Anywhere but development (these tests run with production behaviour) the clock cannot be moved.
+    const production = await call(`/admin/api/reminders/dispatch?now=2030-01-01T09:00:00Z`, {
+      method: "POST",
+      headers: ADMIN,
+    });
+    expect(production.status).toBe(400);
+    expect(((await production.json()) as { error: { code: string } }).error.code).toBe("now_not_allowed");
     expect((await call("/admin/api/outbox")).status).toBe(401);
     expect((await call("/admin/api/reminders/stats?site=demo")).status).toBe(401);
   });

@@ -5,9 +5,9 @@ import { isAllowedOrigin } from "../core/origins";
 import { readerCors } from "../platform/cors";
 import { sha256Hex } from "../platform/crypto";
 import { database } from "../platform/db";
-import { type AppContext, isDevelopment } from "../platform/env";
+import type { AppContext } from "../platform/env";
 import { clientIp, jsonBody, jsonError, readJson, validationError } from "../platform/http";
-import { findSite } from "../platform/sites";
+import { demoOrigins, findSite } from "../platform/sites";
 import { stripeFor } from "../platform/stripe";
 import { verifyTurnstile } from "../platform/turnstile";
 import { attachSession, insertPledge, markUnpayable, pledgeTerms } from "./store";
@@ -27,10 +27,10 @@ export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", j
   const input = parsed.data;
   const site = findSite(input.site);
   if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
-  const development = isDevelopment(c.env);
-  if (!isAllowedOrigin(site, c.req.header("origin"), development))
+  const demo = demoOrigins(c.env);
+  if (!isAllowedOrigin(site, c.req.header("origin"), demo))
     return jsonError(c, 403, "origin_not_allowed", "This page's origin may not start a checkout for this site.");
-  const planned = planCheckout(site, input, development);
+  const planned = planCheckout(site, input, demo);
   if (!planned.ok) return jsonError(c, 400, planned.error.code, planned.error.message, planned.error.field);
   if (c.env.TURNSTILE_SECRET_KEY) {
     const human = await verifyTurnstile(c.env.TURNSTILE_SECRET_KEY, input.turnstileToken, ip);

@@ -2,7 +2,7 @@ import { CURRENCIES, type CurrencyCode, isCurrencyCode } from "./currencies";
 import { coverFee } from "./fees";
 import { type Frequency, stripeInterval } from "./frequencies";
 import { formatMoney } from "./money";
-import { isAllowedOrigin } from "./origins";
+import { type DemoOrigins, isAllowedOrigin } from "./origins";
 import type { SiteConfig } from "./site-config";
 
 /** A checkout request after its shape was parsed, before site rules were applied. */
@@ -30,7 +30,7 @@ export type RuleViolation = { code: string; message: string; field: string };
 export function planCheckout(
   site: SiteConfig,
   input: CheckoutInput,
-  development: boolean,
+  demo: DemoOrigins,
 ): { ok: true; plan: CheckoutPlan } | { ok: false; error: RuleViolation } {
   const fail = (code: string, field: string, message: string) => ({
     ok: false as const,
@@ -60,7 +60,7 @@ export function planCheckout(
   } catch {
     return fail("invalid_return_url", "returnUrl", "returnUrl must be an absolute URL.");
   }
-  if (!isAllowedOrigin(site, returnOrigin, development))
+  if (!isAllowedOrigin(site, returnOrigin, demo))
     return fail("return_url_not_allowed", "returnUrl", "returnUrl must be a page of the site itself.");
   let feeAmount = 0;
   if (input.coverFees) {

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { eventsRequestSchema } from "../core/contract";
 import { isAllowedOrigin } from "../core/origins";
-import { type AppContext, isDevelopment } from "../platform/env";
+import type { AppContext } from "../platform/env";
 import { jsonBody, jsonError, readJson, validationError } from "../platform/http";
-import { findSite } from "../platform/sites";
+import { demoOrigins, findSite } from "../platform/sites";
 import { bufferCounts } from "./buffer";
 
 /**
@@ -18,7 +18,7 @@ export const eventRoutes = new Hono<AppContext>().post("/", jsonBody(4096), asyn
   const site = findSite(parsed.data.site);
   if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
   const origin = c.req.header("origin");
-  if (origin && !isAllowedOrigin(site, origin, isDevelopment(c.env)))
+  if (origin && !isAllowedOrigin(site, origin, demoOrigins(c.env)))
     return jsonError(c, 403, "origin_not_allowed", "This origin may not send events for this site.");
   const day = new Date().toISOString().slice(0, 10);
   const counts = new Map<string, number>();

@@ -1,13 +1,14 @@
 import Stripe from "stripe";
-import type { WorkerEnv } from "./env";
+import { isDevelopment, type WorkerEnv } from "./env";
 
 /** How long a Stripe call may take before the reader gets a 502 instead of a hang. */
 export const STRIPE_TIMEOUT_MS = 3000;
 
 /**
- * The Stripe SDK for this environment: real Stripe when STRIPE_SECRET_KEY is set; otherwise,
- * outside production only, the local emulator (tools/stripe-emulator) at STRIPE_API_BASE.
- * The emulator itself refuses live keys.
+ * The Stripe SDK for this environment: real Stripe when STRIPE_SECRET_KEY is set; otherwise
+ * the local emulator (tools/stripe-emulator) at STRIPE_API_BASE, when that is set explicitly or
+ * in development (default http://127.0.0.1:12111), and never in production. The emulator itself
+ * refuses live keys.
  */
 export function stripeFor(env: WorkerEnv): Stripe {
   const options: Stripe.StripeConfig = {
@@ -16,7 +17,8 @@ export function stripeFor(env: WorkerEnv): Stripe {
     maxNetworkRetries: 0,
   };
   if (env.STRIPE_SECRET_KEY) return new Stripe(env.STRIPE_SECRET_KEY, options);
-  if (env.ENVIRONMENT === "production") throw new Error("STRIPE_SECRET_KEY is not set");
+  if (env.ENVIRONMENT === "production" || !(env.STRIPE_API_BASE || isDevelopment(env)))
+    throw new Error("STRIPE_SECRET_KEY is not set");
   const url = new URL(env.STRIPE_API_BASE || "http://127.0.0.1:12111");
   return new Stripe("sk_test_emulator", {
     ...options,

@@ -12,9 +12,9 @@ export function taggedArticleUrl(pageUrl: string): string {
   return url.toString();
 }
 
-/** The forget-me page for a token, on this worker's origin (site and language only choose the page's words). */
-export const forgetUrl = (baseUrl: string, token: string, site: string, lang: string) =>
-  `${baseUrl}/r/forget/${token}?site=${encodeURIComponent(site)}&lang=${encodeURIComponent(lang)}`;
+/** The forget-me page for a token, on this worker's public origin (site and language only choose the page's words). */
+export const forgetUrl = (origin: string, token: string, site: string, lang: string) =>
+  `${origin}/r/forget/${token}?site=${encodeURIComponent(site)}&lang=${encodeURIComponent(lang)}`;
 
 /** Forget-me tokens are base64url HMACs (43 characters). */
 export const isForgetToken = (token: string) => /^[A-Za-z0-9_-]{43}$/.test(token);

@@ -5,10 +5,10 @@ import { isAllowedOrigin } from "../core/origins";
 import { readerCors } from "../platform/cors";
 import { normalizeEmail } from "../platform/crypto";
 import { database } from "../platform/db";
-import { type AppContext, isDevelopment } from "../platform/env";
+import { type AppContext, publicOrigin } from "../platform/env";
 import { clientIp, jsonBody, jsonError, readJson, validationError } from "../platform/http";
 import { readerPageHeaders } from "../platform/page";
-import { findSite, SITES } from "../platform/sites";
+import { demoOrigins, findSite, SITES } from "../platform/sites";
 import { forgetHash, forgetToken } from "./forget";
 import { isForgetToken } from "./links";
 import { forgetConfirmPage, forgetDonePage } from "./pages";
@@ -32,10 +32,10 @@ export const reminderRoutes = new Hono<AppContext>().use(readerCors).post("/", j
   const input = parsed.data;
   const site = findSite(input.site);
   if (!site) return jsonError(c, 400, "unknown_site", "No site has this id.", "site");
-  const development = isDevelopment(c.env);
-  if (!isAllowedOrigin(site, c.req.header("origin"), development))
+  const demo = demoOrigins(c.env);
+  if (!isAllowedOrigin(site, c.req.header("origin"), demo))
     return jsonError(c, 403, "origin_not_allowed", "This page's origin may not ask for reminders for this site.");
-  if (!isAllowedOrigin(site, input.pageUrl, development))
+  if (!isAllowedOrigin(site, input.pageUrl, demo))
     return jsonError(c, 400, "foreign_page_url", "pageUrl must be a page of this site.", "pageUrl");
   if (!site.reminders.enabled)
     return jsonError(c, 403, "reminders_disabled", "This site does not send reminder emails.");
@@ -49,7 +49,7 @@ export const reminderRoutes = new Hono<AppContext>().use(readerCors).post("/", j
     lang: input.lang,
     remindIn: input.when,
     pageUrl: input.pageUrl,
-    baseUrl: new URL(c.req.url).origin,
+    baseUrl: publicOrigin(c.env),
     forgetHash: await forgetHash(token),
     dueAt: reminderDueAt(input.when, now),
     now,

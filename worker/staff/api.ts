@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { parseRange } from "../core/summary";
 import { database } from "../platform/db";
+import { isDevelopment } from "../platform/env";
 import { jsonError } from "../platform/http";
 import { listOutbox } from "../platform/mail/outbox";
 import { findSite } from "../platform/sites";
@@ -67,13 +68,13 @@ export const staffApi = new Hono<AdminEnv>()
       return jsonError(c, 400, "invalid_limit", "limit must be a whole number from 1 to 200.", "limit");
     return c.json({ messages: await listOutbox(database(c.env.DB), { site, kind, limit }) });
   })
-  // Runs exactly what the Cron Trigger runs. Outside production `?now=` tries the future.
+  // Runs exactly what the Cron Trigger runs. In development `?now=` tries the future.
   .post("/reminders/dispatch", async (c) => {
     const nowParam = c.req.query("now");
     let now = Date.now();
     if (nowParam !== undefined) {
-      if (c.env.ENVIRONMENT === "production")
-        return jsonError(c, 400, "now_not_allowed", "now can only be set outside production.", "now");
+      if (!isDevelopment(c.env))
+        return jsonError(c, 400, "now_not_allowed", "now can only be set in development.", "now");
       now = Date.parse(nowParam);
       if (!/^\d{4}-\d{2}-\d{2}T/.test(nowParam) || Number.isNaN(now))
         return jsonError(c, 400, "invalid_now", "now must be an ISO-8601 date and time.", "now");
