@@ -6,15 +6,17 @@ import { eventRoutes } from "./events/routes";
 import { webhookRoutes } from "./ledger/routes";
 import { manageRoutes } from "./manage/routes";
 import type { AppContext } from "./platform/env";
+import { baselineHeaders } from "./platform/headers";
 import { httpErrorResponse, jsonError } from "./platform/http";
 import { forgetRoutes, reminderRoutes } from "./reminders/routes";
 import { staff } from "./staff/routes";
 
 /**
  * The whole HTTP surface: one router per feature, mounted at its prefix. Static widget files
- * are served by Workers Assets before this runs.
+ * are served by Workers Assets before this runs. Every answer carries the baseline security headers.
  */
 export const app = new Hono<AppContext>()
+  .use(baselineHeaders)
   .route("/api/config", configRoutes)
   .route("/api/checkout", checkoutRoutes)
   .route("/api/events", eventRoutes)
