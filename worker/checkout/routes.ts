@@ -6,7 +6,7 @@ import { readerCors } from "../platform/cors";
 import { sha256Hex } from "../platform/crypto";
 import { database } from "../platform/db";
 import type { AppContext } from "../platform/env";
-import { clientIp, jsonBody, jsonError, readJson, validationError } from "../platform/http";
+import { clientIp, clientKey, jsonBody, jsonError, readJson, validationError } from "../platform/http";
 import { demoOrigins, findSite } from "../platform/sites";
 import { stripeFor } from "../platform/stripe";
 import { verifyTurnstile } from "../platform/turnstile";
@@ -15,7 +15,7 @@ import { attachSession, insertPledge, markUnpayable, pledgeTerms } from "./store
 /** `POST /api/checkout`: creates a pending pledge and its Stripe Checkout Session. */
 export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", jsonBody(16_384), async (c) => {
   const ip = clientIp(c);
-  const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: `checkout:${ip}` });
+  const { success } = await c.env.CHECKOUT_LIMITER.limit({ key: `checkout:${clientKey(c)}` });
   if (!success) {
     c.header("Retry-After", "60");
     return jsonError(c, 429, "rate_limited", "Too many checkout attempts from this network. Try again in a minute.");

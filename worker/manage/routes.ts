@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { firstLanguage, type Language } from "../core/languages";
 import type { AppContext } from "../platform/env";
-import { clientIp } from "../platform/http";
+import { clientKey } from "../platform/http";
 import { type ReaderPageEnv, readerPageHeaders, STYLESHEET } from "../platform/page";
 import { demoOrigins, findSite } from "../platform/sites";
 import { inspectManageLink, openManageLink } from "./open";
@@ -50,7 +50,7 @@ export const manageRoutes = new Hono<AppContext & ReaderPageEnv>()
     const site = findSite(typeof form.site === "string" ? form.site : undefined);
     if (!site) return c.html(unknownSitePage(lang ?? "en"), 400);
     const ctx = context(c, site.id, lang, typeof form.return === "string" ? form.return : undefined);
-    const { success } = await c.env.FORM_LIMITER.limit({ key: `manage:${clientIp(c)}` });
+    const { success } = await c.env.FORM_LIMITER.limit({ key: `manage:${clientKey(c)}` });
     if (!success) return c.html(tooManyPage(ctx), 429, { "Retry-After": "60" });
     const parsed = manageRequestSchema.safeParse(form);
     if (!parsed.success) {

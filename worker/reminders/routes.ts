@@ -6,7 +6,7 @@ import { readerCors } from "../platform/cors";
 import { normalizeEmail } from "../platform/crypto";
 import { database } from "../platform/db";
 import { type AppContext, publicOrigin } from "../platform/env";
-import { clientIp, jsonBody, jsonError, readJson, validationError } from "../platform/http";
+import { clientKey, jsonBody, jsonError, readJson, validationError } from "../platform/http";
 import { readerPageHeaders } from "../platform/page";
 import { demoOrigins, findSite, SITES } from "../platform/sites";
 import { forgetHash, forgetToken } from "./forget";
@@ -20,7 +20,7 @@ export type ReminderResponse = { status: "scheduled"; when: "next_week" | "next_
 
 /** `POST /api/reminders`: "Remind me later" by email. */
 export const reminderRoutes = new Hono<AppContext>().use(readerCors).post("/", jsonBody(4096), async (c) => {
-  const { success } = await c.env.FORM_LIMITER.limit({ key: `reminders:${clientIp(c)}` });
+  const { success } = await c.env.FORM_LIMITER.limit({ key: `reminders:${clientKey(c)}` });
   if (!success) {
     c.header("Retry-After", "60");
     return jsonError(c, 429, "rate_limited", "Too many requests from this network. Try again in a minute.");

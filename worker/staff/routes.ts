@@ -3,7 +3,7 @@ import { setCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { database } from "../platform/db";
-import { clientIp, httpErrorResponse, jsonError } from "../platform/http";
+import { clientKey, httpErrorResponse, jsonError } from "../platform/http";
 import { findSite, SITES } from "../platform/sites";
 import { REMINDER_CAMPAIGN } from "../reminders/links";
 import { reminderStats } from "../reminders/store";
@@ -71,7 +71,7 @@ export function staffRoutes(options: AuthOptions = {}) {
             503,
           );
         }
-        const limited = await c.env.FORM_LIMITER?.limit({ key: `admin-sign-in:${clientIp(c)}` }).catch(() => null);
+        const limited = await c.env.FORM_LIMITER?.limit({ key: `admin-sign-in:${clientKey(c)}` }).catch(() => null);
         if (limited && !limited.success)
           return c.html(
             signInPage({ next, mode: "token", env: c.env, error: "Too many attempts. Wait a minute and try again." }),
