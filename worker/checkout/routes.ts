@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { checkoutSessionParams, planCheckout } from "../core/checkout";
+import { canonicalCheckoutRequest, checkoutSessionParams, planCheckout } from "../core/checkout";
 import { checkoutRequestSchema } from "../core/contract";
 import { isAllowedOrigin } from "../core/origins";
 import { readerCors } from "../platform/cors";
@@ -10,7 +10,7 @@ import { clientIp, clientKey, jsonBody, jsonError, readJson, validationError } f
 import { demoOrigins, findSite } from "../platform/sites";
 import { stripeFor } from "../platform/stripe";
 import { verifyTurnstile } from "../platform/turnstile";
-import { attachSession, insertPledge, markUnpayable, pledgeTerms } from "./store";
+import { attachSession, insertPledge, markUnpayable, pledgeRequestHash } from "./store";
 
 /** `POST /api/checkout`: creates a pending pledge and its Stripe Checkout Session. */
 export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", jsonBody(16_384), async (c) => {
@@ -37,14 +37,17 @@ export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", j
     if (!human) return jsonError(c, 403, "turnstile_failed", "We could not confirm this request came from a person.");
   }
   const plan = planned.plan;
+  const locale = c.req.header("accept-language")?.slice(0, 2) === "ru" ? "ru" : "auto";
 
-  // The same Idempotency-Key always means the same pledge and the same Stripe session.
+  // The same Idempotency-Key always means the same request, the same pledge and the same Stripe
+  // session; the key is bound to a hash of the whole normalised request it first came with.
   const key = c.req.header("idempotency-key");
   if (key !== undefined && !/^[\w-]{8,100}$/.test(key))
     return jsonError(c, 400, "invalid_idempotency_key", "Idempotency-Key must be 8–100 letters, digits or dashes.");
   const pledgeId = key
     ? `pl_${(await sha256Hex(`${site.id}:${key}`)).slice(0, 24)}`
     : `pl_${crypto.randomUUID().replaceAll("-", "")}`;
+  const requestHash = await sha256Hex(canonicalCheckoutRequest(site.id, plan, { ...input, locale }));
   const db = database(c.env.DB);
   const created = await insertPledge(db, {
     id: pledgeId,
@@ -54,33 +57,16 @@ export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", j
     variant: input.variant ?? null,
     email: input.email ?? null,
     placement: input.placement ?? null,
+    requestHash,
     now: Date.now(),
   });
-  if (!created) {
-    const existing = await pledgeTerms(db, pledgeId);
-    const same =
-      existing?.frequency === plan.frequency &&
-      existing.currency === plan.currency &&
-      existing.amount === plan.amount &&
-      existing.feeAmount === plan.feeAmount;
-    if (!same)
-      return jsonError(
-        c,
-        409,
-        "idempotency_conflict",
-        "This Idempotency-Key was already used for a different checkout.",
-      );
-  }
+  // A different request under a used key changes nothing: the first pledge stays as it was.
+  if (!created && (await pledgeRequestHash(db, pledgeId)) !== requestHash)
+    return jsonError(c, 409, "idempotency_conflict", "This Idempotency-Key was already used for a different checkout.");
 
   try {
     const session = await stripeFor(c.env).checkout.sessions.create(
-      checkoutSessionParams({
-        pledgeId,
-        site,
-        plan,
-        email: input.email,
-        locale: c.req.header("accept-language")?.slice(0, 2) === "ru" ? "ru" : "auto",
-      }),
+      checkoutSessionParams({ pledgeId, site, plan, email: input.email, locale }),
       { idempotencyKey: `checkout-${pledgeId}` },
     );
     if (!session.url) throw new Error("Stripe returned a session without a URL");
@@ -88,7 +74,8 @@ export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", j
     return c.json({ id: pledgeId, url: session.url }, 201);
   } catch (error) {
     console.error("checkout: Stripe failed", pledgeId, error instanceof Error ? error.message : error);
-    await markUnpayable(db, pledgeId, Date.now());
+    // Only the attempt that created the pledge marks it unpayable: a failed retry leaves it as the first attempt left it.
+    if (created) await markUnpayable(db, pledgeId, Date.now());
     return jsonError(c, 502, "payment_provider_unavailable", "The payment provider did not answer. Please try again.");
   }
 });

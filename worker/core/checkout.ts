@@ -83,6 +83,37 @@ export function planCheckout(
   };
 }
 
+/**
+ * The whole checkout request in one canonical string, for binding an Idempotency-Key to it:
+ * every field that shapes the pledge or the Stripe session (as parsed and planned), in a fixed
+ * order, with defaults filled in. The Turnstile token is left out: a retry gets a new one.
+ */
+export function canonicalCheckoutRequest(
+  site: string,
+  plan: CheckoutPlan,
+  extra: {
+    campaign?: string | undefined;
+    variant?: string | undefined;
+    email?: string | undefined;
+    placement?: string | undefined;
+    locale: string;
+  },
+): string {
+  return JSON.stringify([
+    site,
+    plan.frequency,
+    plan.currency,
+    plan.amount,
+    plan.feeAmount,
+    new URL(plan.returnUrl).toString(),
+    extra.campaign ?? null,
+    extra.variant ?? null,
+    extra.email ?? null,
+    extra.placement ?? null,
+    extra.locale,
+  ]);
+}
+
 /** `returnUrl` with the reader-support query parameters replaced by `params`. */
 export function returnUrlWith(returnUrl: string, params: Record<string, string>): string {
   const url = new URL(returnUrl);

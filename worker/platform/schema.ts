@@ -32,6 +32,11 @@ export const pledges = sqliteTable(
     stripeCustomerId: text("stripe_customer_id"),
     stripeSubscriptionId: text("stripe_subscription_id"),
     stripePaymentIntentId: text("stripe_payment_intent_id"),
+    /**
+     * SHA-256 of the normalised checkout request that created the pledge: a retry with the same
+     * Idempotency-Key must carry the same request, or it is refused.
+     */
+    requestHash: text("request_hash"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
