@@ -95,6 +95,8 @@ export const sites = [
         },
       },
     ],
+    // Counted by name from the first view; other campaigns once a checkout has carried them.
+    campaigns: ["spring-appeal"],
     rules: {
       afterParagraph: 3,
       viewCap: 4,

@@ -48,6 +48,8 @@ export const pledges = sqliteTable(
     index("pledges_customer").on(t.stripeCustomerId),
     index("pledges_email").on(t.site, t.email),
     index("pledges_site_placement").on(t.site, t.placement, t.createdAt),
+    // Campaigns a checkout has carried: the ask's counters keep their names.
+    index("pledges_site_campaign").on(t.site, t.campaign),
     // Active recurring supporters and their amounts, read from the index alone.
     index("admin_pledges_recurring").on(t.site, t.status, t.frequency, t.currency, t.amount, t.feeAmount),
   ],
