@@ -6,7 +6,9 @@ import { expect } from "vitest";
 export const EMULATOR = (env as unknown as { STRIPE_API_BASE: string }).STRIPE_API_BASE;
 /** The worker's PUBLIC_ORIGIN in the tests (vitest.config.ts), where the demo article is served. */
 export const ORIGIN = "http://localhost:8787";
-export const ADMIN = { authorization: "Bearer test-admin-token" };
+/** The staff token of the tests (vitest.config.ts): long enough to be accepted with production behaviour. */
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij";
+export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /** Text no page or email may write as markup: tags, both quotes and an ampersand. */
 export const HOSTILE = `<b>"Tom" & 'Jerry'</b><script>alert(1)</script>`;

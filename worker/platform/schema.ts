@@ -275,3 +275,36 @@ export const adminDailyCancellations = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.site, t.day, t.currency, t.frequency] })],
 );
+
+// ——— Staff access ———
+
+/**
+ * Staff sessions opened by the token sign-in. The cookie holds a random id; only its hash is
+ * kept here, so signing out (or out everywhere) deletes the row and the cookie is dead at once.
+ */
+export const staffSessions = sqliteTable(
+  "staff_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    /** HMAC of the ADMIN_TOKEN the session was opened with: a new token (or SESSION_SECRET) ends every session. */
+    tokenDigest: text("token_digest").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("staff_sessions_expires").on(t.expiresAt)],
+);
+
+/**
+ * Failed staff credentials (a wrong bearer token or sign-in form token) per client and window:
+ * both kinds share this one limit. `client` is a hash of the client's rate-limit key; rows are
+ * deleted once their window is over.
+ */
+export const staffAuthFailures = sqliteTable(
+  "staff_auth_failures",
+  {
+    client: text("client").notNull(),
+    windowStart: integer("window_start").notNull(),
+    failures: integer("failures").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.client, t.windowStart] })],
+);

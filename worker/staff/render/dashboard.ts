@@ -20,6 +20,8 @@ export type DashboardView = {
   reminders?: ReminderStats;
   staff: Staff;
   accessLogout: boolean;
+  /** Problems of this deployment's configuration, shown above everything else. */
+  warnings?: string[];
   now: number;
 };
 
@@ -34,11 +36,12 @@ function header(view: DashboardView): Html {
     view.staff.via === "access"
       ? html`Signed in as <strong>${view.staff.email ?? "staff"}</strong>`
       : "Signed in with the staff token";
+  const everywhere = html`<form class="inline" method="post" action="/admin/sign-out-everywhere"><button class="quiet" type="submit">Sign out everywhere</button></form>`;
   const out = view.accessLogout
     ? html`<a class="btn quiet" href="/cdn-cgi/access/logout">Sign out</a>`
     : view.staff.via === "session"
-      ? html`<form class="inline" method="post" action="/admin/sign-out"><button class="quiet" type="submit">Sign out</button></form>`
-      : "";
+      ? html`<form class="inline" method="post" action="/admin/sign-out"><button class="quiet" type="submit">Sign out</button></form>${everywhere}`
+      : everywhere;
   return html`<header class="top"><div class="in">
 <a class="brand" href="/admin">Reader Support · Staff</a>
 <span class="who">${who}</span>${out}
@@ -248,7 +251,11 @@ function recentSection(view: DashboardView): Html {
 export function dashboardPage(view: DashboardView): string {
   const { site, range } = view;
   const csv = `/admin/api/payments.csv?${query({ site: site.id, from: range.from, to: range.to })}`;
-  const body = html`<h1>${site.name}</h1>
+  const warnings = view.warnings?.length
+    ? html`<div class="warn" role="alert"><h2>This deployment needs attention</h2><ul>${view.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>
+`
+    : "";
+  const body = html`${warnings}<h1>${site.name}</h1>
 <p class="lede" id="range-text">${rangeText(range, view.data)}</p>
 ${filters(view)}
 <p class="range-note"><a class="btn quiet" href="${csv}" download>Export payments (CSV)</a></p>
