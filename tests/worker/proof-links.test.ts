@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { requestManageLinks } from "../../worker/manage/request";
+import { NOT_DELIVERED } from "../../worker/platform/mail/transports";
 import { findSite } from "../../worker/platform/sites";
 import { ADMIN, call, clearLedger, control, deliverAll, drain, ORIGIN, startCheckout } from "./helpers";
 
@@ -103,5 +104,60 @@ describe("without a public origin the worker builds no link", () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("Check your inbox");
     expect(await outbox("manage")).toHaveLength(0);
+  });
+});
+
+describe("mail in production without a real transport", () => {
+  const production = { ENVIRONMENT: "production", MAIL_TRANSPORT: "outbox", OUTBOX_KEEPS_MESSAGES: "on" };
+  async function inProduction(path: string, init: RequestInit = {}) {
+    const ctx = createExecutionContext();
+    const headers = new Headers(init.headers);
+    headers.set("cf-connecting-ip", `203.0.113.${Math.floor(Math.random() * 200)}`);
+    const response = await app.fetch(
+      new Request(`${ORIGIN}${path}`, { ...init, headers }),
+      { ...env, ...production },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    return response;
+  }
+
+  it("a manage link is not delivered, and the outbox keeps neither the address, nor the body, nor the link", async () => {
+    await monthlySupporter("kept-private@example.com");
+    const response = await inProduction("/manage", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ site: "demo", lang: "en", email: "kept-private@example.com" }).toString(),
+    });
+    expect(response.status).toBe(200);
+    const rows = (await env.DB.prepare("SELECT * FROM mail_outbox").all()).results;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      recipient: "k•••@example.com",
+      status: "failed",
+      text_body: null,
+      html_body: null,
+      headers: null,
+      last_error: NOT_DELIVERED,
+    });
+    expect(JSON.stringify(rows)).not.toContain("/manage/open/");
+  });
+
+  it("staff see a warning, and the ask offers no reminder form", async () => {
+    const page = await inProduction("/admin?site=demo", { headers: ADMIN });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("This deployment needs attention");
+    expect(html).toContain("No email is delivered: MAIL_TRANSPORT is &quot;outbox&quot;");
+    const config = (await (await inProduction("/api/config?site=demo")).json()) as { reminders: boolean };
+    expect(config.reminders).toBe(false);
+    // With a real transport configured, neither.
+    const ctx = createExecutionContext();
+    const resend = await app.fetch(
+      new Request(`${ORIGIN}/api/config?site=demo`),
+      { ...env, ...production, MAIL_TRANSPORT: "resend", RESEND_API_KEY: "re_test" },
+      ctx,
+    );
+    expect(((await resend.json()) as { reminders: boolean }).reminders).toBe(true);
   });
 });
