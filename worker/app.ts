@@ -8,7 +8,7 @@ import { manageRoutes } from "./manage/routes";
 import type { AppContext } from "./platform/env";
 import { baselineHeaders } from "./platform/headers";
 import { httpErrorResponse, jsonError } from "./platform/http";
-import { forgetRoutes, reminderRoutes } from "./reminders/routes";
+import { confirmRoutes, forgetRoutes, reminderRoutes } from "./reminders/routes";
 import { staff } from "./staff/routes";
 
 /**
@@ -22,6 +22,7 @@ export const app = new Hono<AppContext>()
   .route("/api/events", eventRoutes)
   .route("/api/webhooks/stripe", webhookRoutes)
   .route("/api/reminders", reminderRoutes)
+  .route("/r/confirm", confirmRoutes)
   .route("/r/forget", forgetRoutes)
   .route("/manage", manageRoutes)
   .route("/admin", staff)

@@ -138,8 +138,11 @@ export const askEventCounts = sqliteTable(
 // ─── Mail, reminders and supporter self-service ───────────────────────────────────────────────────────────────────────────
 
 /**
- * "Remind me later" requests. At most one pending reminder per site and address; the address
- * is erased once the email went out (or the reader asked us to forget it): only counts remain.
+ * "Remind me later" requests, confirmed by the reader before anything is sent: a request is
+ * `unconfirmed` until the link in its confirmation email is used, then `pending` (replacing
+ * the address's earlier pending reminder, which becomes `replaced`), or `expired` after 48
+ * hours. At most one pending reminder per site and address; the address is erased once the
+ * reminder went out, expired, was replaced or forgotten: only counts remain.
  */
 export const reminders = sqliteTable(
   "reminders",
@@ -150,16 +153,20 @@ export const reminders = sqliteTable(
     email: text("email"),
     lang: text("lang").notNull(),
     remindIn: text("remind_in", { enum: ["next_week", "next_month"] }).notNull(),
+    /** The article: an allowed origin and a path (no user, no query but our campaign, no fragment). */
     pageUrl: text("page_url").notNull(),
-    /** This worker's origin as the reader reached it, for the forget-me link. */
-    baseUrl: text("base_url").notNull(),
+    /** SHA-256 of the confirmation link's token, while the request waits for it. */
+    confirmHash: text("confirm_hash"),
+    confirmedAt: integer("confirmed_at"),
     /**
      * SHA-256 of the forget-me token, which is an HMAC of site and address: the same for every
      * reminder of one reader on one site, so the link in a sent email also cancels a newer one.
      * Erased with the address.
      */
     forgetHash: text("forget_hash"),
-    status: text("status", { enum: ["pending", "sent", "forgotten", "failed"] })
+    status: text("status", {
+      enum: ["unconfirmed", "pending", "sent", "forgotten", "failed", "expired", "replaced"],
+    })
       .notNull()
       .default("pending"),
     dueAt: integer("due_at").notNull(),
@@ -177,6 +184,9 @@ export const reminders = sqliteTable(
     index("reminders_due").on(t.status, t.dueAt),
     index("reminders_forget").on(t.forgetHash),
     index("reminders_site_created").on(t.site, t.createdAt),
+    index("reminders_confirm").on(t.confirmHash),
+    // The per-address limit on confirmation emails.
+    index("reminders_email_created").on(t.email, t.createdAt),
   ],
 );
 
@@ -191,7 +201,7 @@ export const mailOutbox = sqliteTable(
     id: text("id").primaryKey(),
     /** What this message is for (e.g. `reminder:<id>`): the same key is never sent twice. */
     key: text("key").notNull(),
-    kind: text("kind", { enum: ["reminder", "manage"] }).notNull(),
+    kind: text("kind", { enum: ["reminder", "confirmation", "manage"] }).notNull(),
     site: text("site").notNull(),
     transport: text("transport").notNull(),
     recipient: text("recipient").notNull(),

@@ -37,11 +37,11 @@ function start(options: Partial<MountOptions> = {}, deps: MountDeps = {}) {
   const beacon = vi.fn(() => true);
   const fetch = vi.fn(async (url: string, init: RequestInit) => {
     calls.push({ url, init });
-    // As the worker answers (worker/routes/reminders.ts): the date is the server's, here
+    // As the worker answers (worker/reminders/routes.ts): the date is the server's, here
     // deliberately not "30 days from now" (June 13) so the form must show this one.
     if (url.endsWith("/api/reminders"))
-      return new Response(JSON.stringify({ status: "scheduled", when: "next_month", sendOn: "2025-06-15" }), {
-        status: 201,
+      return new Response(JSON.stringify({ status: "confirmation_sent", when: "next_month", sendOn: "2025-06-15" }), {
+        status: 202,
       });
     return new Response(JSON.stringify({ id: "cs_1", url: "https://checkout.example/cs_1" }), { status: 201 });
   });
@@ -307,10 +307,12 @@ describe("the in-article ask", () => {
     });
     const statuses = Array.from(inline!.querySelectorAll("[role=status]"));
     // The server's sendOn, not a date computed in the browser (NOW + 30 days would be June 13).
-    expect(statuses.at(-1)!.textContent).toBe("Done. We'll email you once around June 15.");
+    expect(statuses.at(-1)!.textContent).toBe(
+      "Almost done: check your inbox and confirm with the link we've just sent. Then we'll email you once, around June 15.",
+    );
   });
 
-  it("confirms the reminder with the server's sendOn in the reader's language", async () => {
+  it("asks the reader to confirm by email, with the server's sendOn in the reader's language", async () => {
     const { inline } = start({ lang: "ru", config: { ...config, lang: "ru" } });
     await settle();
     button(inline!, "Напомнить позже").click();
@@ -320,12 +322,14 @@ describe("the in-article ask", () => {
     await settle();
     await settle();
     const statuses = Array.from(inline!.querySelectorAll("[role=status]"));
-    expect(statuses.at(-1)!.textContent).toBe("Готово. Мы напишем вам один раз, около 15 июня.");
+    expect(statuses.at(-1)!.textContent).toBe(
+      "Почти готово: проверьте почту и подтвердите напоминание по ссылке из письма. Тогда мы напишем вам один раз, около 15 июня.",
+    );
   });
 
-  it("shows a confirmation without a date when the answer carries no usable sendOn", async () => {
+  it("asks to confirm without a date when the answer carries no usable sendOn", async () => {
     const fetch = vi.fn(
-      async () => new Response(JSON.stringify({ status: "scheduled", when: "next_week" }), { status: 201 }),
+      async () => new Response(JSON.stringify({ status: "confirmation_sent", when: "next_week" }), { status: 202 }),
     );
     const { inline } = start({}, { fetch: fetch as unknown as typeof globalThis.fetch });
     await settle();
@@ -336,7 +340,9 @@ describe("the in-article ask", () => {
     await settle();
     await settle();
     const statuses = Array.from(inline!.querySelectorAll("[role=status]"));
-    expect(statuses.at(-1)!.textContent).toBe("Done. We'll email you once.");
+    expect(statuses.at(-1)!.textContent).toBe(
+      "Almost done: check your inbox and confirm with the link we've just sent.",
+    );
   });
 
   it("hides the reminder form when the site disables reminders", async () => {

@@ -214,11 +214,11 @@ function remindersSection(view: DashboardView): Html | null {
   const row = (label: string, n: number, of?: number) =>
     html`<tr><th scope="row">${label}</th><td>${count(n)}${of !== undefined ? html`<span class="rate">${percent(n, of)}</span>` : ""}</td></tr>`;
   return html`<h2 id="reminders">Reminders by email</h2>
-<p class="lede">Readers who chose “Remind me later” and left an address: asked in the range, sent, and pledges paid from a reminder's link (by payment date).</p>
+<p class="lede">Readers who chose “Remind me later” and left an address: asked in the range, confirmed by the reader through the emailed link, sent, and pledges paid from a reminder's link (by payment date). Nothing is sent to an address that was not confirmed.</p>
 <div class="scroll" tabindex="0" role="region" aria-label="Reminders"><table>
 <caption>Reminder funnel</caption>
 <thead><tr><th scope="col">Stage</th><th scope="col">Count</th></tr></thead>
-<tbody>${row("Requested", r.requested)}${row("Sent", r.sent, r.requested)}${row("Converted (paid)", r.converted, r.sent)}${row("Waiting", r.pending)}${row("Forgotten on request", r.forgotten)}</tbody>
+<tbody>${row("Requested", r.requested)}${row("Confirmed", r.confirmed, r.requested)}${row("Sent", r.sent, r.confirmed)}${row("Converted (paid)", r.converted, r.sent)}${row("Waiting for confirmation", r.unconfirmed)}${row("Never confirmed", r.expired)}${row("Waiting for their date", r.pending)}${row("Forgotten on request", r.forgotten)}</tbody>
 </table></div>`;
 }
 
