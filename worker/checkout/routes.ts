@@ -1,16 +1,17 @@
 import { Hono } from "hono";
 import { canonicalCheckoutRequest, checkoutSessionParams, planCheckout } from "../core/checkout";
-import { checkoutRequestSchema } from "../core/contract";
+import { checkoutRequestSchema, type ThanksResponse, thanksRequestSchema } from "../core/contract";
 import { isAllowedOrigin } from "../core/origins";
 import { readerCors } from "../platform/cors";
-import { sha256Hex } from "../platform/crypto";
+import { linkSecret, sha256Hex } from "../platform/crypto";
 import { database } from "../platform/db";
 import type { AppContext } from "../platform/env";
 import { clientIp, clientKey, jsonBody, jsonError, readJson, validationError } from "../platform/http";
 import { demoOrigins, findSite } from "../platform/sites";
 import { stripeFor } from "../platform/stripe";
 import { verifyTurnstile } from "../platform/turnstile";
-import { attachSession, insertPledge, markUnpayable, pledgeRequestHash } from "./store";
+import { attachSession, claimThanks, insertPledge, markUnpayable, pledgeForThanks, pledgeRequestHash } from "./store";
+import { checkThanksToken, sessionPaid, signThanksToken, THANKED_STATUSES } from "./thanks";
 
 /** `POST /api/checkout`: creates a pending pledge and its Stripe Checkout Session. */
 export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", jsonBody(16_384), async (c) => {
@@ -48,6 +49,7 @@ export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", j
     ? `pl_${(await sha256Hex(`${site.id}:${key}`)).slice(0, 24)}`
     : `pl_${crypto.randomUUID().replaceAll("-", "")}`;
   const requestHash = await sha256Hex(canonicalCheckoutRequest(site.id, plan, { ...input, locale }));
+  const thanksToken = await signThanksToken(linkSecret(c.env), pledgeId);
   const db = database(c.env.DB);
   const created = await insertPledge(db, {
     id: pledgeId,
@@ -66,7 +68,7 @@ export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", j
 
   try {
     const session = await stripeFor(c.env).checkout.sessions.create(
-      checkoutSessionParams({ pledgeId, site, plan, email: input.email, locale }),
+      checkoutSessionParams({ pledgeId, thanksToken, site, plan, email: input.email, locale }),
       { idempotencyKey: `checkout-${pledgeId}` },
     );
     if (!session.url) throw new Error("Stripe returned a session without a URL");
@@ -78,4 +80,40 @@ export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", j
     if (created) await markUnpayable(db, pledgeId, Date.now());
     return jsonError(c, 502, "payment_provider_unavailable", "The payment provider did not answer. Please try again.");
   }
+});
+
+/**
+ * `POST /api/thanks`: the ask, back from Stripe with `?rs=thanks&rs_pledge=<token>`, asks
+ * whether to thank the reader. Yes only for a genuine token of a paid (or settling) pledge of
+ * this site, and only once: a forged, altered, unpaid or reused link gets `supporter: false`,
+ * and the ask then shows nothing special.
+ */
+export const thanksRoutes = new Hono<AppContext>().use(readerCors).post("/", jsonBody(1024), async (c) => {
+  const { success } = await c.env.FORM_LIMITER.limit({ key: `thanks:${clientKey(c)}` });
+  if (!success) {
+    c.header("Retry-After", "60");
+    return jsonError(c, 429, "rate_limited", "Too many requests from this network. Try again in a minute.");
+  }
+  const body = await readJson(c);
+  if (!body.ok) return jsonError(c, 400, "invalid_json", "The body must be a JSON object of at most 1 KB.");
+  const parsed = thanksRequestSchema.safeParse(body.value);
+  if (!parsed.success) return validationError(c, parsed.error);
+  const site = findSite(parsed.data.site);
+  if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
+  if (!isAllowedOrigin(site, c.req.header("origin"), demoOrigins(c.env)))
+    return jsonError(c, 403, "origin_not_allowed", "This page's origin may not ask for this site.");
+  const pledgeId = await checkThanksToken(linkSecret(c.env), parsed.data.token);
+  if (!pledgeId) return jsonError(c, 403, "invalid_token", "This return link was not made by this site.", "token");
+  const db = database(c.env.DB);
+  const pledge = await pledgeForThanks(db, pledgeId);
+  const nobody: ThanksResponse = { supporter: false };
+  if (!pledge || pledge.site !== site.id) return c.json(nobody);
+  const paid =
+    THANKED_STATUSES.has(pledge.status) ||
+    // Back before Stripe's webhook: ask Stripe (read only) about the session.
+    (pledge.status === "pending" &&
+      pledge.stripeSessionId !== null &&
+      (await sessionPaid(c.env, pledge.stripeSessionId)));
+  if (!paid || !(await claimThanks(db, pledgeId, site.id, Date.now()))) return c.json(nobody);
+  return c.json({ supporter: true, frequency: pledge.frequency } satisfies ThanksResponse);
 });

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { CheckoutPlan } from "../core/checkout";
 import { statusKey } from "../core/ledger";
 import type { Database } from "../platform/db";
-import { pledges } from "../platform/schema";
+import { pledges, thankYous } from "../platform/schema";
 
 export type NewPledge = {
   id: string;
@@ -72,4 +72,29 @@ export async function markUnpayable(db: Database, pledgeId: string, now: number)
     .update(pledges)
     .set({ status: "error", statusKey: statusKey("error", Math.floor(now / 1000)), updatedAt: now })
     .where(and(eq(pledges.id, pledgeId), eq(pledges.statusKey, 0)));
+}
+
+/** What the thank-you needs to know about a pledge. */
+export function pledgeForThanks(db: Database, id: string) {
+  return db
+    .select({
+      site: pledges.site,
+      status: pledges.status,
+      frequency: pledges.frequency,
+      stripeSessionId: pledges.stripeSessionId,
+    })
+    .from(pledges)
+    .where(eq(pledges.id, id))
+    .get();
+}
+
+/** Records that a pledge's thank-you was confirmed; false when it was already (the link works once). */
+export async function claimThanks(db: Database, pledgeId: string, site: string, now: number): Promise<boolean> {
+  const row = await db
+    .insert(thankYous)
+    .values({ pledgeId, site, confirmedAt: now })
+    .onConflictDoNothing()
+    .returning({ pledgeId: thankYous.pledgeId })
+    .get();
+  return row !== undefined;
 }

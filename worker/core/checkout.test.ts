@@ -58,7 +58,7 @@ describe("checkoutSessionParams", () => {
   it("monthly: subscription mode with a monthly price, the pledge id in session and subscription metadata", () => {
     const planned = planCheckout(site, { ...base, coverFees: true }, NO_DEMO_ORIGINS);
     if (!planned.ok) throw new Error("plan refused");
-    const params = checkoutSessionParams({ pledgeId: "pl_1", site, plan: planned.plan });
+    const params = checkoutSessionParams({ pledgeId: "pl_1", thanksToken: "pl_1.signature", site, plan: planned.plan });
     expect(params.mode).toBe("subscription");
     expect(params.line_items).toEqual([
       {
@@ -85,14 +85,15 @@ describe("checkoutSessionParams", () => {
       subscription_data: { metadata: { pledge_id: "pl_1" } },
     });
     expect(params).not.toHaveProperty("submit_type");
-    expect(params.success_url).toBe("https://courier.example.org/news/a?x=1&rs=thanks&rs_pledge=pl_1&rs_freq=monthly");
+    // The return link carries the signed token only: the frequency comes from the worker, not the URL.
+    expect(params.success_url).toBe("https://courier.example.org/news/a?x=1&rs=thanks&rs_pledge=pl_1.signature");
     expect(params.cancel_url).toBe("https://courier.example.org/news/a?x=1&rs=cancelled");
   });
 
   it("once: payment mode, submit_type donate, the pledge id on the payment intent", () => {
     const planned = planCheckout(site, { ...base, frequency: "once", currency: "JPY", amount: 3000 }, NO_DEMO_ORIGINS);
     if (!planned.ok) throw new Error("plan refused");
-    const params = checkoutSessionParams({ pledgeId: "pl_2", site, plan: planned.plan });
+    const params = checkoutSessionParams({ pledgeId: "pl_2", thanksToken: "pl_2.signature", site, plan: planned.plan });
     expect(params).toMatchObject({
       mode: "payment",
       submit_type: "donate",

@@ -132,10 +132,14 @@ const GIFT_NAMES: Record<Frequency, (name: string) => string> = {
 /**
  * Stripe Checkout Session parameters for a plan (the shape of `checkout.sessions.create`).
  * The pledge id travels in the metadata of the session and of the payment intent or
- * subscription, so every later event finds its pledge whatever order it arrives in.
+ * subscription, so every later event finds its pledge whatever order it arrives in. The reader
+ * returns to their page with `?rs=thanks&rs_pledge=<signed token>`, which the ask shows a
+ * thank-you for only once the worker confirms the payment.
  */
 export function checkoutSessionParams(args: {
   pledgeId: string;
+  /** The signed token of the return link (see checkout/thanks.ts): the page's ask thanks only with it. */
+  thanksToken: string;
   site: SiteConfig;
   plan: CheckoutPlan;
   email?: string | undefined;
@@ -159,7 +163,7 @@ export function checkoutSessionParams(args: {
   return {
     mode: interval ? ("subscription" as const) : ("payment" as const),
     line_items: lineItems,
-    success_url: returnUrlWith(plan.returnUrl, { rs: "thanks", rs_pledge: pledgeId, rs_freq: plan.frequency }),
+    success_url: returnUrlWith(plan.returnUrl, { rs: "thanks", rs_pledge: args.thanksToken }),
     cancel_url: returnUrlWith(plan.returnUrl, { rs: "cancelled" }),
     client_reference_id: pledgeId,
     metadata,

@@ -70,6 +70,17 @@ export type ReminderRequest = z.input<typeof reminderRequestSchema>;
  */
 export type ReminderResponse = { status: "confirmation_sent"; when: "next_week" | "next_month"; sendOn: string };
 
+/** `POST /api/thanks` body: the signed token the reader came back from Stripe with. */
+export const thanksRequestSchema = z.strictObject({
+  site: siteId,
+  token: z.string().min(1).max(200),
+});
+/**
+ * `POST /api/thanks` answer: `supporter` only for a paid (or, for delayed methods, processing)
+ * pledge, and only the first time its token is shown; then `frequency` is the pledge's own.
+ */
+export type ThanksResponse = { supporter: boolean; frequency?: Frequency };
+
 /** `GET /api/config` response: everything the ask needs for one visitor. */
 export type AskConfig = {
   name: string;

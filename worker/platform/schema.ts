@@ -120,6 +120,17 @@ export const stripeEvents = sqliteTable("stripe_events", {
   processedAt: integer("processed_at").notNull(),
 });
 
+/**
+ * Thank-yous the worker confirmed to a reader's browser after a payment: the return link from
+ * Stripe works once, so a copied or forged link makes nobody a "supporter". Not money: deleting
+ * a row only lets the link work once more.
+ */
+export const thankYous = sqliteTable("thank_yous", {
+  pledgeId: text("pledge_id").primaryKey(),
+  site: text("site").notNull(),
+  confirmedAt: integer("confirmed_at").notNull(),
+});
+
 /** The ask's counters, aggregated per day, site, placement, campaign, variant and type. No personal data. */
 export const askEventCounts = sqliteTable(
   "ask_event_counts",

@@ -9,13 +9,13 @@ import { checkAmount } from "./money";
 import { type MountDeps, mount } from "./mount";
 import { OtherAmount } from "./OtherAmount";
 import { Reminder } from "./Reminder";
-import { Thanks } from "./Thanks";
+import { confirmThanks, Thanks } from "./Thanks";
 import { TURNSTILE_SRC, type TurnstileApi, turnstileToken } from "./turnstile";
 
 const base = sample as AskConfig;
 const withKey: AskConfig = { ...base, turnstileSiteKey: "0x4AAAAAAAtest" };
 const shared = { loadState, saveState, whyNotShown, articlesRead };
-const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks };
+const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks };
 const FAILED = "We couldn't complete the security check. Please try again.";
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
