@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { bufferCounts, flushBuffer } from "../../worker/events/buffer";
-import { counterFor, type EventCounter, flushSite, MAX_ROWS_PER_SITE_DAY } from "../../worker/events/counter";
+import { counterFor, EventCounter, flushSite, MAX_ROWS_PER_SITE_DAY } from "../../worker/events/counter";
 import type { WorkerEnv } from "../../worker/platform/env";
 import { ADMIN, call, clearLedger, freshIp, insideOneWindow, ORIGIN, startCheckout } from "./helpers";
 
@@ -310,6 +310,23 @@ describe("proof: the counter's flush loses and doubles nothing while it waits on
     await flushSite(env, "demo");
     expect(await stored("checkout")).toBe(4);
     await handingOver;
+  });
+
+  it("an object that restarts keeps the counts it had stored, and new ones add to them (not replace them)", async () => {
+    const stub = counterFor(env, "demo", 12);
+    await runInDurableObject(stub, async (instance: EventCounter, state) => {
+      await instance.add([[key("snooze"), 2]]);
+      // The object is evicted and started again on the same storage: a new instance, empty memory.
+      const restarted = new EventCounter(
+        state as unknown as DurableObjectState,
+        (instance as unknown as { env: WorkerEnv }).env,
+      );
+      await state.blockConcurrencyWhile(async () => {});
+      await restarted.add([[key("snooze"), 3]]);
+      expect(await state.storage.get("pending")).toEqual([[key("snooze"), 5]]);
+      await restarted.flush();
+      expect(await stored("snooze")).toBe(5);
+    });
   });
 
   it("a failed write gives its counts back to the next flush", async () => {
