@@ -144,6 +144,9 @@ describe("proof: the staff funnel cannot be poisoned", () => {
     const text = await dashboard.text();
     expect(text).not.toContain("made-up-");
     expect(text.length).toBeLessThan(10_000);
+    const page = await (await call("/admin?site=demo&range=today", { headers: ADMIN })).text();
+    expect(page).not.toContain("made-up-");
+    expect(page.length).toBeLessThan(60_000);
   });
 
   it("a campaign a checkout has carried, and a configured one, keep their names", async () => {

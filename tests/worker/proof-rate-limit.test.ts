@@ -86,6 +86,8 @@ describe("proof: an IPv6 client cannot take a fresh bucket per address", () => {
     expect(rateLimitKey("::ffff:198.51.100.7")).toBe("198.51.100.7");
     expect(rateLimitKey("198.51.100.7")).toBe("198.51.100.7");
     expect(rateLimitKey("not-an-ip")).toBe("not-an-ip");
+    expect(rateLimitKey("2001:DB8:1:2::1")).toBe("2001:db8:1:2::/64");
+    expect(rateLimitKey("::1")).toBe("::/64");
   });
 
   it(`${BURST} checkouts from ${BURST} addresses of one /64 share one bucket; the next /64 is not affected`, async () => {
