@@ -145,6 +145,7 @@ describe("proof: outside development a weak ADMIN_TOKEN opens nothing, and says 
     );
     expect(form.status).toBe(503);
     expect(form.headers.get("set-cookie")).toBeNull();
+    expect(await form.text()).toContain("SESSION_SECRET is the development secret");
   });
 
   it("the refused values are exactly those of .dev.vars.example", () => {

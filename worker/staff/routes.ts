@@ -80,9 +80,10 @@ export function staffRoutes(options: AuthOptions = {}) {
         const page = (error: string, status: 401 | 429 | 503) =>
           c.html(signInPage({ next, mode: "token", env: c.env, error }), status);
         const admin = usableAdminToken(c.env);
-        if (admin === null || sessionSecretProblem(c.env))
-          return page("Sign-in is not configured: set ADMIN_TOKEN and SESSION_SECRET.", 503);
+        if (admin === null) return page("Sign-in is not configured: set ADMIN_TOKEN and SESSION_SECRET.", 503);
         if ("refused" in admin) return page(admin.refused, 503);
+        const secretProblem = sessionSecretProblem(c.env);
+        if (secretProblem) return page(secretProblem, 503);
         const db = database(c.env.DB);
         // Wrong form tokens and wrong bearer tokens share one limit per client.
         if (await guessingLimited(db, c, now()))
