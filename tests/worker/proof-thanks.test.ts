@@ -1,5 +1,7 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { app } from "../../worker/app";
 import { signThanksToken } from "../../worker/checkout/thanks";
 import { call, clearLedger, control, deliverAll, drain, EMULATOR, freshIp, ORIGIN, startCheckout } from "./helpers";
 
@@ -103,5 +105,36 @@ describe("proof: a thank-you only after a payment", () => {
     expect((await ask(token, { origin: "https://evil.example" })).status).toBe(403);
     // Refused asks did not use the link up.
     expect(await answer(token)).toEqual({ supporter: true, frequency: "once" });
+  });
+});
+
+describe("without a usable SESSION_SECRET (here: the example's, outside development)", () => {
+  it("readers can still give; the return link carries no token, so no thank-you is claimed", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = createExecutionContext();
+    const response = await app.fetch(
+      new Request(`${ORIGIN}/api/checkout`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: ORIGIN, "cf-connecting-ip": freshIp() },
+        body: JSON.stringify({
+          site: "demo",
+          frequency: "once",
+          amount: 2500,
+          currency: "USD",
+          returnUrl: `${ORIGIN}/demo`,
+        }),
+      }),
+      { ...env, SESSION_SECRET: "dev-session-secret-change-me-0123456789" },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(201);
+    const { url } = (await response.json()) as { url: string };
+    const sessionId = /\/(cs_test_[A-Za-z0-9]+)/.exec(url)?.[1];
+    const session = (await (
+      await fetch(`${EMULATOR}/v1/checkout/sessions/${sessionId}`, { headers: { authorization: "Bearer sk_test_x" } })
+    ).json()) as { success_url: string };
+    expect(session.success_url).toBe(`${ORIGIN}/demo?rs=thanks`);
+    vi.restoreAllMocks();
   });
 });

@@ -5,6 +5,7 @@ import { isAllowedOrigin } from "../core/origins";
 import { readerCors } from "../platform/cors";
 import { linkSecret, sha256Hex } from "../platform/crypto";
 import { database } from "../platform/db";
+import { logProblemOnce, sessionSecretProblem } from "../platform/deployment";
 import type { AppContext } from "../platform/env";
 import { clientIp, clientKey, jsonBody, jsonError, readJson, validationError } from "../platform/http";
 import { demoOrigins, findSite } from "../platform/sites";
@@ -49,7 +50,10 @@ export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", j
     ? `pl_${(await sha256Hex(`${site.id}:${key}`)).slice(0, 24)}`
     : `pl_${crypto.randomUUID().replaceAll("-", "")}`;
   const requestHash = await sha256Hex(canonicalCheckoutRequest(site.id, plan, { ...input, locale }));
-  const thanksToken = await signThanksToken(linkSecret(c.env), pledgeId);
+  // Without a usable SESSION_SECRET readers can still give; they just get no thank-you (the dashboard says why).
+  const secretProblem = sessionSecretProblem(c.env);
+  if (secretProblem) logProblemOnce(`${secretProblem} (checkouts return without a thank-you until then)`);
+  const thanksToken = secretProblem ? null : await signThanksToken(linkSecret(c.env), pledgeId);
   const db = database(c.env.DB);
   const created = await insertPledge(db, {
     id: pledgeId,

@@ -139,7 +139,7 @@ const GIFT_NAMES: Record<Frequency, (name: string) => string> = {
 export function checkoutSessionParams(args: {
   pledgeId: string;
   /** The signed token of the return link (see checkout/thanks.ts): the page's ask thanks only with it. */
-  thanksToken: string;
+  thanksToken: string | null;
   site: SiteConfig;
   plan: CheckoutPlan;
   email?: string | undefined;
@@ -163,7 +163,10 @@ export function checkoutSessionParams(args: {
   return {
     mode: interval ? ("subscription" as const) : ("payment" as const),
     line_items: lineItems,
-    success_url: returnUrlWith(plan.returnUrl, { rs: "thanks", rs_pledge: args.thanksToken }),
+    success_url: returnUrlWith(plan.returnUrl, {
+      rs: "thanks",
+      ...(args.thanksToken ? { rs_pledge: args.thanksToken } : {}),
+    }),
     cancel_url: returnUrlWith(plan.returnUrl, { rs: "cancelled" }),
     client_reference_id: pledgeId,
     metadata,

@@ -49,7 +49,7 @@ export function deploymentWarnings(env: WorkerEnv): string[] {
         : 'No email is delivered: MAIL_TRANSPORT is "outbox". Readers cannot ask for reminders, manage links are not sent, and the outbox records only masked addresses and subjects. Set MAIL_TRANSPORT to "resend" or "cloudflare".',
     );
   const secret = sessionSecretProblem(env);
-  if (secret) warnings.push(secret);
+  if (secret) warnings.push(`${secret}. Staff sign-in, manage and forget-me links and the ask's thank-you need it.`);
   const token = adminTokenProblem(env);
   if (token && !(env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD)) warnings.push(token);
   return warnings;
