@@ -2,6 +2,8 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { hmacBase64Url, randomToken, sha256Hex } from "../platform/crypto";
 import type { Database } from "../platform/db";
+import { sessionSecretProblem } from "../platform/deployment";
+import type { WorkerEnv } from "../platform/env";
 import { clientKey } from "../platform/http";
 import { deleteSession, failuresIn, insertSession, recordFailure, sessionIsOpen } from "./store";
 
@@ -62,7 +64,12 @@ export const MAX_FAILURES = 10;
 export const FAILURE_WINDOW_MS = 15 * 60_000;
 
 const windowOf = (now: number) => Math.floor(now / FAILURE_WINDOW_MS) * FAILURE_WINDOW_MS;
-const clientOf = (c: Context) => sha256Hex(`staff-auth:${clientKey(c)}`);
+/** The stored name of a client: an HMAC of its rate-limit key under SESSION_SECRET when there is one, so no address is kept. */
+const clientOf = (c: Context) => {
+  const env = c.env as WorkerEnv;
+  const key = `staff-auth:${clientKey(c)}`;
+  return sessionSecretProblem(env) ? sha256Hex(key) : hmacBase64Url(env.SESSION_SECRET as string, key);
+};
 
 /** Whether this client has used up its failed attempts for now: then no credential is even checked. */
 export async function guessingLimited(db: Database, c: Context, now: number): Promise<boolean> {
