@@ -20,10 +20,16 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations("migrations"),
+                // Not "development": the tests run with production behaviour, and these explicit
+                // bindings give them what they need (the public origin, the demo page and its
+                // origin, the outbox as a readable mailbox, the emulator).
                 ENVIRONMENT: "test",
+                PUBLIC_ORIGIN: "http://localhost:8787",
+                DEMO_PAGE: "on",
+                OUTBOX_KEEPS_MESSAGES: "on",
                 STRIPE_API_BASE: `http://127.0.0.1:${EMULATOR_PORT}`,
                 STRIPE_WEBHOOK_SECRET: "whsec_local_dev_only",
-                ADMIN_TOKEN: "test-admin-token",
+                ADMIN_TOKEN: "test-admin-token-0123456789abcdefghij",
                 SESSION_SECRET: "test-session-secret-0123456789abcdef",
               },
             },

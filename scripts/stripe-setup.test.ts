@@ -9,7 +9,7 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../tools/stripe-emulator/server.ts";
 import { HANDLED_EVENT_TYPES } from "../worker/core/ledger.ts";
-import { STRIPE_API_VERSION } from "../worker/platform/stripe.ts";
+import { STRIPE_API_VERSION } from "../worker/platform/stripe-version.ts";
 import { report, stripeSetup, webhookUrl } from "./stripe-setup.ts";
 
 let emulator: Emulator;

@@ -17,7 +17,7 @@
 import { parseArgs } from "node:util";
 import Stripe from "stripe";
 import { HANDLED_EVENT_TYPES } from "../worker/core/ledger.ts";
-import { STRIPE_API_VERSION } from "../worker/platform/stripe.ts";
+import { STRIPE_API_VERSION } from "../worker/platform/stripe-version.ts";
 
 /** Marks what this script made, so later runs find it again. */
 export const MARK = "reader_support";

@@ -377,6 +377,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       vars.STRIPE_API_BASE = `http://127.0.0.1:${emulator.port}`;
       vars.STRIPE_WEBHOOK_SECRET = webhookSecret;
     }
+    // Links in emails and pages start with the public origin: this run's port when it is not the default.
+    if (port !== 8787) vars.PUBLIC_ORIGIN = `http://127.0.0.1:${port}`;
     Object.assign(vars, options.vars);
     const worker = await startWranglerDev({
       name: "wrangler dev",

@@ -1,25 +1,29 @@
 import { Hono } from "hono";
-import { checkoutRoutes } from "./checkout/routes";
+import { checkoutRoutes, thanksRoutes } from "./checkout/routes";
 import { configRoutes } from "./config/routes";
 import { demoRoutes } from "./demo/routes";
 import { eventRoutes } from "./events/routes";
 import { webhookRoutes } from "./ledger/routes";
 import { manageRoutes } from "./manage/routes";
 import type { AppContext } from "./platform/env";
+import { baselineHeaders } from "./platform/headers";
 import { httpErrorResponse, jsonError } from "./platform/http";
-import { forgetRoutes, reminderRoutes } from "./reminders/routes";
+import { confirmRoutes, forgetRoutes, reminderRoutes } from "./reminders/routes";
 import { staff } from "./staff/routes";
 
 /**
  * The whole HTTP surface: one router per feature, mounted at its prefix. Static widget files
- * are served by Workers Assets before this runs.
+ * are served by Workers Assets before this runs. Every answer carries the baseline security headers.
  */
 export const app = new Hono<AppContext>()
+  .use(baselineHeaders)
   .route("/api/config", configRoutes)
   .route("/api/checkout", checkoutRoutes)
+  .route("/api/thanks", thanksRoutes)
   .route("/api/events", eventRoutes)
   .route("/api/webhooks/stripe", webhookRoutes)
   .route("/api/reminders", reminderRoutes)
+  .route("/r/confirm", confirmRoutes)
   .route("/r/forget", forgetRoutes)
   .route("/manage", manageRoutes)
   .route("/admin", staff)

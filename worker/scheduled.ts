@@ -4,6 +4,9 @@ import { database } from "./platform/db";
 import type { WorkerEnv } from "./platform/env";
 import { purgeOutbox } from "./platform/mail/outbox";
 import { type DispatchResult, dispatchDueReminders } from "./reminders/dispatch";
+import { expireUnconfirmed } from "./reminders/store";
+import { FAILURE_WINDOW_MS } from "./staff/session";
+import { purgeStaffAccess } from "./staff/store";
 
 /** The daily Cron Trigger's schedule (wrangler.toml `[triggers]`): reconciliation against Stripe. */
 export const DAILY_CRON = "17 4 * * *";
@@ -11,8 +14,10 @@ export const DAILY_CRON = "17 4 * * *";
 export const DAILY_WINDOW_MS = 3 * 86_400_000;
 
 /**
- * The Cron Triggers' work. Every 15 minutes: send due reminders, then drop expired manage links and
- * old outbox rows. Daily (`DAILY_CRON`): check the ledger against Stripe (ledger/reconcile.ts).
+ * The Cron Triggers' work. Every 15 minutes: send due reminders, then expire reminder requests
+ * nobody confirmed, drop expired manage links, old outbox rows, expired staff sessions and finished
+ * windows of failed staff credentials. Daily (`DAILY_CRON`): check the ledger against Stripe
+ * (ledger/reconcile.ts).
  */
 export async function runScheduled(env: WorkerEnv, scheduledTime: number, cron = ""): Promise<DispatchResult | null> {
   if (cron === DAILY_CRON) {
@@ -30,8 +35,10 @@ export async function runScheduled(env: WorkerEnv, scheduledTime: number, cron =
   }
   const db = database(env.DB);
   const result = await dispatchDueReminders(env, scheduledTime);
+  await expireUnconfirmed(db, scheduledTime);
   await purgeLinks(db, scheduledTime);
   await purgeOutbox(db, scheduledTime);
+  await purgeStaffAccess(db, scheduledTime, scheduledTime - FAILURE_WINDOW_MS);
   if (result.claimed > 0) console.log("reminders dispatched", JSON.stringify(result));
   return result;
 }

@@ -2,8 +2,9 @@
  * The publisher's file: one entry per site that embeds the ask.
  * Amounts are in minor units (cents; yen for JPY). The schema in `core/site-config.ts`
  * checks this file when the worker starts and in `npm test`; a mistake names its field.
- * In development (ENVIRONMENT ≠ "production") the `demo` site also accepts any
- * http://localhost:* and http://127.0.0.1:* origin.
+ * The `demo` site also accepts the worker's own PUBLIC_ORIGIN while the demo article is served
+ * there (development, or DEMO_PAGE = "on"), and in development any http://localhost:* and
+ * http://127.0.0.1:* origin.
  */
 export const sites = [
   {
@@ -94,6 +95,8 @@ export const sites = [
         },
       },
     ],
+    // Counted by name from the first view; other campaigns once a checkout has carried them.
+    campaigns: ["spring-appeal"],
     rules: {
       afterParagraph: 3,
       viewCap: 4,

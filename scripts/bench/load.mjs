@@ -2,10 +2,10 @@
 /**
  * One load run for `npm run bench`, in its own process so the load generator never
  * shares an event loop with what it measures. Usage: node load.mjs '<json spec>'
- * spec: {url, method, body?, headers?, kind?: "plain"|"checkout"|"webhook", duration, connections, rate?, secret?}
+ * spec: {url, method, body?, headers?, kind?: "plain"|"clients"|"webhook", duration, connections, rate?, secret?}
  * Prints one line of JSON: {requests, rps, p50, p90, p99, mean, max, non2xx, errors, timeouts, statuses}.
- * "checkout" gives every request its own client IP (cf-connecting-ip) so the per-IP limit does not
- * turn the run into a 429 benchmark; "webhook" signs a fresh Stripe event with a unique id per request.
+ * "clients" gives every request its own client IP (cf-connecting-ip) so a per-IP limit (checkout's,
+ * the counters') does not turn the run into a 429 benchmark; "webhook" signs a fresh Stripe event with a unique id per request.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import autocannon from "autocannon";
@@ -66,7 +66,7 @@ const request = {
   headers: spec.headers ?? {},
   ...(spec.body ? { body: spec.body } : {}),
 };
-if (spec.kind === "checkout") {
+if (spec.kind === "clients") {
   request.setupRequest = (req) => ({ ...req, headers: { ...req.headers, "cf-connecting-ip": ip() } });
 } else if (spec.kind === "webhook") {
   request.setupRequest = (req) => {

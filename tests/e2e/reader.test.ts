@@ -37,8 +37,14 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
     };
   }
 
+  /** The return link from Stripe, as the browser was sent to it (the widget tidies the address bar at once). */
+  let paidReturnLink = "";
+
   it("demo → Monthly → $20 → Continue → emulator checkout → Pay → thank-you; reload shows no ask", async () => {
     const { context, page, errors } = await reader();
+    page.on("request", (r) => {
+      if (r.isNavigationRequest() && r.url().includes("rs=thanks")) paidReturnLink = r.url();
+    });
     await page.goto(`${e2e.stack.base}/demo`);
     const ask = inlineAsk(page);
     await expect.poll(() => ask.getByRole("button", { name: "Continue" }).isVisible(), { timeout: 10_000 }).toBe(true);
@@ -60,8 +66,9 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
     await expect.poll(() => thanks.isVisible(), { timeout: 10_000 }).toBe(true);
     await inlineAsk(page).scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/thanks.png` });
-    // The query parameters are gone from the address bar.
+    // The query parameters are gone from the address bar; the link carried a signed token, no frequency.
     expect(new URL(page.url()).search).toBe("");
+    expect(paidReturnLink).toMatch(/\?rs=thanks&rs_pledge=pl_[0-9a-f]+\.[\w-]{43}$/);
 
     // The emulator delivered the signed webhooks: the money is in the ledger.
     await expect
@@ -76,6 +83,47 @@ describe.skipIf(!chromiumAvailable())("the reader's ask in Chromium", () => {
     expect(await page.locator("reader-support").count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  /** The reader's stored state, as the widget keeps it. */
+  const stored = (page: Page) =>
+    page.evaluate(() => JSON.parse(localStorage.getItem("reader-support:demo") ?? "{}") as { supporterUntil?: number });
+
+  it("the attack `?rs=thanks&rs_freq=annual` without a payment: no thank-you, no supporter memory, the ask as usual", async () => {
+    const { context, page, errors } = await reader();
+    await page.goto(`${e2e.stack.base}/demo?rs=thanks&rs_freq=annual`);
+    await expect
+      .poll(() => inlineAsk(page).getByRole("button", { name: "Continue" }).isVisible(), { timeout: 10_000 })
+      .toBe(true);
+    expect(await page.getByText("Thank you for supporting").count()).toBe(0);
+    expect((await stored(page)).supporterUntil).toBeUndefined();
+    await page.reload();
+    await expect
+      .poll(() => inlineAsk(page).getByRole("button", { name: "Continue" }).isVisible(), { timeout: 10_000 })
+      .toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("a forged token, and the paid reader's own link used again elsewhere, show nothing special", async () => {
+    expect(paidReturnLink, "the payment test ran first").not.toBe("");
+    const forged = paidReturnLink.replace(/\.[\w-]{43}$/, `.${"A".repeat(43)}`);
+    for (const link of [forged, paidReturnLink]) {
+      const { context, page } = await reader();
+      const answers: number[] = [];
+      page.on("response", (r) => {
+        if (r.url().endsWith("/api/thanks")) answers.push(r.status());
+      });
+      await page.goto(link);
+      await expect
+        .poll(() => inlineAsk(page).getByRole("button", { name: "Continue" }).isVisible(), { timeout: 10_000 })
+        .toBe(true);
+      expect(answers.length).toBe(1);
+      expect(await page.getByText("Thank you for supporting").count()).toBe(0);
+      expect((await stored(page)).supporterUntil).toBeUndefined();
+      expect(new URL(page.url()).search).toBe("");
+      await context.close();
+    }
   });
 
   it("a cancelled checkout shows the ask again, without a thank-you", async () => {

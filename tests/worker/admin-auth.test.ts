@@ -1,10 +1,11 @@
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { database } from "../../worker/platform/db";
 import { accessVerifier } from "../../worker/staff/access-jwt";
 import { staffRoutes } from "../../worker/staff/routes";
-import { createSession } from "../../worker/staff/session";
-import { ADMIN, call, ORIGIN } from "./helpers";
+import { openSession } from "../../worker/staff/session";
+import { ADMIN, ADMIN_TOKEN, call, ORIGIN } from "./helpers";
 
 /** nobody but staff reaches /admin, by any route, with any forged or stale credential. */
 
@@ -15,7 +16,7 @@ const JSON_ROUTES = [
   "/admin/api/payments.csv?site=demo",
   "/admin/api/nothing-here",
 ];
-const SECRETS = { sessionSecret: "test-session-secret-0123456789abcdef", adminToken: "test-admin-token" };
+const SECRETS = { sessionSecret: "test-session-secret-0123456789abcdef", adminToken: ADMIN_TOKEN };
 
 async function expectRefused(response: Response, kind: "html" | "json") {
   expect(response.status).toBe(401);
@@ -32,7 +33,7 @@ async function expectRefused(response: Response, kind: "html" | "json") {
   }
 }
 
-async function signIn(token = "test-admin-token", headers: Record<string, string> = { origin: ORIGIN }) {
+async function signIn(token = ADMIN_TOKEN, headers: Record<string, string> = { origin: ORIGIN }) {
   return call("/admin/sign-in", {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
@@ -56,8 +57,8 @@ describe("without authentication every admin route refuses", () => {
       "Bearer wrong",
       "Bearer ",
       "Basic dGVzdC1hZG1pbi10b2tlbg==",
-      "test-admin-token",
-      "Bearer  test-admin-token",
+      ADMIN_TOKEN,
+      `Bearer  ${ADMIN_TOKEN}`,
     ])
       await expectRefused(await call(JSON_ROUTES[0] as string, { headers: { authorization } }), "json");
   });
@@ -90,25 +91,23 @@ describe("token sign-in and the session cookie", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/admin?range=all");
     const setCookie = response.headers.get("set-cookie") ?? "";
-    expect(setCookie).toMatch(
-      /^rs_admin=\d+\.[\w-]+\.[\w-]+; Max-Age=43200; Path=\/admin; HttpOnly; Secure; SameSite=Strict$/,
-    );
+    expect(setCookie).toMatch(/^rs_admin=[\w-]{43}; Max-Age=43200; Path=\/admin; HttpOnly; Secure; SameSite=Strict$/);
     const cookie = cookieOf(response);
     expect((await call("/admin?site=demo", { headers: { cookie } })).status).toBe(200);
     expect((await call("/admin/api/summary?site=demo", { headers: { cookie } })).status).toBe(200);
   });
 
   it("a wrong token sets nothing and says so", async () => {
-    const response = await signIn("test-admin-tokeN");
+    const response = await signIn(`${ADMIN_TOKEN.slice(0, -1)}J`);
     expect(response.status).toBe(401);
     expect(response.headers.get("set-cookie")).toBeNull();
     expect(await response.text()).toContain("That token is not right.");
   });
 
   it("sign-in from another site (or with no origin at all) is refused: no login CSRF", async () => {
-    expect((await signIn("test-admin-token", { origin: "https://evil.example" })).status).toBe(403);
-    expect((await signIn("test-admin-token", {})).status).toBe(403);
-    expect((await signIn("test-admin-token", { "sec-fetch-site": "same-origin" })).status).toBe(303);
+    expect((await signIn(ADMIN_TOKEN, { origin: "https://evil.example" })).status).toBe(403);
+    expect((await signIn(ADMIN_TOKEN, {})).status).toBe(403);
+    expect((await signIn(ADMIN_TOKEN, { "sec-fetch-site": "same-origin" })).status).toBe(303);
   });
 
   it("never redirects outside /admin after sign-in", async () => {
@@ -116,27 +115,26 @@ describe("token sign-in and the session cookie", () => {
       const response = await call("/admin/sign-in", {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
-        body: new URLSearchParams({ token: "test-admin-token", next }).toString(),
+        body: new URLSearchParams({ token: ADMIN_TOKEN, next }).toString(),
         redirect: "manual",
       });
       expect(response.headers.get("location"), next).toBe("/admin");
     }
   });
 
-  it("refuses expired, tampered and foreign-secret sessions", async () => {
+  it("refuses expired, tampered, made-up and foreign-secret sessions", async () => {
+    const db = database(env.DB);
     const now = Date.now();
-    const expired = await createSession(SECRETS, now - 13 * 3_600_000);
-    const valid = await createSession(SECRETS, now);
-    const [expiry, nonce, mac] = valid.split(".") as [string, string, string];
+    const expired = await openSession(db, SECRETS, now - 13 * 3_600_000);
+    const valid = await openSession(db, SECRETS, now);
     const forged = [
       expired,
-      `${Number(expiry) + 86_400_000}.${nonce}.${mac}`, // expiry pushed out
-      `${expiry}.${nonce}.${mac.slice(0, -2)}${mac.endsWith("A") ? "B" : "A"}A`, // signature changed
-      `${expiry}.${nonce}.`,
-      `${expiry}.${nonce}`,
+      `${valid.slice(0, -1)}${valid.endsWith("A") ? "B" : "A"}`, // one character changed
+      "A".repeat(43), // made up
+      `${valid}.${valid}`,
       "",
-      await createSession({ ...SECRETS, sessionSecret: "someone-elses-secret-0123456789" }, now),
-      await createSession({ ...SECRETS, adminToken: "the-old-admin-token" }, now), // token rotated since
+      await openSession(db, { ...SECRETS, sessionSecret: "someone-elses-secret-0123456789" }, now),
+      await openSession(db, { ...SECRETS, adminToken: "the-old-admin-token-0123456789abcdef" }, now), // token rotated since
     ];
     for (const value of forged) {
       await expectRefused(await call("/admin", { headers: { cookie: `rs_admin=${value}` } }), "html");
@@ -162,7 +160,7 @@ describe("token sign-in and the session cookie", () => {
     expect(outbox.status).toBe(403);
   });
 
-  it("signs out: the cookie is cleared; only from our own pages", async () => {
+  it("signs out: the cookie is cleared; only from our own pages; a copy of the old cookie is dead at once", async () => {
     const cookie = cookieOf(await signIn());
     expect(
       (await call("/admin/sign-out", { method: "POST", headers: { cookie, origin: "https://evil.example" } })).status,
@@ -176,6 +174,37 @@ describe("token sign-in and the session cookie", () => {
     expect(out.headers.get("set-cookie")).toMatch(
       /^rs_admin=; Max-Age=0; Path=\/admin; HttpOnly; Secure; SameSite=Strict/,
     );
+    // The attack: the cookie was copied before signing out (a shared computer, a stolen laptop).
+    await expectRefused(await call("/admin/api/summary?site=demo", { headers: { cookie } }), "json");
+    await expectRefused(await call("/admin?site=demo", { headers: { cookie } }), "html");
+  });
+
+  it("sign out everywhere ends every session at once (and needs staff, from our own pages)", async () => {
+    const laptop = cookieOf(await signIn());
+    const phone = cookieOf(await signIn());
+    expect((await call("/admin/api/summary?site=demo", { headers: { cookie: phone } })).status).toBe(200);
+    expect((await call("/admin/sign-out-everywhere", { method: "POST" })).status).toBe(401);
+    expect(
+      (
+        await call("/admin/sign-out-everywhere", {
+          method: "POST",
+          headers: { cookie: laptop, origin: "https://evil.example" },
+        })
+      ).status,
+    ).toBe(403);
+    const out = await call("/admin/sign-out-everywhere", {
+      method: "POST",
+      headers: { cookie: laptop, origin: ORIGIN },
+      redirect: "manual",
+    });
+    expect(out.status).toBe(303);
+    for (const cookie of [laptop, phone])
+      await expectRefused(await call("/admin/api/summary?site=demo", { headers: { cookie } }), "json");
+    // The dashboard offers it.
+    const page = await (
+      await call("/admin?site=demo", { headers: { cookie: cookieOf(await signIn()), origin: ORIGIN } })
+    ).text();
+    expect(page).toContain('action="/admin/sign-out-everywhere"');
   });
 });
 
@@ -267,7 +296,7 @@ describe("Cloudflare Access", () => {
     }
     // With Access configured, the token door is closed.
     expect(
-      (await request("/admin/api/summary?site=demo", undefined, { authorization: "Bearer test-admin-token" })).status,
+      (await request("/admin/api/summary?site=demo", undefined, { authorization: `Bearer ${ADMIN_TOKEN}` })).status,
     ).toBe(401);
   });
 });

@@ -49,7 +49,8 @@ describe("POST /api/checkout", () => {
       currency: "usd",
       metadata: { pledge_id: pledgeId },
     });
-    expect(s.success_url).toBe(`${ORIGIN}/demo?rs=thanks&rs_pledge=${pledgeId}&rs_freq=once`);
+    // The way back carries a token only the worker can make: the pledge id and its signature.
+    expect(s.success_url).toMatch(new RegExp(`^${ORIGIN}/demo\\?rs=thanks&rs_pledge=${pledgeId}\\.[A-Za-z0-9_-]{43}$`));
     expect(s.cancel_url).toBe(`${ORIGIN}/demo?rs=cancelled`);
   });
 
@@ -99,6 +100,45 @@ describe("POST /api/checkout", () => {
     expect(response.status).toBe(409);
     expect(await count()).toBe(1);
   });
+
+  // The attack: the same amount, but another address, return page, campaign, variant, placement
+  // or fee cover under a key already used. Each is refused with 409 before Stripe is asked,
+  // and the first pledge and its session are exactly as they were.
+  it.each([
+    ["another email", { email: "someone-else@example.com" }],
+    ["another return URL", { returnUrl: `${ORIGIN}/demo?other=1` }],
+    ["another campaign", { campaign: "spring" }],
+    ["another variant", { variant: "control" }],
+    ["another placement", { placement: "banner" }],
+    ["fee cover added", { coverFees: true }],
+  ])(
+    "the same Idempotency-Key with %s: 409 idempotency_conflict, the first pledge untouched",
+    async (_name, change) => {
+      const key = `attack-${crypto.randomUUID()}`;
+      const ip = freshIp();
+      const first = await postCheckout(checkoutBody({ email: "first@example.com" }), { "idempotency-key": key }, ip);
+      expect(first.status).toBe(201);
+      const { id } = (await first.json()) as { id: string };
+      const before = await env.DB.prepare("SELECT * FROM pledges WHERE id = ?").bind(id).first();
+
+      const second = await postCheckout(
+        checkoutBody({ email: "first@example.com", ...change }),
+        { "idempotency-key": key },
+        ip,
+      );
+      expect(second.status).toBe(409);
+      expect(((await second.json()) as { error: { code: string } }).error.code).toBe("idempotency_conflict");
+      expect(await env.DB.prepare("SELECT * FROM pledges WHERE id = ?").bind(id).first()).toEqual(before);
+      expect(before).toMatchObject({ status: "pending", email: "first@example.com" });
+      expect(await count()).toBe(1);
+
+      // The reader's own retry (the same request, keys in another order) still gets the same pledge and session.
+      const reordered = { email: "first@example.com", ...checkoutBody() };
+      const retry = await postCheckout(reordered, { "idempotency-key": key }, ip);
+      expect(retry.status).toBe(201);
+      expect(await retry.json()).toMatchObject({ id });
+    },
+  );
 
   const bad: [string, unknown, string][] = [
     ["not JSON", "{nope", "invalid_json"],

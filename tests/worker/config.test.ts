@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call } from "./helpers";
+import { ADMIN_TOKEN, call } from "./helpers";
 
 describe("GET /api/config", () => {
   it("gives the demo site's ask in its default currency, cacheable at the edge", async () => {
@@ -59,14 +59,14 @@ describe("GET /admin/api/summary", () => {
     expect((await call("/admin/api/summary?site=demo", { headers: { authorization: "Bearer wrong" } })).status).toBe(
       401,
     );
-    const ok = await call("/admin/api/summary?site=demo", { headers: { authorization: "Bearer test-admin-token" } });
+    const ok = await call("/admin/api/summary?site=demo", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ site: "demo", currencies: [], recurring: [] });
   });
 
   it("refuses a bad range with 400", async () => {
     const response = await call("/admin/api/summary?site=demo&from=2026-02-30x", {
-      headers: { authorization: "Bearer test-admin-token" },
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
     expect(response.status).toBe(400);
   });

@@ -1,26 +1,48 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { flushSite } from "../../worker/events/counter";
-import { call, ORIGIN } from "./helpers";
+import { bufferCounts, flushBuffer } from "../../worker/events/buffer";
+import { counterFor, EventCounter, flushSite, MAX_ROWS_PER_SITE_DAY } from "../../worker/events/counter";
+import type { WorkerEnv } from "../../worker/platform/env";
+import { ADMIN, call, clearLedger, freshIp, insideOneWindow, ORIGIN, startCheckout } from "./helpers";
 
-const send = (body: unknown, headers: Record<string, string> = {}) =>
+const send = (body: unknown, headers: Record<string, string> = {}, ip = freshIp()) =>
   call("/api/events", {
     method: "POST",
     // sendBeacon with a string body sends text/plain: no CORS preflight.
     headers: { "content-type": "text/plain;charset=UTF-8", origin: ORIGIN, ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
+    ip,
   });
 
 const counts = async () =>
   (
     await env.DB.prepare(
-      "SELECT placement, campaign, variant, type, count FROM ask_event_counts ORDER BY placement, type, variant",
+      "SELECT placement, campaign, variant, type, count FROM ask_event_counts ORDER BY placement, type, campaign, variant",
     ).all()
   ).results;
+const rowCount = async () =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM ask_event_counts").first<{ n: number }>())?.n ?? 0;
+const total = async () =>
+  (await env.DB.prepare("SELECT coalesce(sum(count), 0) AS n FROM ask_event_counts").first<{ n: number }>())?.n ?? 0;
+
+/** Flushes until the counters hold `expected` counts in all (beacons are answered before they are handed over). */
+async function flushedTotal(expected: number) {
+  await expect
+    .poll(
+      async () => {
+        await flushSite(env, "demo");
+        return total();
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(expected);
+}
 
 beforeEach(async () => {
   await flushSite(env, "demo");
   await env.DB.prepare("DELETE FROM ask_event_counts").run();
+  await clearLedger();
 });
 
 describe("POST /api/events", () => {
@@ -40,21 +62,16 @@ describe("POST /api/events", () => {
       (
         await send({
           site: "demo",
-          events: [{ type: "click", placement: "banner", campaign: "spring", variant: "monthly-first" }],
+          events: [{ type: "click", placement: "banner", campaign: "spring-appeal", variant: "monthly-first" }],
         })
       ).status,
     ).toBe(204);
-    // Beacons are answered before the aggregator has the counts (waitUntil): flush until they land.
-    await expect
-      .poll(async () => {
-        await flushSite(env, "demo");
-        return counts();
-      })
-      .toEqual([
-        { placement: "banner", campaign: "spring", variant: "monthly-first", type: "click", count: 1 },
-        { placement: "inline", campaign: "", variant: "control", type: "impression", count: 3 },
-        { placement: "inline", campaign: "", variant: "control", type: "view", count: 3 },
-      ]);
+    await flushedTotal(7);
+    expect(await counts()).toEqual([
+      { placement: "banner", campaign: "spring-appeal", variant: "monthly-first", type: "click", count: 1 },
+      { placement: "inline", campaign: "", variant: "control", type: "impression", count: 3 },
+      { placement: "inline", campaign: "", variant: "control", type: "view", count: 3 },
+    ]);
     const row = await env.DB.prepare("SELECT day, site FROM ask_event_counts LIMIT 1").first();
     expect(row).toEqual({ day, site: "demo" });
   });
@@ -62,12 +79,7 @@ describe("POST /api/events", () => {
   it("writes nothing to D1 per request: counts wait in the aggregator until a flush", async () => {
     await send({ site: "demo", events: [{ type: "impression", placement: "inline" }] });
     expect(await counts()).toEqual([]);
-    await expect
-      .poll(async () => {
-        await flushSite(env, "demo");
-        return counts();
-      })
-      .toHaveLength(1);
+    await flushedTotal(1);
   });
 
   it.each([
@@ -92,5 +104,253 @@ describe("POST /api/events", () => {
     expect(foreign.status).toBe(403);
     await flushSite(env, "demo");
     expect(await counts()).toEqual([]);
+  });
+});
+
+describe("proof: the staff funnel cannot be poisoned", () => {
+  const beacon = { site: "demo", events: [{ type: "view", placement: "inline" }] };
+
+  it("a script without an Origin header (or with a null one) counts nothing", async () => {
+    const noOrigin = await call("/api/events", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify(beacon),
+    });
+    expect(noOrigin.status).toBe(403);
+    expect(((await noOrigin.json()) as { error: { code: string } }).error.code).toBe("origin_not_allowed");
+    expect((await send(beacon, { origin: "null" })).status).toBe(403);
+    await flushSite(env, "demo");
+    expect(await counts()).toEqual([]);
+  });
+
+  it("600 made-up campaign names in 30 requests are counted as `other`: three rows, not 600", async () => {
+    const made = Array.from({ length: 600 }, (_, i) => `made-up-${i}-${crypto.randomUUID().slice(0, 8)}`);
+    for (let r = 0; r < 30; r++) {
+      const events = made.slice(r * 20, r * 20 + 20).map((campaign, i) => ({
+        type: "view",
+        placement: i % 2 ? "inline" : "banner",
+        campaign,
+        variant: `v-${r}-${i}`,
+      }));
+      expect((await send({ site: "demo", events })).status).toBe(204);
+    }
+    await flushedTotal(600);
+    expect(await counts()).toEqual([
+      { placement: "banner", campaign: "other", variant: "other", type: "view", count: 300 },
+      { placement: "inline", campaign: "other", variant: "other", type: "view", count: 300 },
+    ]);
+    // The staff dashboard JSON stays the size of an ordinary day.
+    const dashboard = await call("/admin/api/dashboard?site=demo&range=today", { headers: ADMIN });
+    const text = await dashboard.text();
+    expect(text).not.toContain("made-up-");
+    expect(text.length).toBeLessThan(10_000);
+    const page = await (await call("/admin?site=demo&range=today", { headers: ADMIN })).text();
+    expect(page).not.toContain("made-up-");
+    expect(page.length).toBeLessThan(60_000);
+  });
+
+  it("a campaign a checkout has carried, and a configured one, keep their names", async () => {
+    await startCheckout({ campaign: "autumn-drive" });
+    const events = [
+      { type: "view", placement: "inline", campaign: "autumn-drive" },
+      { type: "view", placement: "inline", campaign: "spring-appeal" },
+      { type: "view", placement: "inline", campaign: "reminder" },
+      { type: "view", placement: "inline", campaign: "winter-drive" },
+    ];
+    expect((await send({ site: "demo", events })).status).toBe(204);
+    await flushedTotal(4);
+    expect((await counts()).map((r) => (r as { campaign: string }).campaign)).toEqual([
+      "autumn-drive",
+      "other",
+      "reminder",
+      "spring-appeal",
+    ]);
+  });
+
+  it(`a site's day holds at most ${MAX_ROWS_PER_SITE_DAY} counters (plus one overflow per placement and type); no count is lost`, async () => {
+    // 100 campaigns that checkouts have carried: 100 × 2 placements × 6 types = 1,200 possible counters.
+    const campaigns = Array.from({ length: 100 }, (_, i) => `seen-${i}`);
+    const now = Date.now();
+    await env.DB.batch(
+      campaigns.map((campaign, i) =>
+        env.DB.prepare(
+          `INSERT INTO pledges (id, site, frequency, currency, amount, status, campaign, created_at, updated_at)
+           VALUES (?, 'demo', 'once', 'USD', 1000, 'pending', ?, ?, ?)`,
+        ).bind(`pl_seen_${i}`, campaign, now, now),
+      ),
+    );
+    const types = ["impression", "view", "click", "dismiss", "snooze", "checkout"];
+    const all = campaigns.flatMap((campaign) =>
+      ["inline", "banner"].flatMap((placement) => types.map((type) => ({ type, placement, campaign }))),
+    );
+    for (let i = 0; i < all.length; i += 20) {
+      expect((await send({ site: "demo", events: all.slice(i, i + 20) })).status).toBe(204);
+      // Flush as we go, so every name has been looked up by the time the cap is reached.
+      if (i % 200 === 0) await flushSite(env, "demo");
+    }
+    await flushedTotal(all.length);
+    const rows = await rowCount();
+    expect(rows).toBeGreaterThan(MAX_ROWS_PER_SITE_DAY - 100);
+    expect(rows).toBeLessThanOrEqual(MAX_ROWS_PER_SITE_DAY + 12);
+    const overflow = await env.DB.prepare(
+      "SELECT count(*) AS n, coalesce(sum(count), 0) AS counted FROM ask_event_counts WHERE campaign = 'other'",
+    ).first<{ n: number; counted: number }>();
+    expect(overflow?.n).toBeGreaterThan(0);
+    expect(overflow?.n).toBeLessThanOrEqual(12);
+  }, 60_000);
+
+  it("each client may send a limited number of counters a minute (429 after that)", async () => {
+    await insideOneWindow();
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 125; i++) statuses.push((await send(beacon, {}, ip)).status);
+    expect(statuses.filter((s) => s === 204)).toHaveLength(120);
+    expect(statuses.slice(120)).toEqual([429, 429, 429, 429, 429]);
+    expect((await send(beacon, {}, freshIp())).status).toBe(204);
+    await flushedTotal(121);
+  }, 30_000);
+});
+
+describe("proof: the counter's flush loses and doubles nothing while it waits on D1", () => {
+  /** D1 whose batch writes wait until `release()`; `entered` resolves when one is waiting. */
+  function slowD1() {
+    let release!: () => void;
+    let entered!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const waiting = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const db = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === "batch")
+          return async (statements: D1PreparedStatement[]) => {
+            entered();
+            await gate;
+            return target.batch(statements);
+          };
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    return { db, release, waiting };
+  }
+
+  const key = (type: string) => `${new Date().toISOString().slice(0, 10)}|demo|inline|||${type}`;
+  const stored = async (type: string) =>
+    (await env.DB.prepare("SELECT count FROM ask_event_counts WHERE type = ?").bind(type).first<{ count: number }>())
+      ?.count ?? 0;
+
+  /** Runs `body` on a counter object whose D1 writes wait until released. */
+  async function withSlowD1(
+    shard: number,
+    body: (instance: EventCounter, slow: ReturnType<typeof slowD1>, state: DurableObjectState) => Promise<void>,
+  ) {
+    const stub = counterFor(env, "demo", shard);
+    await runInDurableObject(stub, async (instance: EventCounter, state) => {
+      const slow = slowD1();
+      const object = instance as unknown as { env: WorkerEnv };
+      const real = object.env;
+      object.env = { ...real, DB: slow.db };
+      try {
+        await body(instance, slow, state);
+      } finally {
+        object.env = real;
+      }
+    });
+  }
+
+  it("counts that arrive while a flush waits on D1 are not lost: the next flush writes them", async () => {
+    await withSlowD1(9, async (instance, slow, state) => {
+      await instance.add([[key("impression"), 1]]);
+      const first = instance.flush();
+      await slow.waiting;
+      await instance.add([[key("impression"), 5]]);
+      await instance.add([[key("view"), 2]]);
+      // Storage holds everything not yet in D1 (in flight and arrived since), should the object be evicted now.
+      expect(new Map(await state.storage.get<[string, number][]>("pending"))).toEqual(
+        new Map([
+          [key("impression"), 6],
+          [key("view"), 2],
+        ]),
+      );
+      slow.release();
+      await first;
+      expect(await stored("impression")).toBe(1);
+      expect(new Map(await state.storage.get<[string, number][]>("pending"))).toEqual(
+        new Map([
+          [key("impression"), 5],
+          [key("view"), 2],
+        ]),
+      );
+      await instance.flush();
+      expect(await stored("impression")).toBe(6);
+      expect(await stored("view")).toBe(2);
+      expect(await state.storage.get("pending")).toBeUndefined();
+    });
+  });
+
+  it("a flush asked for while another waits on D1 never writes the same counts twice", async () => {
+    await withSlowD1(10, async (instance, slow) => {
+      await instance.add([[key("click"), 1]]);
+      const first = instance.flush();
+      await slow.waiting;
+      const second = instance.flush();
+      const third = instance.flush();
+      slow.release();
+      await Promise.all([first, second, third]);
+      expect(await stored("click")).toBe(1);
+      expect(await instance.flush()).toBe(0);
+      expect(await stored("click")).toBe(1);
+    });
+  });
+
+  it("an isolate's flush waits for hand-overs already under way, so the figures staff read are complete", async () => {
+    bufferCounts(env, { waitUntil: () => {} }, "demo", new Map([[key("checkout"), 4]]));
+    const handingOver = flushBuffer(env);
+    // Staff read fresh figures while that hand-over is still on its way to the counter object.
+    await flushSite(env, "demo");
+    expect(await stored("checkout")).toBe(4);
+    await handingOver;
+  });
+
+  it("an object that restarts keeps the counts it had stored, and new ones add to them (not replace them)", async () => {
+    const stub = counterFor(env, "demo", 12);
+    await runInDurableObject(stub, async (instance: EventCounter, state) => {
+      await instance.add([[key("snooze"), 2]]);
+      // The object is evicted and started again on the same storage: a new instance, empty memory.
+      const restarted = new EventCounter(
+        state as unknown as DurableObjectState,
+        (instance as unknown as { env: WorkerEnv }).env,
+      );
+      await state.blockConcurrencyWhile(async () => {});
+      await restarted.add([[key("snooze"), 3]]);
+      expect(await state.storage.get("pending")).toEqual([[key("snooze"), 5]]);
+      await restarted.flush();
+      expect(await stored("snooze")).toBe(5);
+    });
+  });
+
+  it("a failed write gives its counts back to the next flush", async () => {
+    const stub = counterFor(env, "demo", 11);
+    await runInDurableObject(stub, async (instance: EventCounter, state) => {
+      const object = instance as unknown as { env: WorkerEnv };
+      const real = object.env;
+      const broken = new Proxy(env.DB, {
+        get(target, prop) {
+          if (prop === "batch") return async () => Promise.reject(new Error("D1 is down"));
+          const value = Reflect.get(target, prop);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      object.env = { ...real, DB: broken };
+      await instance.add([[key("dismiss"), 3]]);
+      await expect(instance.flush()).rejects.toThrow("D1 is down");
+      object.env = real;
+      expect(await state.storage.get("pending")).toEqual([[key("dismiss"), 3]]);
+      await instance.flush();
+      expect(await stored("dismiss")).toBe(3);
+    });
   });
 });

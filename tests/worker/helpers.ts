@@ -4,14 +4,20 @@ import { expect } from "vitest";
 /** Helpers for worker tests: call the worker in-process and drive the Stripe emulator over HTTP. */
 
 export const EMULATOR = (env as unknown as { STRIPE_API_BASE: string }).STRIPE_API_BASE;
+/** The worker's PUBLIC_ORIGIN in the tests (vitest.config.ts), where the demo article is served. */
 export const ORIGIN = "http://localhost:8787";
-export const ADMIN = { authorization: "Bearer test-admin-token" };
+/** The staff token of the tests (vitest.config.ts): long enough to be accepted with production behaviour. */
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij";
+export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /** Text no page or email may write as markup: tags, both quotes and an ampersand. */
 export const HOSTILE = `<b>"Tom" & 'Jerry'</b><script>alert(1)</script>`;
 /** `HOSTILE` as HTML text or attribute value: every special character escaped. */
 export const HOSTILE_HTML =
   "&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt;";
+
+/** HTTPS only, as Hono's secureHeaders writes it: every answer of the worker carries it. */
+export const HSTS = "max-age=15552000; includeSubDomains";
 
 /** The reader pages' security headers (the CSP leaves out form-action where a form leads to Stripe). */
 export const READER_PAGE_CSP =
@@ -23,6 +29,7 @@ export function expectReaderPageHeaders(response: Response, csp = READER_PAGE_CS
   expect(response.headers.get("cache-control")).toBe("no-store");
   expect(response.headers.get("referrer-policy")).toBe("no-referrer");
   expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  expect(response.headers.get("strict-transport-security")).toBe(HSTS);
 }
 
 let ipCounter = 0;

@@ -11,6 +11,7 @@ const db = database(env.DB);
 
 import {
   cloudflareTransport,
+  NOT_DELIVERED,
   outboxTransport,
   resendTransport,
   type Transport,
@@ -128,6 +129,20 @@ describe("transports", () => {
       Response.json({ statusCode: 403, message: "The domain is not verified" }, { status: 403 }),
     );
     await expect(refused.send(message(), "k")).rejects.toThrow("resend 403: The domain is not verified");
+  });
+
+  it("outside development and tests the outbox delivers nothing and keeps no message: each send fails, saying why", async () => {
+    const base = env as unknown as WorkerEnv;
+    for (const vars of [
+      { ENVIRONMENT: "production", OUTBOX_KEEPS_MESSAGES: "off" },
+      { ENVIRONMENT: "production", OUTBOX_KEEPS_MESSAGES: "on" }, // refused in production
+      { ENVIRONMENT: "staging", OUTBOX_KEEPS_MESSAGES: "off" },
+    ]) {
+      const transport = transportFor({ ...base, ...vars, MAIL_TRANSPORT: "outbox" });
+      expect(transport.keepsContent).toBe(false);
+      await expect(transport.send(message(), "k")).rejects.toThrow(NOT_DELIVERED);
+    }
+    expect(transportFor({ ...base, MAIL_TRANSPORT: "outbox" })).toBe(outboxTransport);
   });
 
   it("MAIL_TRANSPORT chooses the transport; a missing secret fails sends loudly instead of dropping them", async () => {

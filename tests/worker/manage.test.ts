@@ -250,7 +250,7 @@ describe("supporters manage their own recurring support", () => {
     expect(
       await requestManageLinks(
         env,
-        { site: demo, email: "stranger@example.com", lang: "en", returnUrl: ORIGIN, baseUrl: ORIGIN },
+        { site: demo, email: "stranger@example.com", lang: "en", returnUrl: ORIGIN },
         Date.now(),
       ),
     ).toBe("unknown");
@@ -262,7 +262,7 @@ describe("supporters manage their own recurring support", () => {
     await deliverAll();
     const outcome = await requestManageLinks(
       env,
-      { site: demo, email: "once@example.com", lang: "en", returnUrl: ORIGIN, baseUrl: ORIGIN },
+      { site: demo, email: "once@example.com", lang: "en", returnUrl: ORIGIN },
       Date.now(),
     );
     expect(outcome).toBe("unknown");
@@ -273,7 +273,7 @@ describe("supporters manage their own recurring support", () => {
     const now = Date.now();
     await requestManageLinks(
       env,
-      { site: demo, email: "late@example.com", lang: "en", returnUrl: `${ORIGIN}/demo`, baseUrl: ORIGIN },
+      { site: demo, email: "late@example.com", lang: "en", returnUrl: `${ORIGIN}/demo` },
       now,
     );
     const [mail] = await manageMail();
@@ -312,7 +312,7 @@ describe("supporters manage their own recurring support", () => {
     await monthlySupporter("twice@example.com");
     await requestManageLinks(
       env,
-      { site: demo, email: "twice@example.com", lang: "en", returnUrl: `${ORIGIN}/demo`, baseUrl: ORIGIN },
+      { site: demo, email: "twice@example.com", lang: "en", returnUrl: `${ORIGIN}/demo` },
       Date.now(),
     );
     const token = new URL(linkIn((await manageMail())[0]?.text ?? "") ?? "").pathname.split("/").pop() ?? "";
@@ -328,7 +328,7 @@ describe("supporters manage their own recurring support", () => {
     });
     await requestManageLinks(
       env,
-      { site: demo, email: "configured@example.com", lang: "en", returnUrl: `${ORIGIN}/demo`, baseUrl: ORIGIN },
+      { site: demo, email: "configured@example.com", lang: "en", returnUrl: `${ORIGIN}/demo` },
       Date.now(),
     );
     const token = new URL(linkIn((await manageMail())[0]?.text ?? "") ?? "").pathname.split("/").pop() ?? "";
@@ -349,7 +349,7 @@ describe("supporters manage their own recurring support", () => {
     await monthlySupporter("retry@example.com");
     await requestManageLinks(
       env,
-      { site: demo, email: "retry@example.com", lang: "en", returnUrl: `${ORIGIN}/demo`, baseUrl: ORIGIN },
+      { site: demo, email: "retry@example.com", lang: "en", returnUrl: `${ORIGIN}/demo` },
       Date.now(),
     );
     const link = linkIn((await manageMail())[0]?.text ?? "") ?? "";

@@ -4,6 +4,7 @@ import type { CurrencySummary } from "../../worker/core/summary";
 import { database } from "../../worker/platform/db";
 import { staffSummary } from "../../worker/staff/queries";
 import {
+  ADMIN,
   call,
   clearLedgerAndRollups,
   control,
@@ -322,9 +323,7 @@ describe("proof: every documented money story ends in the same exact figures, wh
     for (const d of await drain()) expect((await deliver(d)).status).toBe(200);
     // The worker asked Stripe: the charge has no balance transaction yet.
     expect((await staffFigures()).USD).toMatchObject({ gross: 2000, stripeFees: 0, feesPending: 1, net: 2000 });
-    const csv = await (
-      await call("/admin/api/payments.csv?site=demo", { headers: { authorization: "Bearer test-admin-token" } })
-    ).text();
+    const csv = await (await call("/admin/api/payments.csv?site=demo", { headers: ADMIN })).text();
     const [header, row] = csv.replace(/^\uFEFF/, "").split("\r\n");
     const cells = Object.fromEntries((header as string).split(",").map((h, i) => [h, (row as string).split(",")[i]]));
     expect(cells).toMatchObject({ amount: "20.00", stripe_fees: "", net: "", fee_status: "pending", settled_in: "" });

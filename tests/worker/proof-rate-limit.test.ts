@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { rateLimitKey } from "../../worker/platform/http";
 import { checkoutBody, clearLedger, control, drain, EMULATOR, freshIp, insideOneWindow, postCheckout } from "./helpers";
 
 /**
@@ -74,5 +75,32 @@ describe("proof: checkout bursts are limited per client", () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
     expect((await postCheckout(checkoutBody(), {}, ip)).status).toBe(429);
     expect(await pledgeCount()).toBe(0);
+  }, 30_000);
+});
+
+describe("proof: an IPv6 client cannot take a fresh bucket per address", () => {
+  it("the rate-limit key of an IPv6 address is its /64; IPv4 and IPv4-mapped addresses stay whole", () => {
+    expect(rateLimitKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:1:2::/64");
+    expect(rateLimitKey("2001:0db8:0001:0002::1")).toBe("2001:db8:1:2::/64");
+    expect(rateLimitKey("2001:db8:1:3::1")).toBe("2001:db8:1:3::/64");
+    expect(rateLimitKey("::ffff:198.51.100.7")).toBe("198.51.100.7");
+    expect(rateLimitKey("198.51.100.7")).toBe("198.51.100.7");
+    expect(rateLimitKey("not-an-ip")).toBe("not-an-ip");
+    expect(rateLimitKey("2001:DB8:1:2::1")).toBe("2001:db8:1:2::/64");
+    expect(rateLimitKey("::1")).toBe("::/64");
+  });
+
+  it(`${BURST} checkouts from ${BURST} addresses of one /64 share one bucket; the next /64 is not affected`, async () => {
+    await insideOneWindow();
+    const net = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
+    const statuses = await Promise.all(
+      Array.from({ length: BURST }, (_, i) =>
+        postCheckout(checkoutBody({ amount: 1000 + i }), {}, `${net}:${(i + 1).toString(16)}::1`).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(LIMIT);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(BURST - LIMIT);
+    expect((await postCheckout(checkoutBody(), {}, `${net}:ffff::abcd`)).status).toBe(429);
+    expect((await postCheckout(checkoutBody(), {}, `${net.replace(/:7$/, ":8")}::1`)).status).toBe(201);
   }, 30_000);
 });

@@ -3,3 +3,9 @@ declare module "*.sql?raw" {
   const text: string;
   export default text;
 }
+
+// Other text files read the same way, e.g. `.dev.vars.example`.
+declare module "*.example?raw" {
+  const text: string;
+  export default text;
+}

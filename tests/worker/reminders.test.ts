@@ -1,6 +1,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { app } from "../../worker/app";
 import worker from "../../worker/index";
 import type { Transport } from "../../worker/platform/mail/transports";
 import { outboxTransport } from "../../worker/platform/mail/transports";
@@ -19,6 +20,7 @@ import {
   freshIp,
   HOSTILE,
   HOSTILE_HTML,
+  insideOneWindow,
   ORIGIN,
   startCheckout,
 } from "./helpers";
@@ -43,9 +45,17 @@ function postReminder(body: unknown, headers: Record<string, string> = {}, ip = 
   });
 }
 
-function dispatch(now?: number) {
+/** The staff dispatch at `now`: `?now=` is a development convenience, so this call runs in development. */
+async function dispatch(now?: number) {
   const query = now === undefined ? "" : `?now=${encodeURIComponent(new Date(now).toISOString())}`;
-  return call(`/admin/api/reminders/dispatch${query}`, { method: "POST", headers: ADMIN });
+  const ctx = createExecutionContext();
+  const response = await app.fetch(
+    new Request(`${ORIGIN}/admin/api/reminders/dispatch${query}`, { method: "POST", headers: ADMIN }),
+    { ...env, ENVIRONMENT: "development" },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
 }
 
 type OutboxMessage = {
@@ -67,7 +77,7 @@ async function outbox(kind = "reminder"): Promise<OutboxMessage[]> {
 const rows = async () =>
   (
     await env.DB.prepare(
-      "SELECT id, email, status, remind_in, due_at, lang, attempts, forget_hash, claim FROM reminders ORDER BY created_at",
+      "SELECT id, email, status, remind_in, due_at, lang, attempts, forget_hash, claim, page_url, confirmed_at FROM reminders ORDER BY created_at",
     ).all<{
       id: string;
       email: string | null;
@@ -78,16 +88,53 @@ const rows = async () =>
       attempts: number;
       forget_hash: string | null;
       claim: string | null;
+      page_url: string;
+      confirmed_at: number | null;
     }>()
   ).results;
 
+/** The confirmation links emailed to `email` so far, oldest first (the email goes out after the answer: poll for it). */
+async function confirmationLinks(email: string, expected = 1): Promise<string[]> {
+  const deadline = Date.now() + 3000;
+  const links = async () =>
+    (await outbox("confirmation"))
+      .filter((m) => m.to === email.toLowerCase())
+      .map((m) => /(http:\/\/localhost:8787\/r\/confirm\/\S+)/.exec(m.text)?.[1] ?? "")
+      .reverse(); // oldest first
+  let found = await links();
+  while (found.length < expected && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    found = await links();
+  }
+  return found;
+}
+
+/** Presses the confirmation page's button, as the reader does. */
+function confirm(link: string) {
+  const url = new URL(link);
+  return call(`${url.pathname}${url.search}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+}
+
+/** A request confirmed by its reader: the pending reminder row. */
 async function reminderAt(body = reminderBody()) {
-  const before = Date.now();
+  const email = String(body.email).toLowerCase();
+  const earlier = (await confirmationLinks(email, 0)).length;
   const response = await postReminder(body);
-  expect(response.status).toBe(201);
-  const [row] = (await rows()).filter((r) => r.email === String(body.email).toLowerCase());
-  if (!row) throw new Error("no reminder row");
-  return { row, before, json: (await response.json()) as { status: string; when: string; sendOn: string } };
+  expect(response.status).toBe(202);
+  const link = (await confirmationLinks(email, earlier + 1))[earlier];
+  if (!link) throw new Error(`no confirmation email for ${email}`);
+  const confirmedAt = Date.now();
+  expect((await confirm(link)).status).toBe(200);
+  const [row] = (await rows()).filter((r) => r.email === email && r.status === "pending");
+  if (!row) throw new Error("no pending reminder row");
+  return {
+    row,
+    before: confirmedAt,
+    json: (await response.json()) as { status: string; when: string; sendOn: string },
+  };
 }
 
 beforeEach(async () => {
@@ -118,19 +165,33 @@ describe("when a reminder is due (pure, now injected)", () => {
 });
 
 describe("POST /api/reminders", () => {
-  it("stores one pending reminder and says on which day the email comes", async () => {
-    const { row, before, json } = await reminderAt();
-    expect(json).toEqual({ status: "scheduled", when: "next_week", sendOn: sendOnDate(row.due_at) });
+  it("stores an unconfirmed request, emails one confirmation link, and says on which day the reminder would come", async () => {
+    const before = Date.now();
+    const response = await postReminder(reminderBody());
+    expect(response.status).toBe(202);
+    const json = (await response.json()) as { status: string; when: string; sendOn: string };
+    expect(json).toEqual({ status: "confirmation_sent", when: "next_week", sendOn: sendOnDate(before + 7 * DAY) });
+    expect(await confirmationLinks("reader@example.com")).toHaveLength(1);
+    const [row] = await rows();
+    expect(row).toMatchObject({ email: "reader@example.com", status: "unconfirmed", confirmed_at: null });
+    // The address kept is origin and path only.
+    expect(row?.page_url).toBe(`${ORIGIN}/demo`);
+  });
+
+  it("the reader confirms through the link: one pending reminder, due a week after confirming", async () => {
+    const { row, before } = await reminderAt();
     expect(row).toMatchObject({ email: "reader@example.com", status: "pending", remind_in: "next_week", lang: "en" });
+    expect(row.confirmed_at).toBeGreaterThanOrEqual(before);
     expect(row.due_at).toBeGreaterThanOrEqual(before + 7 * DAY);
     expect(row.due_at).toBeLessThanOrEqual(Date.now() + 7 * DAY);
   });
 
-  it("a second request for the same address and site updates the pending reminder", async () => {
+  it("a second confirmed request for the same address and site replaces the pending reminder", async () => {
     await reminderAt();
     const { row } = await reminderAt(reminderBody({ email: "Reader@Example.com", when: "next_month", lang: "ru" }));
     const all = await rows();
-    expect(all).toHaveLength(1);
+    expect(all.map((r) => r.status)).toEqual(["replaced", "pending"]);
+    expect(all[0]?.email).toBeNull();
     expect(row).toMatchObject({ remind_in: "next_month", lang: "ru", email: "reader@example.com" });
   });
 
@@ -160,14 +221,16 @@ describe("POST /api/reminders", () => {
   });
 
   it("rate limits per client: the sixth request in a minute gets 429 with Retry-After", async () => {
+    await insideOneWindow();
     const ip = freshIp();
     for (let i = 0; i < 5; i++)
-      expect((await postReminder(reminderBody({ email: `r${i}@example.com` }), {}, ip)).status).toBe(201);
+      expect((await postReminder(reminderBody({ email: `r${i}@example.com` }), {}, ip)).status).toBe(202);
     const limited = await postReminder(reminderBody({ email: "r9@example.com" }), {}, ip);
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("60");
+    await confirmationLinks("r4@example.com");
     expect(await rows()).toHaveLength(5);
-  });
+  }, 30_000);
 
   it("answers the CORS preflight for the demo origin", async () => {
     const response = await call("/api/reminders", {
@@ -204,8 +267,10 @@ describe("dispatch", () => {
     const [message] = await outbox();
     if (!message) throw new Error("no message");
     expect(message.subject).toBe("Your reminder: support The Harbour Courier");
-    expect(message.text).toContain(`${ORIGIN}/demo?utm_source=x&rs_campaign=reminder#comments`);
-    expect(message.html).toContain(`href="${ORIGIN}/demo?utm_source=x&amp;rs_campaign=reminder#comments"`);
+    // Origin and path of the article only: the query and fragment the request carried are gone.
+    expect(message.text).toContain(`${ORIGIN}/demo?rs_campaign=reminder`);
+    expect(message.text).not.toContain("utm_source");
+    expect(message.html).toContain(`href="${ORIGIN}/demo?rs_campaign=reminder"`);
     const forget = /(http:\/\/localhost:8787\/r\/forget\/[A-Za-z0-9_-]{43}\?site=demo&lang=en)/.exec(message.text)?.[1];
     expect(forget).toBeTruthy();
     expect(message.headers["List-Unsubscribe"]).toBe(`<${forget}>`);
@@ -307,11 +372,21 @@ describe("dispatch", () => {
     expect(await dispatchDueReminders(env, row.due_at + 10, outboxTransport)).toMatchObject({ claimed: 0 });
   });
 
-  it("accepts ?now only as an ISO date and only with staff authentication", async () => {
+  it("accepts ?now only in development, only as an ISO date and only with staff authentication", async () => {
     expect((await call("/admin/api/reminders/dispatch", { method: "POST" })).status).toBe(401);
-    expect((await call("/admin/api/reminders/dispatch?now=tomorrow", { method: "POST", headers: ADMIN })).status).toBe(
-      400,
+    const invalid = await app.fetch(
+      new Request(`${ORIGIN}/admin/api/reminders/dispatch?now=tomorrow`, { method: "POST", headers: ADMIN }),
+      { ...env, ENVIRONMENT: "development" },
+      createExecutionContext(),
     );
+    expect(((await invalid.json()) as { error: { code: string } }).error.code).toBe("invalid_now");
+    // Anywhere but development (these tests run with production behaviour) the clock cannot be moved.
+    const production = await call(`/admin/api/reminders/dispatch?now=2030-01-01T09:00:00Z`, {
+      method: "POST",
+      headers: ADMIN,
+    });
+    expect(production.status).toBe(400);
+    expect(((await production.json()) as { error: { code: string } }).error.code).toBe("now_not_allowed");
     expect((await call("/admin/api/outbox")).status).toBe(401);
     expect((await call("/admin/api/reminders/stats?site=demo")).status).toBe(401);
   });
@@ -348,7 +423,7 @@ describe("forget me", () => {
   it("GET only shows a confirmation form; POST forgets the reader's pending reminder", async () => {
     const link = await sentForgetLink();
     // The reader asked again from another article: a new pending reminder with the address.
-    await reminderAt(reminderBody({ email: "forget@example.com", pageUrl: `${ORIGIN}/demo?article=2` }));
+    await reminderAt(reminderBody({ email: "forget@example.com", pageUrl: `${ORIGIN}/demo/second-article` }));
     expect((await rows()).filter((r) => r.status === "pending")).toHaveLength(1);
 
     const page = await call(`${link.pathname}${link.search}`);
@@ -378,7 +453,7 @@ describe("forget me", () => {
       string,
       number
     >;
-    expect(stats).toMatchObject({ requested: 2, sent: 1, forgotten: 1, pending: 0 });
+    expect(stats).toMatchObject({ requested: 2, confirmed: 2, sent: 1, forgotten: 1, pending: 0 });
   });
 
   it("one-click unsubscribe (RFC 8058) forgets a pending reminder too", async () => {
@@ -418,7 +493,10 @@ describe("staff counts", () => {
     await drain();
   });
 
-  it("counts requested, sent and converted (paid pledges with campaign=reminder)", async () => {
+  it("counts requested, confirmed, sent and converted (paid pledges with campaign=reminder)", async () => {
+    // Asked for and never confirmed: requested, not confirmed, never sent.
+    expect((await postReminder(reminderBody({ email: "never@example.com" }))).status).toBe(202);
+    await confirmationLinks("never@example.com");
     await reminderAt(reminderBody({ email: "one@example.com" }));
     const { row } = await reminderAt(reminderBody({ email: "two@example.com" }));
     await dispatch(row.due_at);
@@ -437,7 +515,9 @@ describe("staff counts", () => {
     expect(await response.json()).toMatchObject({
       site: "demo",
       campaign: "reminder",
-      requested: 2,
+      requested: 3,
+      confirmed: 2,
+      unconfirmed: 1,
       sent: 2,
       pending: 0,
       converted: 1,

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { CheckoutPlan } from "../core/checkout";
 import { statusKey } from "../core/ledger";
 import type { Database } from "../platform/db";
-import { pledges } from "../platform/schema";
+import { pledges, thankYous } from "../platform/schema";
 
 export type NewPledge = {
   id: string;
@@ -12,6 +12,8 @@ export type NewPledge = {
   variant: string | null;
   email: string | null;
   placement: string | null;
+  /** SHA-256 of the normalised request (see checkout/routes.ts). */
+  requestHash: string;
   now: number;
 };
 
@@ -33,6 +35,7 @@ export async function insertPledge(db: Database, p: NewPledge): Promise<boolean>
       pageUrl: p.plan.returnUrl,
       email: p.email,
       placement: p.placement,
+      requestHash: p.requestHash,
       createdAt: p.now,
       updatedAt: p.now,
     })
@@ -42,18 +45,10 @@ export async function insertPledge(db: Database, p: NewPledge): Promise<boolean>
   return row !== undefined;
 }
 
-/** What was pledged under an id (to tell a retry from a different checkout with the same key). */
-export function pledgeTerms(db: Database, id: string) {
-  return db
-    .select({
-      frequency: pledges.frequency,
-      currency: pledges.currency,
-      amount: pledges.amount,
-      feeAmount: pledges.feeAmount,
-    })
-    .from(pledges)
-    .where(eq(pledges.id, id))
-    .get();
+/** The request hash a pledge was created with (to tell a retry from a different checkout with the same key). */
+export async function pledgeRequestHash(db: Database, id: string): Promise<string | null> {
+  const row = await db.select({ requestHash: pledges.requestHash }).from(pledges).where(eq(pledges.id, id)).get();
+  return row?.requestHash ?? null;
 }
 
 /** Links the Checkout Session; a retry that succeeds after a failed attempt makes the pledge payable again. */
@@ -77,4 +72,29 @@ export async function markUnpayable(db: Database, pledgeId: string, now: number)
     .update(pledges)
     .set({ status: "error", statusKey: statusKey("error", Math.floor(now / 1000)), updatedAt: now })
     .where(and(eq(pledges.id, pledgeId), eq(pledges.statusKey, 0)));
+}
+
+/** What the thank-you needs to know about a pledge. */
+export function pledgeForThanks(db: Database, id: string) {
+  return db
+    .select({
+      site: pledges.site,
+      status: pledges.status,
+      frequency: pledges.frequency,
+      stripeSessionId: pledges.stripeSessionId,
+    })
+    .from(pledges)
+    .where(eq(pledges.id, id))
+    .get();
+}
+
+/** Records that a pledge's thank-you was confirmed; false when it was already (the link works once). */
+export async function claimThanks(db: Database, pledgeId: string, site: string, now: number): Promise<boolean> {
+  const row = await db
+    .insert(thankYous)
+    .values({ pledgeId, site, confirmedAt: now })
+    .onConflictDoNothing()
+    .returning({ pledgeId: thankYous.pledgeId })
+    .get();
+  return row !== undefined;
 }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { askConfig } from "../core/ask-config";
 import type { AppContext } from "../platform/env";
 import { jsonError } from "../platform/http";
+import { mailCanReachReaders } from "../platform/mail/transports";
 import { findSite } from "../platform/sites";
 
 /** `GET /api/config?site=ID[&currency=XXX][&lang=xx]`: the ask's configuration for this visitor. */
@@ -14,6 +15,8 @@ export const configRoutes = new Hono<AppContext>().get("/", (c) => {
     { currency: c.req.query("currency"), lang: c.req.query("lang"), country },
     c.env.TURNSTILE_SITE_KEY ?? null,
   );
+  // Without a way to email readers, the ask offers no reminder form.
+  if (!mailCanReachReaders(c.env)) config.reminders = false;
   // With a currency in the URL the answer is the same for everyone: shared caches may keep it.
   // Without one it depends on the visitor's country, which most shared caches cannot key on
   // (Cloudflare's ignores Vary), so only the reader's own browser keeps it.

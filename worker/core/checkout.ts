@@ -2,7 +2,7 @@ import { CURRENCIES, type CurrencyCode, isCurrencyCode } from "./currencies";
 import { coverFee } from "./fees";
 import { type Frequency, stripeInterval } from "./frequencies";
 import { formatMoney } from "./money";
-import { isAllowedOrigin } from "./origins";
+import { type DemoOrigins, isAllowedOrigin } from "./origins";
 import type { SiteConfig } from "./site-config";
 
 /** A checkout request after its shape was parsed, before site rules were applied. */
@@ -30,7 +30,7 @@ export type RuleViolation = { code: string; message: string; field: string };
 export function planCheckout(
   site: SiteConfig,
   input: CheckoutInput,
-  development: boolean,
+  demo: DemoOrigins,
 ): { ok: true; plan: CheckoutPlan } | { ok: false; error: RuleViolation } {
   const fail = (code: string, field: string, message: string) => ({
     ok: false as const,
@@ -60,7 +60,7 @@ export function planCheckout(
   } catch {
     return fail("invalid_return_url", "returnUrl", "returnUrl must be an absolute URL.");
   }
-  if (!isAllowedOrigin(site, returnOrigin, development))
+  if (!isAllowedOrigin(site, returnOrigin, demo))
     return fail("return_url_not_allowed", "returnUrl", "returnUrl must be a page of the site itself.");
   let feeAmount = 0;
   if (input.coverFees) {
@@ -83,6 +83,37 @@ export function planCheckout(
   };
 }
 
+/**
+ * The whole checkout request in one canonical string, for binding an Idempotency-Key to it:
+ * every field that shapes the pledge or the Stripe session (as parsed and planned), in a fixed
+ * order, with defaults filled in. The Turnstile token is left out: a retry gets a new one.
+ */
+export function canonicalCheckoutRequest(
+  site: string,
+  plan: CheckoutPlan,
+  extra: {
+    campaign?: string | undefined;
+    variant?: string | undefined;
+    email?: string | undefined;
+    placement?: string | undefined;
+    locale: string;
+  },
+): string {
+  return JSON.stringify([
+    site,
+    plan.frequency,
+    plan.currency,
+    plan.amount,
+    plan.feeAmount,
+    new URL(plan.returnUrl).toString(),
+    extra.campaign ?? null,
+    extra.variant ?? null,
+    extra.email ?? null,
+    extra.placement ?? null,
+    extra.locale,
+  ]);
+}
+
 /** `returnUrl` with the reader-support query parameters replaced by `params`. */
 export function returnUrlWith(returnUrl: string, params: Record<string, string>): string {
   const url = new URL(returnUrl);
@@ -101,10 +132,14 @@ const GIFT_NAMES: Record<Frequency, (name: string) => string> = {
 /**
  * Stripe Checkout Session parameters for a plan (the shape of `checkout.sessions.create`).
  * The pledge id travels in the metadata of the session and of the payment intent or
- * subscription, so every later event finds its pledge whatever order it arrives in.
+ * subscription, so every later event finds its pledge whatever order it arrives in. The reader
+ * returns to their page with `?rs=thanks&rs_pledge=<signed token>`, which the ask shows a
+ * thank-you for only once the worker confirms the payment.
  */
 export function checkoutSessionParams(args: {
   pledgeId: string;
+  /** The signed token of the return link (see checkout/thanks.ts): the page's ask thanks only with it. */
+  thanksToken: string | null;
   site: SiteConfig;
   plan: CheckoutPlan;
   email?: string | undefined;
@@ -128,7 +163,10 @@ export function checkoutSessionParams(args: {
   return {
     mode: interval ? ("subscription" as const) : ("payment" as const),
     line_items: lineItems,
-    success_url: returnUrlWith(plan.returnUrl, { rs: "thanks", rs_pledge: pledgeId, rs_freq: plan.frequency }),
+    success_url: returnUrlWith(plan.returnUrl, {
+      rs: "thanks",
+      ...(args.thanksToken ? { rs_pledge: args.thanksToken } : {}),
+    }),
     cancel_url: returnUrlWith(plan.returnUrl, { rs: "cancelled" }),
     client_reference_id: pledgeId,
     metadata,

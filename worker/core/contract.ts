@@ -61,8 +61,25 @@ export const reminderRequestSchema = z.strictObject({
   when: z.enum(["next_week", "next_month"]),
   lang: z.enum(["en", "ru"]).default("en"),
   pageUrl: z.url({ protocol: /^https?$/ }).max(2000),
+  turnstileToken: z.string().max(4096).optional(),
 });
 export type ReminderRequest = z.input<typeof reminderRequestSchema>;
+/**
+ * `202` answer of `POST /api/reminders`: the same for every address. A confirmation link is on
+ * its way; once confirmed, the one reminder goes out on `sendOn` (YYYY-MM-DD, UTC).
+ */
+export type ReminderResponse = { status: "confirmation_sent"; when: "next_week" | "next_month"; sendOn: string };
+
+/** `POST /api/thanks` body: the signed token the reader came back from Stripe with. */
+export const thanksRequestSchema = z.strictObject({
+  site: siteId,
+  token: z.string().min(1).max(200),
+});
+/**
+ * `POST /api/thanks` answer: `supporter` only for a paid (or, for delayed methods, processing)
+ * pledge, and only the first time its token is shown; then `frequency` is the pledge's own.
+ */
+export type ThanksResponse = { supporter: boolean; frequency?: Frequency };
 
 /** `GET /api/config` response: everything the ask needs for one visitor. */
 export type AskConfig = {

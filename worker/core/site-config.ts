@@ -72,6 +72,14 @@ export const siteSchema = z
       .object({ percentBps: z.number().int().min(0).max(2000), fixed: z.record(z.string(), z.number().int().min(0)) })
       .optional(),
     variants: z.array(variantSchema).default([]),
+    /**
+     * Campaign names (`data-campaign`, `rs_campaign`) the ask's counters keep from the first view.
+     * A name not listed here is counted as `other` until a checkout has carried it.
+     */
+    campaigns: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, "use up to 40 letters, digits, dashes or underscores"))
+      .max(200)
+      .default([]),
     rules: rulesSchema.default(rulesSchema.parse({})),
     reminders: z.object({ enabled: z.boolean() }).default({ enabled: true }),
     paymentMethods: z

@@ -3,7 +3,15 @@
  * (erased at build time) and the few pure helpers both sides need. Only modules free of zod
  * and of worker code are re-exported as values, so readers never download them.
  */
-export type { AskConfig, AskEventType, CheckoutRequest, CheckoutResponse, Placement } from "./contract";
+export type {
+  AskConfig,
+  AskEventType,
+  CheckoutRequest,
+  CheckoutResponse,
+  Placement,
+  ReminderResponse,
+  ThanksResponse,
+} from "./contract";
 export { coverFee } from "./fees";
 export type { Frequency } from "./frequencies";
 export type { Language } from "./languages";

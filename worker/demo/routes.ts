@@ -1,16 +1,35 @@
 import { Hono } from "hono";
-import type { AppContext } from "../platform/env";
+import { secureHeaders } from "hono/secure-headers";
+import { type AppContext, demoPageEnabled } from "../platform/env";
+import { jsonError } from "../platform/http";
 import { demoPage, demoStyles } from "./page";
 
-/** The CSP we recommend to publishers, applied to our own demo: no inline script or style anywhere. */
-const DEMO_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
-
-/** `GET /demo`: a realistic article embedding the loader, for trying the reader journey locally. */
+/**
+ * `GET /demo`: a realistic article embedding the loader, for trying the reader journey. Served in
+ * development, or when DEMO_PAGE = "on"; otherwise there is nothing at this address.
+ * Its CSP is the one we recommend to publishers: no inline script or style anywhere.
+ */
 export const demoRoutes = new Hono<AppContext>()
-  .get("/", (c) => {
-    c.header("Content-Security-Policy", DEMO_CSP);
-    return c.html(demoPage());
+  .use(async (c, next) => {
+    if (!demoPageEnabled(c.env)) return jsonError(c, 404, "not_found", "There is nothing at this address.");
+    await next();
   })
+  .use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: "strict-origin-when-cross-origin",
+      crossOriginOpenerPolicy: false,
+    }),
+  )
+  .get("/", (c) => c.html(demoPage()))
   .get("/style.css", (c) => {
     c.header("Content-Type", "text/css; charset=utf-8");
     c.header("Cache-Control", "public, max-age=300");

@@ -7,6 +7,8 @@ export const BUFFER_MS = 1_000;
 /** This isolate's counts not yet handed over, per site: key → n. */
 const pending = new Map<string, Map<string, number>>();
 let scheduled = false;
+/** Hand-overs under way: a flush waits for them, so what it returns after is at the counter objects. */
+const handingOver = new Set<Promise<void>>();
 
 function merge(site: string, counts: Iterable<[string, number]>) {
   const forSite = pending.get(site) ?? new Map<string, number>();
@@ -32,19 +34,25 @@ export function bufferCounts(
   ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, BUFFER_MS)).then(() => flushBuffer(env)));
 }
 
-/** Hands every buffered count to its site's counter object now; a failed hand-over is kept for the next. */
+/**
+ * Hands every buffered count to its site's counter object now, and waits for hand-overs
+ * already under way. Counts are taken out of the buffer before the call, so counts added
+ * meanwhile wait for the next hand-over; a failed hand-over puts its counts back.
+ */
 export async function flushBuffer(env: WorkerEnv): Promise<void> {
   scheduled = false;
   const batches = [...pending];
   pending.clear();
-  await Promise.all(
-    batches.map(async ([site, counts]) => {
-      try {
-        await counterFor(env, site, Math.floor(Math.random() * SHARDS)).add([...counts]);
-      } catch (error) {
+  const mine = batches.map(([site, counts]) => {
+    const handOver = counterFor(env, site, Math.floor(Math.random() * SHARDS))
+      .add([...counts])
+      .catch((error: unknown) => {
         console.error("events: hand-over to the counter failed; keeping the counts", error);
         merge(site, counts);
-      }
-    }),
-  );
+      })
+      .finally(() => handingOver.delete(handOver));
+    handingOver.add(handOver);
+    return handOver;
+  });
+  await Promise.all([...mine, ...handingOver]);
 }

@@ -1,8 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../platform/db";
 import type { WorkerEnv } from "../platform/env";
+import { findSite } from "../platform/sites";
 import { flushBuffer } from "./buffer";
-import { addCounts } from "./store";
+import { configuredCampaigns, foldNames, knownNames, OTHER } from "./names";
+import { addCounts, type CounterRow, campaignsSeenAtCheckout } from "./store";
 
 /** Counters waiting to be written: key = day|site|placement|campaign|variant|type. */
 type Pending = Map<string, number>;
@@ -13,43 +15,133 @@ export const FLUSH_AFTER_MS = 5_000;
 /** Shards per site, so one busy site's events spread over several objects. */
 export const SHARDS = 4;
 
+/** At most this many counters per site and day (plus the overflow counters); see store.addCounts. */
+export const MAX_ROWS_PER_SITE_DAY = 1000;
+
+/** At most this many unfamiliar campaign names are looked up among the pledges per flush; the rest count as `other`. */
+const LOOKUPS_PER_FLUSH = 90;
+
+const STORAGE_KEY = "pending";
+
+function mergeInto(target: Pending, counts: Iterable<[string, number]>) {
+  for (const [key, n] of counts) target.set(key, (target.get(key) ?? 0) + n);
+}
+
+const toRow = ([key, count]: [string, number]): CounterRow => {
+  const [day = "", site = "", placement = "", campaign = "", variant = "", type = ""] = key.split("|");
+  return { day, site, placement, campaign, variant, type, count };
+};
+
 /**
  * Aggregates the ask's counters in memory and writes them to D1 in one batch every few
  * seconds, so thousands of events per second become a handful of upserts.
+ *
+ * Counts are never lost or written twice: a flush takes the pending counts away before it
+ * waits on D1, so counts that arrive meanwhile wait for the next flush; only one flush runs at
+ * a time; a failed write gives its counts back. Storage always holds everything not yet in D1
+ * (pending and in flight), so an eviction loses nothing either.
  */
 export class EventCounter extends DurableObject<WorkerEnv> {
   private pending: Pending = new Map();
+  /** The counts a running flush is writing. */
+  private inFlight: Pending | null = null;
+  private flushing: Promise<number> | null = null;
+  /** Campaign names a checkout has carried, per site (a pledge is never deleted, so they stay known). */
+  private seen = new Map<string, Set<string>>();
 
-  /** Adds counts; schedules a flush if none is scheduled. */
+  constructor(ctx: DurableObjectState, env: WorkerEnv) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      const stored = await ctx.storage.get<[string, number][]>(STORAGE_KEY);
+      if (stored) mergeInto(this.pending, stored);
+    });
+  }
+
+  /** Everything not yet in D1. */
+  private persist(): Promise<void> {
+    const all = new Map(this.inFlight ?? []);
+    mergeInto(all, this.pending);
+    return all.size > 0
+      ? this.ctx.storage.put(STORAGE_KEY, [...all])
+      : this.ctx.storage.delete(STORAGE_KEY).then(() => {});
+  }
+
+  private async scheduleFlush(): Promise<void> {
+    if (this.pending.size > 0 && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + FLUSH_AFTER_MS);
+  }
+
+  /**
+   * Adds counts; schedules a flush if none is scheduled. Once the counts are taken this never
+   * fails (a storage error is logged: they are still flushed from memory), so the caller never
+   * hands the same counts over twice.
+   */
   async add(counts: [key: string, n: number][]): Promise<void> {
-    for (const [key, n] of counts) this.pending.set(key, (this.pending.get(key) ?? 0) + n);
-    // Keep counts durable across an eviction before the flush.
-    await this.ctx.storage.put("pending", [...this.pending]);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + FLUSH_AFTER_MS);
+    mergeInto(this.pending, counts);
+    try {
+      await this.persist();
+      await this.scheduleFlush();
+    } catch (error) {
+      console.error("events: could not store the pending counts; they stay in memory", error);
+    }
   }
 
   override async alarm(): Promise<void> {
     await this.flush();
   }
 
-  /** Writes pending counts to D1 now. */
+  /** Writes pending counts to D1 now (after any flush already running); returns how many counters it wrote. */
   async flush(): Promise<number> {
-    if (this.pending.size === 0) {
-      const stored = await this.ctx.storage.get<[string, number][]>("pending");
-      if (stored) this.pending = new Map(stored);
-    }
+    while (this.flushing) await this.flushing.catch(() => {});
     if (this.pending.size === 0) return 0;
-    const rows = [...this.pending];
-    await addCounts(
-      database(this.env.DB),
-      rows.map(([key, count]) => {
-        const [day = "", site = "", placement = "", campaign = "", variant = "", type = ""] = key.split("|");
-        return { day, site, placement, campaign, variant, type, count };
-      }),
-    );
+    const batch = this.pending;
     this.pending = new Map();
-    await this.ctx.storage.delete("pending");
-    return rows.length;
+    this.inFlight = batch;
+    this.flushing = this.write(batch);
+    try {
+      return await this.flushing;
+    } catch (error) {
+      // Give the counts back for the next flush (storage still holds them).
+      mergeInto(this.pending, batch);
+      throw error;
+    } finally {
+      this.inFlight = null;
+      this.flushing = null;
+      await this.persist();
+      await this.scheduleFlush();
+    }
+  }
+
+  private async write(batch: Pending): Promise<number> {
+    const db = database(this.env.DB);
+    const rows = [...batch].map(toRow);
+    await this.learnCampaigns(rows);
+    const folded = foldNames(rows, (siteId) => {
+      const site = findSite(siteId);
+      return site ? knownNames(site, this.seen.get(siteId) ?? []) : { campaigns: new Set(), variants: new Set() };
+    });
+    await addCounts(db, folded, MAX_ROWS_PER_SITE_DAY);
+    return folded.length;
+  }
+
+  /** Looks up, among the pledges, campaign names this object has not met yet. */
+  private async learnCampaigns(rows: CounterRow[]): Promise<void> {
+    const bySite = new Map<string, Set<string>>();
+    for (const row of rows) {
+      const site = findSite(row.site);
+      if (!site || row.campaign === "" || row.campaign === OTHER) continue;
+      if (configuredCampaigns(site).has(row.campaign) || this.seen.get(row.site)?.has(row.campaign)) continue;
+      const names = bySite.get(row.site) ?? new Set<string>();
+      bySite.set(row.site, names);
+      names.add(row.campaign);
+    }
+    for (const [site, names] of bySite) {
+      const found = await campaignsSeenAtCheckout(database(this.env.DB), site, [...names].slice(0, LOOKUPS_PER_FLUSH));
+      const known = this.seen.get(site) ?? new Set<string>();
+      if (known.size > 10_000) known.clear();
+      for (const name of found) known.add(name);
+      this.seen.set(site, known);
+    }
   }
 }
 

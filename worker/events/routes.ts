@@ -1,25 +1,32 @@
 import { Hono } from "hono";
 import { eventsRequestSchema } from "../core/contract";
 import { isAllowedOrigin } from "../core/origins";
-import { type AppContext, isDevelopment } from "../platform/env";
-import { jsonBody, jsonError, readJson, validationError } from "../platform/http";
-import { findSite } from "../platform/sites";
+import type { AppContext } from "../platform/env";
+import { clientKey, jsonBody, jsonError, readJson, validationError } from "../platform/http";
+import { demoOrigins, findSite } from "../platform/sites";
 import { bufferCounts } from "./buffer";
 
 /**
  * `POST /api/events`: the ask's counters, sent with `navigator.sendBeacon` (a text/plain body,
- * so no preflight). Counted per day, site, placement, campaign, variant and type; nothing else is kept.
+ * so no preflight; browsers send `Origin` with every POST). Only a page of the site may send
+ * them, each client a limited number a minute. Counted per day, site, placement, campaign,
+ * variant and type; names the site does not know are counted as `other` (events/names.ts);
+ * nothing else is kept.
  */
 export const eventRoutes = new Hono<AppContext>().post("/", jsonBody(4096), async (c) => {
+  const { success } = await c.env.EVENTS_LIMITER.limit({ key: `events:${clientKey(c)}` });
+  if (!success) {
+    c.header("Retry-After", "60");
+    return jsonError(c, 429, "rate_limited", "Too many counters from this network. Try again in a minute.");
+  }
   const body = await readJson(c);
   if (!body.ok) return jsonError(c, 400, "invalid_json", "The body must be JSON of at most 4 KB.");
   const parsed = eventsRequestSchema.safeParse(body.value);
   if (!parsed.success) return validationError(c, parsed.error);
   const site = findSite(parsed.data.site);
   if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
-  const origin = c.req.header("origin");
-  if (origin && !isAllowedOrigin(site, origin, isDevelopment(c.env)))
-    return jsonError(c, 403, "origin_not_allowed", "This origin may not send events for this site.");
+  if (!isAllowedOrigin(site, c.req.header("origin"), demoOrigins(c.env)))
+    return jsonError(c, 403, "origin_not_allowed", "Only this site's own pages may send its counters.");
   const day = new Date().toISOString().slice(0, 10);
   const counts = new Map<string, number>();
   for (const e of parsed.data.events) {

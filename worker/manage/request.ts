@@ -2,7 +2,7 @@ import type { Language } from "../core/languages";
 import type { SiteConfig } from "../core/site-config";
 import { hmacBase64Url, linkSecret, normalizeEmail, randomToken, sha256Hex } from "../platform/crypto";
 import { database } from "../platform/db";
-import type { WorkerEnv } from "../platform/env";
+import { publicOrigin, type WorkerEnv } from "../platform/env";
 import { fromHeader } from "../platform/mail/message";
 import { sendMail } from "../platform/mail/send";
 import { mailFrom, type Transport, transportFor } from "../platform/mail/transports";
@@ -18,12 +18,14 @@ export type ManageRequestOutcome = "sent" | "unknown" | "rate_limited" | "failed
  */
 export async function requestManageLinks(
   env: WorkerEnv,
-  input: { site: SiteConfig; email: string; lang: Language; returnUrl: string; baseUrl: string },
+  input: { site: SiteConfig; email: string; lang: Language; returnUrl: string },
   now: number,
   transport: Transport = transportFor(env),
 ): Promise<ManageRequestOutcome> {
   const db = database(env.DB);
   const secret = linkSecret(env);
+  // Links start with the configured public origin, never the request's Host; without one, nothing is sent.
+  const origin = publicOrigin(env);
   const email = normalizeEmail(input.email);
   const supports = await findRecurringSupports(db, input.site.id, email);
   if (supports.length === 0) return "unknown";
@@ -54,7 +56,7 @@ export async function requestManageLinks(
     siteName: input.site.name,
     links: links.map((l) => ({
       support: l.support,
-      url: manageLinkUrl(input.baseUrl, l.token, input.site.id, input.lang),
+      url: manageLinkUrl(origin, l.token, input.site.id, input.lang),
     })),
   });
   const outcome = await sendMail(
@@ -69,5 +71,5 @@ export async function requestManageLinks(
 }
 
 /** The link in the email; site and language only choose the words of the page it opens. */
-export const manageLinkUrl = (baseUrl: string, token: string, site: string, lang: string) =>
-  `${baseUrl}/manage/open/${token}?site=${encodeURIComponent(site)}&lang=${encodeURIComponent(lang)}`;
+export const manageLinkUrl = (origin: string, token: string, site: string, lang: string) =>
+  `${origin}/manage/open/${token}?site=${encodeURIComponent(site)}&lang=${encodeURIComponent(lang)}`;

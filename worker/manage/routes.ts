@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { firstLanguage, type Language } from "../core/languages";
-import { type AppContext, isDevelopment } from "../platform/env";
-import { clientIp } from "../platform/http";
+import type { AppContext } from "../platform/env";
+import { clientKey } from "../platform/http";
 import { type ReaderPageEnv, readerPageHeaders, STYLESHEET } from "../platform/page";
-import { findSite } from "../platform/sites";
+import { demoOrigins, findSite } from "../platform/sites";
 import { inspectManageLink, openManageLink } from "./open";
 import {
   confirmPage,
@@ -50,7 +50,7 @@ export const manageRoutes = new Hono<AppContext & ReaderPageEnv>()
     const site = findSite(typeof form.site === "string" ? form.site : undefined);
     if (!site) return c.html(unknownSitePage(lang ?? "en"), 400);
     const ctx = context(c, site.id, lang, typeof form.return === "string" ? form.return : undefined);
-    const { success } = await c.env.FORM_LIMITER.limit({ key: `manage:${clientIp(c)}` });
+    const { success } = await c.env.FORM_LIMITER.limit({ key: `manage:${clientKey(c)}` });
     if (!success) return c.html(tooManyPage(ctx), 429, { "Retry-After": "60" });
     const parsed = manageRequestSchema.safeParse(form);
     if (!parsed.success) {
@@ -61,13 +61,7 @@ export const manageRoutes = new Hono<AppContext & ReaderPageEnv>()
     c.executionCtx.waitUntil(
       requestManageLinks(
         c.env,
-        {
-          site,
-          email: parsed.data.email,
-          lang: ctx.lang,
-          returnUrl: ctx.returnUrl,
-          baseUrl: new URL(c.req.url).origin,
-        },
+        { site, email: parsed.data.email, lang: ctx.lang, returnUrl: ctx.returnUrl },
         Date.now(),
       ).catch((error) => console.error("manage: link request failed", error)),
     );
@@ -97,19 +91,18 @@ export const manageRoutes = new Hono<AppContext & ReaderPageEnv>()
   });
 
 function context(
-  c: { env: AppContext["Bindings"]; req: { url: string } },
+  c: { env: AppContext["Bindings"] },
   siteId: string | undefined,
   lang: Language | undefined,
   returnCandidate: string | undefined,
 ): ManagePageContext {
   const site = findSite(siteId);
-  const origin = new URL(c.req.url).origin;
-  if (!site) return { lang: lang ?? "en", siteId: siteId ?? "", siteName: "Reader Support", returnUrl: origin };
+  if (!site) return { lang: lang ?? "en", siteId: siteId ?? "", siteName: "Reader Support", returnUrl: "" };
   return {
     lang: lang ?? site.defaultLanguage,
     siteId: site.id,
     siteName: site.name,
-    returnUrl: resolveReturnUrl(site, returnCandidate, isDevelopment(c.env), origin),
+    returnUrl: resolveReturnUrl(site, returnCandidate, demoOrigins(c.env)),
   };
 }
 

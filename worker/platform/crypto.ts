@@ -1,3 +1,4 @@
+import { sessionSecretProblem } from "./deployment";
 import type { WorkerEnv } from "./env";
 
 /** The Web Crypto helpers every feature shares: hashes, HMACs, random tokens and base64url. */
@@ -45,11 +46,14 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   }
 }
 
-/** The secret that signs links; a deployment without one fails loudly instead of signing with nothing. */
+/**
+ * The secret that signs links and staff sessions; a deployment without one, or (outside
+ * development) with the example's, fails loudly instead of signing with something guessable.
+ */
 export function linkSecret(env: WorkerEnv): string {
-  const secret = env.SESSION_SECRET;
-  if (!secret || secret.length < 16) throw new Error("SESSION_SECRET is not set (at least 16 characters)");
-  return secret;
+  const problem = sessionSecretProblem(env);
+  if (problem) throw new Error(problem);
+  return env.SESSION_SECRET as string;
 }
 
 /** Normalises an address for matching: trimmed and lower-cased. */

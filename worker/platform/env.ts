@@ -29,5 +29,41 @@ export type WorkerEnv = Env & Secrets;
 /** The Hono environment of every router. */
 export type AppContext = { Bindings: WorkerEnv };
 
-/** "production" in deployments; anything else enables development conveniences. */
-export const isDevelopment = (env: WorkerEnv) => env.ENVIRONMENT !== "production";
+/**
+ * Development conveniences (the demo site accepting any localhost origin, `?now=` on the staff
+ * dispatch, the emulator without STRIPE_API_BASE, the development token) are on only when
+ * ENVIRONMENT is exactly "development": a missing or misspelt value behaves as production.
+ */
+export const isDevelopment = (env: Pick<WorkerEnv, "ENVIRONMENT">) => env.ENVIRONMENT === "development";
+
+/** The public origin as configured (`https://support.example.org`), or null when it is missing or not an http(s) origin. */
+export function configuredOrigin(env: Pick<WorkerEnv, "PUBLIC_ORIGIN">): string | null {
+  const value = env.PUBLIC_ORIGIN?.trim();
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+    if (url.username || url.password || url.pathname !== "/" || url.search || url.hash) return null;
+    return url.origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The origin every link the worker writes into an email or a page starts with: PUBLIC_ORIGIN,
+ * never the request's Host (which any client can set). Without it the worker refuses to build
+ * a link rather than guess one.
+ */
+export function publicOrigin(env: Pick<WorkerEnv, "PUBLIC_ORIGIN">): string {
+  const origin = configuredOrigin(env);
+  if (!origin)
+    throw new Error(
+      'PUBLIC_ORIGIN is not set to an origin such as "https://support.example.org" (wrangler.toml [vars])',
+    );
+  return origin;
+}
+
+/** Whether /demo is served: in development, or when DEMO_PAGE = "on". */
+export const demoPageEnabled = (env: Pick<WorkerEnv, "ENVIRONMENT" | "DEMO_PAGE">) =>
+  isDevelopment(env) || env.DEMO_PAGE === "on";

@@ -2,6 +2,14 @@ import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import {
+  convertIPv4BinaryToString,
+  convertIPv4MappedIPv6ToIPv4,
+  convertIPv6BinaryToString,
+  convertIPv6ToBinary,
+  distinctRemoteAddr,
+  isIPv4MappedIPv6,
+} from "hono/utils/ipaddr";
 import type { z } from "zod";
 
 /** Every JSON error has one shape: {"error": {"code", "message", "field"?}}. */
@@ -38,8 +46,27 @@ export async function readJson(c: Context): Promise<{ ok: true; value: unknown }
   }
 }
 
-/** The client's IP as Cloudflare reports it (used only as a rate-limit key, never stored). */
+/** The client's IP as Cloudflare reports it (for Turnstile's check; never stored). */
 export const clientIp = (c: Context) => c.req.header("cf-connecting-ip") ?? "local";
+
+/**
+ * The rate-limit key of a client: its IPv4 address, or the /64 network of an IPv6 address,
+ * because one subscriber usually holds a whole /64 and could otherwise take a fresh bucket
+ * per request. Never stored.
+ */
+export const clientKey = (c: Context) => rateLimitKey(clientIp(c));
+
+/** `2001:db8:1:2:aaaa::1` → `2001:db8:1:2::/64` (Hono's IP parser); IPv4, and IPv4-mapped IPv6, as the IPv4 address. */
+export function rateLimitKey(ip: string): string {
+  if (distinctRemoteAddr(ip) !== "IPv6") return ip;
+  try {
+    const binary = convertIPv6ToBinary(ip);
+    if (isIPv4MappedIPv6(binary)) return convertIPv4BinaryToString(convertIPv4MappedIPv6ToIPv4(binary));
+    return `${convertIPv6BinaryToString((binary >> 64n) << 64n)}/64`;
+  } catch {
+    return ip;
+  }
+}
 
 /**
  * The app's answer to an error: Hono's own middleware (csrf, bodyLimit) refuses with an

@@ -34,7 +34,7 @@ export type ReaderPageEnv = {
   };
 };
 
-/** Only the headers the reader pages have always had: none of secureHeaders' other defaults. */
+/** The reader pages' headers: their CSP, no referrer, no sniffing, HTTPS only; none of secureHeaders' other defaults. */
 const policy = (formAction: boolean) =>
   secureHeaders({
     contentSecurityPolicy: {
@@ -50,7 +50,7 @@ const policy = (formAction: boolean) =>
     crossOriginResourcePolicy: false,
     crossOriginOpenerPolicy: false,
     originAgentCluster: false,
-    strictTransportSecurity: false,
+    strictTransportSecurity: true,
     xDnsPrefetchControl: false,
     xDownloadOptions: false,
     xFrameOptions: false,

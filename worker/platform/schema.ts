@@ -32,6 +32,11 @@ export const pledges = sqliteTable(
     stripeCustomerId: text("stripe_customer_id"),
     stripeSubscriptionId: text("stripe_subscription_id"),
     stripePaymentIntentId: text("stripe_payment_intent_id"),
+    /**
+     * SHA-256 of the normalised checkout request that created the pledge: a retry with the same
+     * Idempotency-Key must carry the same request, or it is refused.
+     */
+    requestHash: text("request_hash"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -43,6 +48,8 @@ export const pledges = sqliteTable(
     index("pledges_customer").on(t.stripeCustomerId),
     index("pledges_email").on(t.site, t.email),
     index("pledges_site_placement").on(t.site, t.placement, t.createdAt),
+    // Campaigns a checkout has carried: the ask's counters keep their names.
+    index("pledges_site_campaign").on(t.site, t.campaign),
     // Active recurring supporters and their amounts, read from the index alone.
     index("admin_pledges_recurring").on(t.site, t.status, t.frequency, t.currency, t.amount, t.feeAmount),
   ],
@@ -153,6 +160,17 @@ export const stripeEvents = sqliteTable("stripe_events", {
   processedAt: integer("processed_at").notNull(),
 });
 
+/**
+ * Thank-yous the worker confirmed to a reader's browser after a payment: the return link from
+ * Stripe works once, so a copied or forged link makes nobody a "supporter". Not money: deleting
+ * a row only lets the link work once more.
+ */
+export const thankYous = sqliteTable("thank_yous", {
+  pledgeId: text("pledge_id").primaryKey(),
+  site: text("site").notNull(),
+  confirmedAt: integer("confirmed_at").notNull(),
+});
+
 /** The ask's counters, aggregated per day, site, placement, campaign, variant and type. No personal data. */
 export const askEventCounts = sqliteTable(
   "ask_event_counts",
@@ -171,8 +189,11 @@ export const askEventCounts = sqliteTable(
 // ─── Mail, reminders and supporter self-service ───────────────────────────────────────────────────────────────────────────
 
 /**
- * "Remind me later" requests. At most one pending reminder per site and address; the address
- * is erased once the email went out (or the reader asked us to forget it): only counts remain.
+ * "Remind me later" requests, confirmed by the reader before anything is sent: a request is
+ * `unconfirmed` until the link in its confirmation email is used, then `pending` (replacing
+ * the address's earlier pending reminder, which becomes `replaced`), or `expired` after 48
+ * hours. At most one pending reminder per site and address; the address is erased once the
+ * reminder went out, expired, was replaced or forgotten: only counts remain.
  */
 export const reminders = sqliteTable(
   "reminders",
@@ -183,16 +204,20 @@ export const reminders = sqliteTable(
     email: text("email"),
     lang: text("lang").notNull(),
     remindIn: text("remind_in", { enum: ["next_week", "next_month"] }).notNull(),
+    /** The article: an allowed origin and a path (no user, no query but our campaign, no fragment). */
     pageUrl: text("page_url").notNull(),
-    /** This worker's origin as the reader reached it, for the forget-me link. */
-    baseUrl: text("base_url").notNull(),
+    /** SHA-256 of the confirmation link's token, while the request waits for it. */
+    confirmHash: text("confirm_hash"),
+    confirmedAt: integer("confirmed_at"),
     /**
      * SHA-256 of the forget-me token, which is an HMAC of site and address: the same for every
      * reminder of one reader on one site, so the link in a sent email also cancels a newer one.
      * Erased with the address.
      */
     forgetHash: text("forget_hash"),
-    status: text("status", { enum: ["pending", "sent", "forgotten", "failed"] })
+    status: text("status", {
+      enum: ["unconfirmed", "pending", "sent", "forgotten", "failed", "expired", "replaced"],
+    })
       .notNull()
       .default("pending"),
     dueAt: integer("due_at").notNull(),
@@ -210,6 +235,9 @@ export const reminders = sqliteTable(
     index("reminders_due").on(t.status, t.dueAt),
     index("reminders_forget").on(t.forgetHash),
     index("reminders_site_created").on(t.site, t.createdAt),
+    index("reminders_confirm").on(t.confirmHash),
+    // The per-address limit on confirmation emails.
+    index("reminders_email_created").on(t.email, t.createdAt),
   ],
 );
 
@@ -224,7 +252,7 @@ export const mailOutbox = sqliteTable(
     id: text("id").primaryKey(),
     /** What this message is for (e.g. `reminder:<id>`): the same key is never sent twice. */
     key: text("key").notNull(),
-    kind: text("kind", { enum: ["reminder", "manage"] }).notNull(),
+    kind: text("kind", { enum: ["reminder", "confirmation", "manage"] }).notNull(),
     site: text("site").notNull(),
     transport: text("transport").notNull(),
     recipient: text("recipient").notNull(),
@@ -359,4 +387,37 @@ export const reconciliationDifferences = sqliteTable(
     detail: text("detail").notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);
+
+// ——— Staff access ———
+
+/**
+ * Staff sessions opened by the token sign-in. The cookie holds a random id; only its hash is
+ * kept here, so signing out (or out everywhere) deletes the row and the cookie is dead at once.
+ */
+export const staffSessions = sqliteTable(
+  "staff_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    /** HMAC of the ADMIN_TOKEN the session was opened with: a new token (or SESSION_SECRET) ends every session. */
+    tokenDigest: text("token_digest").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("staff_sessions_expires").on(t.expiresAt)],
+);
+
+/**
+ * Failed staff credentials (a wrong bearer token or sign-in form token) per client and window:
+ * both kinds share this one limit. `client` is a hash of the client's rate-limit key; rows are
+ * deleted once their window is over.
+ */
+export const staffAuthFailures = sqliteTable(
+  "staff_auth_failures",
+  {
+    client: text("client").notNull(),
+    windowStart: integer("window_start").notNull(),
+    failures: integer("failures").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.client, t.windowStart] })],
 );

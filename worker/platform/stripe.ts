@@ -1,20 +1,17 @@
 import Stripe from "stripe";
-import type { WorkerEnv } from "./env";
+import { isDevelopment, type WorkerEnv } from "./env";
+import { STRIPE_API_VERSION } from "./stripe-version";
 
-/**
- * The Stripe API version this worker is written for: the `stripe` package's own, the one place
- * it is named. Every API call asks for it; webhook endpoints are created with it
- * (`npm run stripe:setup`); events rendered at another version go through core/stripe-versions.ts.
- */
-export const STRIPE_API_VERSION: string = Stripe.API_VERSION;
+export { STRIPE_API_VERSION };
 
 /** How long a Stripe call may take before the reader gets a 502 instead of a hang. */
 export const STRIPE_TIMEOUT_MS = 3000;
 
 /**
- * The Stripe SDK for this environment: real Stripe when STRIPE_SECRET_KEY is set; otherwise,
- * outside production only, the local emulator (tools/stripe-emulator) at STRIPE_API_BASE.
- * The emulator itself refuses live keys.
+ * The Stripe SDK for this environment: real Stripe when STRIPE_SECRET_KEY is set; otherwise
+ * the local emulator (tools/stripe-emulator) at STRIPE_API_BASE, when that is set explicitly or
+ * in development (default http://127.0.0.1:12111), and never in production. The emulator itself
+ * refuses live keys.
  */
 export function stripeFor(env: WorkerEnv): Stripe {
   const options: Stripe.StripeConfig = {
@@ -24,7 +21,8 @@ export function stripeFor(env: WorkerEnv): Stripe {
     maxNetworkRetries: 0,
   };
   if (env.STRIPE_SECRET_KEY) return new Stripe(env.STRIPE_SECRET_KEY, options);
-  if (env.ENVIRONMENT === "production") throw new Error("STRIPE_SECRET_KEY is not set");
+  if (env.ENVIRONMENT === "production" || !(env.STRIPE_API_BASE || isDevelopment(env)))
+    throw new Error("STRIPE_SECRET_KEY is not set");
   const url = new URL(env.STRIPE_API_BASE || "http://127.0.0.1:12111");
   return new Stripe("sk_test_emulator", {
     ...options,

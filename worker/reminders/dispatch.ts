@@ -1,6 +1,6 @@
 import { firstLanguage } from "../core/languages";
 import { database } from "../platform/db";
-import type { WorkerEnv } from "../platform/env";
+import { publicOrigin, type WorkerEnv } from "../platform/env";
 import { fromHeader } from "../platform/mail/message";
 import { sendMail } from "../platform/mail/send";
 import { mailFrom, type Transport, transportFor } from "../platform/mail/transports";
@@ -25,6 +25,8 @@ export async function dispatchDueReminders(
   now: number,
   transport: Transport = transportFor(env),
 ): Promise<DispatchResult> {
+  // Every link starts with the configured public origin; without one nothing is sent (the rows wait).
+  const origin = publicOrigin(env);
   const db = database(env.DB);
   const run = `run_${crypto.randomUUID()}`;
   const result: DispatchResult = { claimed: 0, sent: 0, failed: 0, deferred: 0 };
@@ -44,7 +46,7 @@ export async function dispatchDueReminders(
         lang,
         siteName: site.name,
         articleUrl: taggedArticleUrl(reminder.pageUrl),
-        forgetUrl: forgetUrl(reminder.baseUrl, token, site.id, lang),
+        forgetUrl: forgetUrl(origin, token, site.id, lang),
       });
       const outcome = await sendMail(
         db,

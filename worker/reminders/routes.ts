@@ -1,61 +1,99 @@
 import { Hono } from "hono";
-import { reminderRequestSchema } from "../core/contract";
+import { type ReminderResponse, reminderRequestSchema } from "../core/contract";
 import { firstLanguage, type Language } from "../core/languages";
 import { isAllowedOrigin } from "../core/origins";
 import { readerCors } from "../platform/cors";
-import { normalizeEmail } from "../platform/crypto";
 import { database } from "../platform/db";
-import { type AppContext, isDevelopment } from "../platform/env";
-import { clientIp, jsonBody, jsonError, readJson, validationError } from "../platform/http";
+import { type AppContext, configuredOrigin } from "../platform/env";
+import { clientIp, clientKey, jsonBody, jsonError, readJson, validationError } from "../platform/http";
+import { mailCanReachReaders } from "../platform/mail/transports";
 import { readerPageHeaders } from "../platform/page";
-import { findSite, SITES } from "../platform/sites";
-import { forgetHash, forgetToken } from "./forget";
-import { isForgetToken } from "./links";
-import { forgetConfirmPage, forgetDonePage } from "./pages";
+import { demoOrigins, findSite, SITES } from "../platform/sites";
+import { verifyTurnstile } from "../platform/turnstile";
+import { forgetHash } from "./forget";
+import { isConfirmToken, isForgetToken } from "./links";
+import { confirmDonePage, confirmFailedPage, confirmPage, forgetConfirmPage, forgetDonePage } from "./pages";
+import { confirmHash, requestReminder } from "./request";
 import { reminderDueAt, sendOnDate } from "./schedule";
-import { forgetByHash, upsertReminder } from "./store";
+import { confirmRequest, findUnconfirmed, forgetByHash } from "./store";
 
-/** Response of `POST /api/reminders`: what the form tells the reader (one email, on this date). */
-export type ReminderResponse = { status: "scheduled"; when: "next_week" | "next_month"; sendOn: string };
+export type { ReminderResponse };
 
-/** `POST /api/reminders`: "Remind me later" by email. */
-export const reminderRoutes = new Hono<AppContext>().use(readerCors).post("/", jsonBody(4096), async (c) => {
-  const { success } = await c.env.FORM_LIMITER.limit({ key: `reminders:${clientIp(c)}` });
+/**
+ * `POST /api/reminders`: "Remind me later" by email, with double opt-in. The answer is always
+ * the same 202 once the request is well-formed and allowed: the confirmation email is sent
+ * after it (so its timing says nothing about the address), at most three a day per address.
+ */
+export const reminderRoutes = new Hono<AppContext>().use(readerCors).post("/", jsonBody(8192), async (c) => {
+  const { success } = await c.env.FORM_LIMITER.limit({ key: `reminders:${clientKey(c)}` });
   if (!success) {
     c.header("Retry-After", "60");
     return jsonError(c, 429, "rate_limited", "Too many requests from this network. Try again in a minute.");
   }
   const body = await readJson(c);
-  if (!body.ok) return jsonError(c, 400, "invalid_json", "The body must be a JSON object of at most 4 KB.");
+  if (!body.ok) return jsonError(c, 400, "invalid_json", "The body must be a JSON object of at most 8 KB.");
   const parsed = reminderRequestSchema.safeParse(body.value);
   if (!parsed.success) return validationError(c, parsed.error);
   const input = parsed.data;
   const site = findSite(input.site);
   if (!site) return jsonError(c, 400, "unknown_site", "No site has this id.", "site");
-  const development = isDevelopment(c.env);
-  if (!isAllowedOrigin(site, c.req.header("origin"), development))
+  const demo = demoOrigins(c.env);
+  if (!isAllowedOrigin(site, c.req.header("origin"), demo))
     return jsonError(c, 403, "origin_not_allowed", "This page's origin may not ask for reminders for this site.");
-  if (!isAllowedOrigin(site, input.pageUrl, development))
+  if (!isAllowedOrigin(site, input.pageUrl, demo))
     return jsonError(c, 400, "foreign_page_url", "pageUrl must be a page of this site.", "pageUrl");
   if (!site.reminders.enabled)
     return jsonError(c, 403, "reminders_disabled", "This site does not send reminder emails.");
-
+  if (!mailCanReachReaders(c.env) || !configuredOrigin(c.env))
+    return jsonError(c, 503, "mail_unavailable", "This site cannot send email right now.");
+  if (c.env.TURNSTILE_SECRET_KEY) {
+    const human = await verifyTurnstile(c.env.TURNSTILE_SECRET_KEY, input.turnstileToken, clientIp(c));
+    if (!human) return jsonError(c, 403, "turnstile_failed", "We could not confirm this request came from a person.");
+  }
   const now = Date.now();
-  const email = normalizeEmail(input.email);
-  const token = await forgetToken(c.env, site.id, email);
-  const { dueAt } = await upsertReminder(database(c.env.DB), {
-    site: site.id,
-    email,
-    lang: input.lang,
-    remindIn: input.when,
-    pageUrl: input.pageUrl,
-    baseUrl: new URL(c.req.url).origin,
-    forgetHash: await forgetHash(token),
-    dueAt: reminderDueAt(input.when, now),
-    now,
-  });
-  return c.json({ status: "scheduled", when: input.when, sendOn: sendOnDate(dueAt) } satisfies ReminderResponse, 201);
+  c.executionCtx.waitUntil(
+    requestReminder(
+      c.env,
+      { site, email: input.email, lang: input.lang, when: input.when, pageUrl: input.pageUrl },
+      now,
+    ).catch((error) => console.error("reminders: request failed", error)),
+  );
+  const answer: ReminderResponse = {
+    status: "confirmation_sent",
+    when: input.when,
+    sendOn: sendOnDate(reminderDueAt(input.when, now)),
+  };
+  return c.json(answer, 202);
 });
+
+/**
+ * `GET|POST /r/confirm/:token`: the link in the confirmation email. A GET only shows a button
+ * (mail scanners open every link); the POST confirms, once.
+ */
+export const confirmRoutes = new Hono<AppContext>()
+  .use(readerPageHeaders())
+  .get("/:token", (c) => {
+    const { lang, siteName } = pageContext(c.req.query("site"), c.req.query("lang"));
+    const action = `/r/confirm/${encodeURIComponent(c.req.param("token"))}?${new URL(c.req.url).searchParams}`;
+    return c.html(confirmPage(lang, siteName, action));
+  })
+  .post("/:token", async (c) => {
+    const { lang, siteName } = pageContext(c.req.query("site"), c.req.query("lang"));
+    const token = c.req.param("token");
+    const db = database(c.env.DB);
+    const now = Date.now();
+    const request = isConfirmToken(token) ? await findUnconfirmed(db, await confirmHash(token), now) : undefined;
+    if (!request?.email) return c.html(confirmFailedPage(lang, siteName), 410);
+    const dueAt = reminderDueAt(request.remindIn, now);
+    const confirmed = await confirmRequest(
+      db,
+      { id: request.id, site: request.site, email: request.email },
+      dueAt,
+      now,
+    );
+    if (!confirmed) return c.html(confirmFailedPage(lang, siteName), 410);
+    return c.html(confirmDonePage(lang, siteName, sendOnDate(dueAt)));
+  });
 
 /**
  * `GET|POST /r/forget/:token`: the forget-me page linked from the reminder email and its

@@ -1,5 +1,6 @@
-import { and, countDistinct, eq, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
-import { type Database, excluded } from "../platform/db";
+import { and, count, countDistinct, eq, exists, gt, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Database } from "../platform/db";
 import { payments, reminders } from "../platform/schema";
 import type { ReminderDelay } from "./schedule";
 
@@ -16,11 +17,13 @@ export type ClaimedReminder = {
   email: string;
   lang: string;
   pageUrl: string;
-  baseUrl: string;
 };
 
-/** Creates the reader's pending reminder for a site, or updates the one already pending. */
-export async function upsertReminder(
+/** How long a confirmation link works; an unconfirmed request is then expired and its address erased. */
+export const CONFIRM_TTL_MS = 48 * 3_600_000;
+
+/** Stores a reminder request waiting for its confirmation; it changes no other reminder. */
+export async function insertRequest(
   db: Database,
   r: {
     site: string;
@@ -28,45 +31,105 @@ export async function upsertReminder(
     lang: string;
     remindIn: ReminderDelay;
     pageUrl: string;
-    baseUrl: string;
     forgetHash: string;
-    dueAt: number;
+    confirmHash: string;
     now: number;
   },
-): Promise<{ id: string; dueAt: number }> {
+): Promise<string> {
+  const id = `rem_${crypto.randomUUID().replaceAll("-", "")}`;
+  await db.insert(reminders).values({
+    id,
+    site: r.site,
+    email: r.email,
+    lang: r.lang,
+    remindIn: r.remindIn,
+    pageUrl: r.pageUrl,
+    forgetHash: r.forgetHash,
+    confirmHash: r.confirmHash,
+    status: "unconfirmed",
+    // Set for real when the reader confirms.
+    dueAt: r.now,
+    attempts: 0,
+    createdAt: r.now,
+    updatedAt: r.now,
+  });
+  return id;
+}
+
+/** Requests for this address (on any site) since `since` that still hold it: the per-address limit. */
+export async function recentRequestsFor(db: Database, email: string, since: number): Promise<number> {
   const row = await db
-    .insert(reminders)
-    .values({
-      id: `rem_${crypto.randomUUID().replaceAll("-", "")}`,
-      site: r.site,
-      email: r.email,
-      lang: r.lang,
-      remindIn: r.remindIn,
-      pageUrl: r.pageUrl,
-      baseUrl: r.baseUrl,
-      forgetHash: r.forgetHash,
-      status: "pending",
-      dueAt: r.dueAt,
-      attempts: 0,
-      createdAt: r.now,
-      updatedAt: r.now,
-    })
-    .onConflictDoUpdate({
-      target: [reminders.site, reminders.email],
-      targetWhere: sql`status = 'pending'`,
-      set: {
-        lang: excluded(reminders.lang),
-        remindIn: excluded(reminders.remindIn),
-        pageUrl: excluded(reminders.pageUrl),
-        baseUrl: excluded(reminders.baseUrl),
-        dueAt: excluded(reminders.dueAt),
-        updatedAt: excluded(reminders.updatedAt),
-      },
-    })
-    .returning({ id: reminders.id, dueAt: reminders.dueAt })
+    .select({ n: count().as("n") })
+    .from(reminders)
+    .where(and(eq(reminders.email, email), gt(reminders.createdAt, since)))
     .get();
-  if (!row) throw new Error("reminder upsert returned nothing");
-  return row;
+  return row?.n ?? 0;
+}
+
+/** A request waiting for its confirmation link, if this is a live one. */
+export async function findUnconfirmed(db: Database, confirmHash: string, now: number) {
+  return db
+    .select({ id: reminders.id, site: reminders.site, email: reminders.email, remindIn: reminders.remindIn })
+    .from(reminders)
+    .where(
+      and(
+        eq(reminders.confirmHash, confirmHash),
+        eq(reminders.status, "unconfirmed"),
+        gt(reminders.createdAt, now - CONFIRM_TTL_MS),
+      ),
+    )
+    .get();
+}
+
+/**
+ * Confirms a request in one batch: the address's earlier pending reminder on the site is
+ * `replaced` (address erased), and the request becomes the pending one, due at `dueAt`. Both
+ * statements check that the request is still unconfirmed, so a second use of the link (or two
+ * at once) changes nothing. Returns whether this call confirmed it.
+ */
+export async function confirmRequest(
+  db: Database,
+  request: { id: string; site: string; email: string },
+  dueAt: number,
+  now: number,
+): Promise<boolean> {
+  const confirming = alias(reminders, "confirming");
+  const stillUnconfirmed = exists(
+    db
+      .select({ one: sql`1` })
+      .from(confirming)
+      .where(and(eq(confirming.id, request.id), eq(confirming.status, "unconfirmed"))),
+  );
+  const [, confirmed] = await db.batch([
+    db
+      .update(reminders)
+      .set({ status: "replaced", email: null, forgetHash: null, claim: null, claimedAt: null, updatedAt: now })
+      .where(
+        and(
+          eq(reminders.site, request.site),
+          eq(reminders.email, request.email),
+          eq(reminders.status, "pending"),
+          stillUnconfirmed,
+        ),
+      ),
+    db
+      .update(reminders)
+      .set({ status: "pending", confirmHash: null, confirmedAt: now, dueAt, updatedAt: now })
+      .where(and(eq(reminders.id, request.id), eq(reminders.status, "unconfirmed")))
+      .returning({ id: reminders.id }),
+  ]);
+  return confirmed.length > 0;
+}
+
+/** Expires requests nobody confirmed in time, erasing their addresses; returns how many. */
+export async function expireUnconfirmed(db: Database, now: number): Promise<number> {
+  const expired = await db
+    .update(reminders)
+    .set({ status: "expired", email: null, forgetHash: null, confirmHash: null, updatedAt: now })
+    .where(and(eq(reminders.status, "unconfirmed"), lte(reminders.createdAt, now - CONFIRM_TTL_MS)))
+    .returning({ id: reminders.id })
+    .all();
+  return expired.length;
 }
 
 /** Not claimed, or claimed by a run whose lease ran out. */
@@ -94,7 +157,6 @@ export async function claimDue(db: Database, claim: string, now: number, limit: 
       email: reminders.email,
       lang: reminders.lang,
       pageUrl: reminders.pageUrl,
-      baseUrl: reminders.baseUrl,
     })
     .all();
   return rows.filter((r): r is ClaimedReminder => r.email !== null);
@@ -140,12 +202,20 @@ export async function release(db: Database, id: string, claim: string, now: numb
     .where(and(eq(reminders.id, id), eq(reminders.claim, claim)));
 }
 
-/** Forgets every pending reminder behind a forget-me token; returns how many there were. */
+/** Forgets every pending or unconfirmed reminder behind a forget-me token; returns how many there were. */
 export async function forgetByHash(db: Database, forgetHash: string, now: number): Promise<number> {
   const forgotten = await db
     .update(reminders)
-    .set({ status: "forgotten", email: null, forgetHash: null, claim: null, claimedAt: null, updatedAt: now })
-    .where(and(eq(reminders.forgetHash, forgetHash), eq(reminders.status, "pending")))
+    .set({
+      status: "forgotten",
+      email: null,
+      forgetHash: null,
+      confirmHash: null,
+      claim: null,
+      claimedAt: null,
+      updatedAt: now,
+    })
+    .where(and(eq(reminders.forgetHash, forgetHash), inArray(reminders.status, ["pending", "unconfirmed"])))
     .returning({ id: reminders.id })
     .all();
   return forgotten.length;
@@ -154,6 +224,13 @@ export async function forgetByHash(db: Database, forgetHash: string, now: number
 /** Staff counts for one site: reminders asked for in the range and what became of them. */
 export type ReminderStats = {
   requested: number;
+  /** Requests the reader confirmed by email (whatever became of them since). */
+  confirmed: number;
+  /** Requests still waiting for their confirmation. */
+  unconfirmed: number;
+  /** Requests nobody confirmed in time. */
+  expired: number;
+  /** Confirmed reminders waiting for their date. */
   pending: number;
   sent: number;
   forgotten: number;
@@ -181,7 +258,10 @@ export async function reminderStats(
   const [counts, converted, byCurrency] = await db.batch([
     db
       .select({
-        requested: sql<number>`count(*)`,
+        requested: sql<number>`count(*)`.as("requested"),
+        confirmed: sql<number>`count(${reminders.confirmedAt})`.as("confirmed"),
+        unconfirmed: countOf("unconfirmed"),
+        expired: countOf("expired"),
         pending: countOf("pending"),
         sent: countOf("sent"),
         forgotten: countOf("forgotten"),
@@ -207,6 +287,9 @@ export async function reminderStats(
   const c = counts[0];
   return {
     requested: c?.requested ?? 0,
+    confirmed: c?.confirmed ?? 0,
+    unconfirmed: c?.unconfirmed ?? 0,
+    expired: c?.expired ?? 0,
     pending: c?.pending ?? 0,
     sent: c?.sent ?? 0,
     forgotten: c?.forgotten ?? 0,

@@ -4,6 +4,7 @@ import { parseRange } from "../core/summary";
 import { reconcile } from "../ledger/reconcile";
 import { recentRuns, runDifferences } from "../ledger/store";
 import { database } from "../platform/db";
+import { isDevelopment } from "../platform/env";
 import { jsonError } from "../platform/http";
 import { listOutbox } from "../platform/mail/outbox";
 import { findSite } from "../platform/sites";
@@ -63,8 +64,8 @@ export const staffApi = new Hono<AdminEnv>()
     const site = c.req.query("site");
     if (site !== undefined && !findSite(site)) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
     const kind = c.req.query("kind");
-    if (kind !== undefined && kind !== "reminder" && kind !== "manage")
-      return jsonError(c, 400, "invalid_kind", "kind must be reminder or manage.", "kind");
+    if (kind !== undefined && kind !== "reminder" && kind !== "confirmation" && kind !== "manage")
+      return jsonError(c, 400, "invalid_kind", "kind must be reminder, confirmation or manage.", "kind");
     const limit = Number(c.req.query("limit") ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 200)
       return jsonError(c, 400, "invalid_limit", "limit must be a whole number from 1 to 200.", "limit");
@@ -85,13 +86,13 @@ export const staffApi = new Hono<AdminEnv>()
     const latest = runs[0];
     return c.json({ runs, differences: latest ? await runDifferences(db, latest.id) : [] });
   })
-  // Runs exactly what the Cron Trigger runs. Outside production `?now=` tries the future.
+  // Runs exactly what the Cron Trigger runs. In development `?now=` tries the future.
   .post("/reminders/dispatch", async (c) => {
     const nowParam = c.req.query("now");
     let now = Date.now();
     if (nowParam !== undefined) {
-      if (c.env.ENVIRONMENT === "production")
-        return jsonError(c, 400, "now_not_allowed", "now can only be set outside production.", "now");
+      if (!isDevelopment(c.env))
+        return jsonError(c, 400, "now_not_allowed", "now can only be set in development.", "now");
       now = Date.parse(nowParam);
       if (!/^\d{4}-\d{2}-\d{2}T/.test(nowParam) || Number.isNaN(now))
         return jsonError(c, 400, "invalid_now", "now must be an ISO-8601 date and time.", "now");

@@ -6,17 +6,35 @@ import { parseWindow } from "../core/reconcile";
 import { reconcile } from "../ledger/reconcile";
 import { recentRuns, runDifferences } from "../ledger/store";
 import { database } from "../platform/db";
-import { clientIp, httpErrorResponse, jsonError } from "../platform/http";
+import { deploymentWarnings, sessionSecretProblem } from "../platform/deployment";
+import { httpErrorResponse, jsonError } from "../platform/http";
 import { findSite, SITES } from "../platform/sites";
 import { REMINDER_CAMPAIGN } from "../reminders/links";
 import { reminderStats } from "../reminders/store";
 import { staffApi } from "./api";
-import { type AdminEnv, type AuthOptions, accessConfigured, refuse, requireStaff, sameSiteOnly } from "./auth";
+import {
+  type AdminEnv,
+  type AuthOptions,
+  accessConfigured,
+  refuse,
+  requireStaff,
+  sameSiteOnly,
+  usableAdminToken,
+} from "./auth";
 import { dashboardData } from "./queries";
 import { dayBounds, msBounds, resolveRange } from "./range";
 import { dashboardPage } from "./render/dashboard";
 import { safeNext, signInPage } from "./render/sign-in";
-import { createSession, SESSION_COOKIE, SESSION_TTL_MS } from "./session";
+import {
+  closeSession,
+  countFailure,
+  guessingLimited,
+  openSession,
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+  sessionCookie,
+} from "./session";
+import { deleteAllSessions } from "./store";
 import { ADMIN_CSS, CSS_PATH } from "./styles";
 
 const COOKIE = { path: "/admin", httpOnly: true, secure: true, sameSite: "Strict" } as const;
@@ -56,42 +74,46 @@ export function staffRoutes(options: AuthOptions = {}) {
         c.header("Cache-Control", c.req.query("v") ? "public, max-age=31536000, immutable" : "public, max-age=300");
         return c.body(ADMIN_CSS);
       })
-      // Sign-in: token form → signed session cookie. Reachable without a session, by design.
+      // Sign-in: token form → a server-side session and its cookie. Reachable without a session, by design.
       .post("/sign-in", sameSiteOnly, async (c) => {
         if (accessConfigured(c.env)) return refuse(c);
         const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
         const next = safeNext(typeof form.next === "string" ? form.next : "/admin");
         const token = typeof form.token === "string" ? form.token : "";
-        const { ADMIN_TOKEN: expected, SESSION_SECRET: secret } = c.env;
-        if (!expected || !secret) {
-          return c.html(
-            signInPage({
-              next,
-              mode: "token",
-              env: c.env,
-              error: "Sign-in is not configured: set ADMIN_TOKEN and SESSION_SECRET.",
-            }),
-            503,
-          );
+        const page = (error: string, status: 401 | 429 | 503) =>
+          c.html(signInPage({ next, mode: "token", env: c.env, error }), status);
+        const admin = usableAdminToken(c.env);
+        if (admin === null) return page("Sign-in is not configured: set ADMIN_TOKEN and SESSION_SECRET.", 503);
+        if ("refused" in admin) return page(admin.refused, 503);
+        const secretProblem = sessionSecretProblem(c.env);
+        if (secretProblem) return page(secretProblem, 503);
+        const db = database(c.env.DB);
+        // Wrong form tokens and wrong bearer tokens share one limit per client.
+        if (await guessingLimited(db, c, now()))
+          return page("Too many wrong tokens from this network. Try again later.", 429);
+        if (!token || !(await timingSafeEqual(token, admin.token))) {
+          await countFailure(db, c, now());
+          return page("That token is not right.", 401);
         }
-        const limited = await c.env.FORM_LIMITER?.limit({ key: `admin-sign-in:${clientIp(c)}` }).catch(() => null);
-        if (limited && !limited.success)
-          return c.html(
-            signInPage({ next, mode: "token", env: c.env, error: "Too many attempts. Wait a minute and try again." }),
-            429,
-          );
-        if (!token || !(await timingSafeEqual(token, expected)))
-          return c.html(signInPage({ next, mode: "token", env: c.env, error: "That token is not right." }), 401);
-        const value = await createSession({ sessionSecret: secret, adminToken: expected }, now());
+        const secrets = { sessionSecret: c.env.SESSION_SECRET as string, adminToken: admin.token };
+        const value = await openSession(db, secrets, now());
         setCookie(c, SESSION_COOKIE, value, { ...COOKIE, maxAge: SESSION_TTL_MS / 1000 });
         return c.redirect(next, 303);
       })
-      .post("/sign-out", sameSiteOnly, (c) => {
+      // Sign-out ends the session on the server: the cookie is dead at once, wherever it was copied.
+      .post("/sign-out", sameSiteOnly, async (c) => {
+        await closeSession(database(c.env.DB), sessionCookie(c));
         setCookie(c, SESSION_COOKIE, "", { ...COOKIE, maxAge: 0 });
         return c.redirect("/admin", 303);
       })
       // Everything below needs staff.
       .use(requireStaff(options))
+      // Ends every staff session (a lost laptop, a colleague who left); scripts' bearer tokens are not sessions.
+      .post("/sign-out-everywhere", async (c) => {
+        await deleteAllSessions(database(c.env.DB));
+        setCookie(c, SESSION_COOKIE, "", { ...COOKIE, maxAge: 0 });
+        return c.redirect("/admin", 303);
+      })
       .get("/", async (c) => {
         const site = findSite(c.req.query("site")) ?? SITES[0];
         if (!site) return c.text("No sites are configured.", 500);
@@ -117,6 +139,7 @@ export function staffRoutes(options: AuthOptions = {}) {
             reconciliation,
             staff: c.var.staff,
             accessLogout: accessConfigured(c.env),
+            warnings: deploymentWarnings(c.env),
             now: now(),
           }),
         );

@@ -70,6 +70,8 @@ svg.chart .yl{text-anchor:end}svg.chart .xl{text-anchor:middle}svg.chart .xl.fir
 .signin{max-width:440px;margin:8vh auto;padding:28px 26px;background:#fff;border:1px solid var(--line);border-top:4px solid var(--teal);border-radius:4px}
 .signin input{width:100%}
 .signin .err{color:var(--bad);font-weight:700}
+.warn{margin:0 0 24px;padding:14px 18px;background:#f8e3e1;border:1px solid var(--bad);border-left-width:6px;border-radius:4px}
+.warn h2{margin:0 0 6px;padding:0;border:0;font-size:1.15rem;color:var(--bad)}.warn ul{margin:0;padding-left:20px}
 .signin form{display:flex;flex-direction:column;gap:14px;margin-top:10px}
 footer.in{color:var(--muted);font-size:.85rem;padding-bottom:32px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}

@@ -3,13 +3,14 @@ import { fill } from "../i18n";
 import { extrasStrings } from "../i18n/extras";
 import { type Env, postJson } from "./env";
 import { adoptExtras } from "./extras-styles";
+import { turnstileToken } from "./turnstile";
 
 type When = "next_week" | "next_month";
 type State = {
   email: string;
   when: When;
   step?: "busy" | "done";
-  /** The server's send date ("YYYY-MM-DD", from `201 {status, when, sendOn}`) once scheduled. */
+  /** The server's send date ("YYYY-MM-DD", from `202 {status, when, sendOn}`) once requested. */
   sendOn?: string;
   error?: string;
   invalid?: boolean;
@@ -30,7 +31,8 @@ export function formatSendOn(sendOn: unknown, lang: string): string | null {
 
 /**
  * The optional reminder after "Remind me later": one email on the chosen date, nothing
- * else (the form says so). Posts to /api/reminders; hidden when the site disables reminders.
+ * else (the form says so). Posts to /api/reminders, which emails a confirmation link first:
+ * the form then asks the reader to check their inbox. Hidden when the site disables reminders.
  * Part of the extras chunk (extras-chunk.ts), loaded only when needed.
  */
 export class Reminder extends Component<{ env: Env }, State> {
@@ -52,11 +54,14 @@ export class Reminder extends Component<{ env: Env }, State> {
         when,
         lang: env.lang,
         pageUrl: env.pageUrl,
+        // Sites that require Turnstile: a fresh token, as for a checkout.
+        turnstileToken: env.config.turnstileSiteKey && (await turnstileToken(env, e.target as Element)),
       });
       if (status < 300) return this.setState({ step: "done", sendOn: body?.sendOn });
       error = body?.error?.message || t.failed;
-    } catch {
-      error = t.offline;
+    } catch (failure) {
+      // The Turnstile check rejects with its own (translated) message.
+      error = typeof failure === "string" ? failure : t.offline;
     }
     this.setState({ step: undefined, error });
   };
@@ -64,7 +69,7 @@ export class Reminder extends Component<{ env: Env }, State> {
   render({ env }: { env: Env }, { email, when, step, sendOn, error, invalid }: State) {
     const t = extrasStrings(env.lang);
     if (step === "done") {
-      // The date the server scheduled (its clock and rules decide), not one guessed here.
+      // The date the server names (its clock and rules decide), not one guessed here.
       const date = formatSendOn(sendOn, env.lang);
       return <p role="status">{date ? fill(t.reminderSet, { date }) : t.reminderSetNoDate}</p>;
     }

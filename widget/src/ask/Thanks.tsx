@@ -1,11 +1,35 @@
-import type { Frequency } from "../../../worker/core/widget-contract";
+import type { Frequency, ThanksResponse } from "../../../worker/core/widget-contract";
 import { extrasStrings } from "../i18n/extras";
+import { rememberSupporter } from "../rules/memory";
 import type { Env } from "./env";
-import { fillCopy } from "./env";
+import { fillCopy, postJson } from "./env";
+
+/**
+ * Back from Stripe with `?rs=thanks&rs_pledge=<token>`: asks the worker whether that link stands
+ * for a payment (it says yes once per pledge, and only when paid or settling). If so, remembers
+ * the reader as a supporter for the site's period for that frequency and resolves to it;
+ * otherwise (forged, unpaid, reused, no answer) resolves to null and remembers nothing.
+ */
+export async function confirmThanks(
+  env: Pick<Env, "origin" | "fetch" | "site" | "config" | "now" | "update">,
+  token: string,
+): Promise<Frequency | null> {
+  try {
+    const { status, body } = await postJson(env, "/api/thanks", { site: env.site, token });
+    const answer = body as ThanksResponse | null;
+    if (status !== 200 || answer?.supporter !== true) return null;
+    const f = answer.frequency;
+    const frequency: Frequency = f === "monthly" || f === "annual" ? f : "once";
+    env.update((s) => rememberSupporter(s, env.now(), frequency, env.config.rules));
+    return frequency;
+  } catch {
+    return null;
+  }
+}
 
 type Props = {
   env: Pick<Env, "copy" | "config" | "articles" | "origin" | "site" | "lang" | "pageUrl">;
-  /** The gift's frequency (`rs_freq` on the return from Stripe). */
+  /** The gift's frequency, as the worker confirmed it. */
   frequency: Frequency;
   /** The one-line form inside the banner (pages without an article). */
   banner?: boolean;
@@ -19,7 +43,7 @@ export const manageUrl = (env: Props["env"]) =>
   `${env.origin}/manage?site=${encodeURIComponent(env.site)}&lang=${env.lang}&return=${encodeURIComponent(env.pageUrl)}`;
 
 /**
- * Shown in place of the ask after a successful checkout (`?rs=thanks`), in the article or,
+ * Shown in place of the ask after a checkout the worker confirmed as paid, in the article or,
  * with `banner`, as the banner's one line. After a recurring gift it links to "Manage your
  * support". Not after a one-time gift: there is nothing to cancel or change, and
  * the manage page emails links only for live recurring support, so that reader would wait

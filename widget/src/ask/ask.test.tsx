@@ -11,14 +11,14 @@ import { type MountDeps, mount } from "./mount";
 import type { MountOptions } from "./mount-options";
 import { OtherAmount } from "./OtherAmount";
 import { formatSendOn, Reminder } from "./Reminder";
-import { Thanks } from "./Thanks";
+import { confirmThanks, Thanks } from "./Thanks";
 import { turnstileToken } from "./turnstile";
 
 const config = sample as AskConfig;
 const NOW = Date.UTC(2025, 4, 14, 12);
 const shared = { loadState, saveState, whyNotShown, articlesRead };
 /** The extras chunk, as the build packs it (widget/src/ask/extras-chunk.ts). */
-const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks };
+const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks };
 
 /** Lets Preact (which renders in a microtask) and awaited fetches settle. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -31,17 +31,22 @@ function articlePage() {
   ).join("")}</article></main>`;
 }
 
+/** What the worker answers `POST /api/thanks` in the next test (it says no unless told otherwise). */
+let thanksReply: { status: number; body: unknown } = { status: 200, body: { supporter: false } };
+
 function start(options: Partial<MountOptions> = {}, deps: MountDeps = {}) {
   const calls: { url: string; init: RequestInit }[] = [];
   const navigate = vi.fn();
   const beacon = vi.fn(() => true);
   const fetch = vi.fn(async (url: string, init: RequestInit) => {
     calls.push({ url, init });
-    // As the worker answers (worker/routes/reminders.ts): the date is the server's, here
+    if (url.endsWith("/api/thanks"))
+      return new Response(JSON.stringify(thanksReply.body), { status: thanksReply.status });
+    // As the worker answers (worker/reminders/routes.ts): the date is the server's, here
     // deliberately not "30 days from now" (June 13) so the form must show this one.
     if (url.endsWith("/api/reminders"))
-      return new Response(JSON.stringify({ status: "scheduled", when: "next_month", sendOn: "2025-06-15" }), {
-        status: 201,
+      return new Response(JSON.stringify({ status: "confirmation_sent", when: "next_month", sendOn: "2025-06-15" }), {
+        status: 202,
       });
     return new Response(JSON.stringify({ id: "cs_1", url: "https://checkout.example/cs_1" }), { status: 201 });
   });
@@ -98,6 +103,7 @@ async function type(input: HTMLInputElement, value: string) {
 }
 
 beforeEach(() => {
+  thanksReply = { status: 200, body: { supporter: false } };
   localStorage.clear();
   history.replaceState(null, "", "/news/ferry-terminal");
   articlePage();
@@ -307,10 +313,12 @@ describe("the in-article ask", () => {
     });
     const statuses = Array.from(inline!.querySelectorAll("[role=status]"));
     // The server's sendOn, not a date computed in the browser (NOW + 30 days would be June 13).
-    expect(statuses.at(-1)!.textContent).toBe("Done. We'll email you once around June 15.");
+    expect(statuses.at(-1)!.textContent).toBe(
+      "Almost done: check your inbox and confirm with the link we've just sent. Then we'll email you once, around June 15.",
+    );
   });
 
-  it("confirms the reminder with the server's sendOn in the reader's language", async () => {
+  it("asks the reader to confirm by email, with the server's sendOn in the reader's language", async () => {
     const { inline } = start({ lang: "ru", config: { ...config, lang: "ru" } });
     await settle();
     button(inline!, "Напомнить позже").click();
@@ -320,12 +328,14 @@ describe("the in-article ask", () => {
     await settle();
     await settle();
     const statuses = Array.from(inline!.querySelectorAll("[role=status]"));
-    expect(statuses.at(-1)!.textContent).toBe("Готово. Мы напишем вам один раз, около 15 июня.");
+    expect(statuses.at(-1)!.textContent).toBe(
+      "Почти готово: проверьте почту и подтвердите напоминание по ссылке из письма. Тогда мы напишем вам один раз, около 15 июня.",
+    );
   });
 
-  it("shows a confirmation without a date when the answer carries no usable sendOn", async () => {
+  it("asks to confirm without a date when the answer carries no usable sendOn", async () => {
     const fetch = vi.fn(
-      async () => new Response(JSON.stringify({ status: "scheduled", when: "next_week" }), { status: 201 }),
+      async () => new Response(JSON.stringify({ status: "confirmation_sent", when: "next_week" }), { status: 202 }),
     );
     const { inline } = start({}, { fetch: fetch as unknown as typeof globalThis.fetch });
     await settle();
@@ -336,7 +346,9 @@ describe("the in-article ask", () => {
     await settle();
     await settle();
     const statuses = Array.from(inline!.querySelectorAll("[role=status]"));
-    expect(statuses.at(-1)!.textContent).toBe("Done. We'll email you once.");
+    expect(statuses.at(-1)!.textContent).toBe(
+      "Almost done: check your inbox and confirm with the link we've just sent.",
+    );
   });
 
   it("hides the reminder form when the site disables reminders", async () => {
@@ -459,22 +471,36 @@ describe("the banner", () => {
 });
 
 describe("coming back from Stripe", () => {
-  it("thanks the reader in place of the ask, remembers them and cleans the URL", async () => {
-    history.replaceState(null, "", "/news/ferry-terminal?x=1&rs=thanks&rs_pledge=pl_1&rs_freq=monthly");
-    start({ rs: "thanks" });
-    await settle();
+  /** The worker confirms the payment behind the return link, with the pledge's frequency. */
+  const paid = (frequency: string) => {
+    thanksReply = { status: 200, body: { supporter: true, frequency } };
+  };
+  /** Mount, the extras chunk, the worker's answer and the render. */
+  const returned = async () => {
+    for (let i = 0; i < 6; i++) await settle();
+  };
+
+  it("thanks the reader once the worker confirms the payment, remembers them and cleans the URL", async () => {
+    paid("monthly");
+    history.replaceState(null, "", "/news/ferry-terminal?x=1&rs=thanks&rs_pledge=pl_1.signature");
+    const { calls } = start({ rs: "thanks" });
+    // The address bar is clean at once: a reload cannot repeat the check.
+    expect(location.search).toBe("?x=1");
+    await returned();
     const { inline, banner } = roots();
     expect(inline!.querySelector("h2")!.textContent).toBe("Thank you for supporting The Harbour Courier");
     expect(inline!.querySelector("form")).toBeNull();
     expect(banner).toBeNull();
     expect(loadState(localStorage, "demo").supporterUntil).toBe(NOW + 365 * DAY);
-    expect(location.search).toBe("?x=1");
+    const check = calls.find((c) => c.url === "https://support.example.org/api/thanks")!;
+    expect(bodyOf(check)).toEqual({ site: "demo", token: "pl_1.signature" });
   });
 
   it("after a recurring gift links to Manage your support, with a way back to the clean page", async () => {
-    history.replaceState(null, "", "/news/ferry-terminal?x=1&rs=thanks&rs_pledge=pl_1&rs_freq=monthly#comments");
+    paid("monthly");
+    history.replaceState(null, "", "/news/ferry-terminal?x=1&rs=thanks&rs_pledge=pl_1.signature#comments");
     start({ rs: "thanks" });
-    await settle();
+    await returned();
     const link = roots().inline!.querySelector<HTMLAnchorElement>("a")!;
     expect(link.textContent).toBe("Manage your support");
     const back = encodeURIComponent(`${location.origin}/news/ferry-terminal?x=1`);
@@ -483,9 +509,10 @@ describe("coming back from Stripe", () => {
   });
 
   it("links to Управление поддержкой after an annual gift in Russian", async () => {
-    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_freq=annual");
+    paid("annual");
+    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_pledge=pl_1.signature");
     start({ rs: "thanks", lang: "ru", config: { ...config, lang: "ru" } });
-    await settle();
+    await returned();
     const link = roots().inline!.querySelector<HTMLAnchorElement>("a")!;
     expect(link.textContent).toBe("Управление поддержкой");
     expect(link.getAttribute("href")).toBe(
@@ -494,9 +521,10 @@ describe("coming back from Stripe", () => {
   });
 
   it("after a one-time gift shows no manage link (nothing to cancel; the page would email nothing)", async () => {
-    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_freq=once");
+    paid("once");
+    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_pledge=pl_1.signature");
     start({ rs: "thanks" });
-    await settle();
+    await returned();
     const { inline } = roots();
     expect(inline!.querySelector("h2")!.textContent).toBe("Thank you for supporting The Harbour Courier");
     expect(inline!.querySelector("a")).toBeNull();
@@ -504,10 +532,11 @@ describe("coming back from Stripe", () => {
   });
 
   it("on a page without an article thanks in the banner, with the manage link after a recurring gift", async () => {
+    paid("monthly");
     document.body.innerHTML = "<main><h1>Home</h1></main>";
-    history.replaceState(null, "", "/?rs=thanks&rs_freq=monthly");
+    history.replaceState(null, "", "/?rs=thanks&rs_pledge=pl_1.signature");
     start({ rs: "thanks" });
-    await settle();
+    await returned();
     const { inline, banner } = roots();
     expect(inline).toBeNull();
     expect(banner!.querySelector("strong")!.textContent).toBe("Thank you for supporting The Harbour Courier");
@@ -522,16 +551,45 @@ describe("coming back from Stripe", () => {
     );
   });
 
-  it("loads the thank-you with the extras chunk; if that fails, the supporter is still remembered", async () => {
-    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_freq=monthly");
-    const load = vi.fn(() => Promise.reject(new Error("offline")));
-    const before = document.body.innerHTML;
-    start({ rs: "thanks" }, { extras: load });
-    await settle();
-    expect(load).toHaveBeenCalledTimes(1);
-    expect(document.body.innerHTML).toBe(before);
-    expect(loadState(localStorage, "demo").supporterUntil).toBe(NOW + 365 * DAY);
+  /** What an ordinary reader of this page sees: the ask, and no supporter memory. */
+  function expectNothingSpecial() {
+    const { inline } = roots();
+    expect(inline!.querySelector("h2")!.textContent).toBe("A Message from The Harbour Courier");
+    expect(document.body.textContent).not.toContain("Thank you");
+    expect(loadState(localStorage, "demo").supporterUntil).toBeUndefined();
     expect(location.search).toBe("");
+  }
+
+  it("the attack `?rs=thanks&rs_freq=annual` without payment: no thank-you, no supporter memory, the ask as usual", async () => {
+    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_freq=annual");
+    const { calls } = start({ rs: "thanks" });
+    await returned();
+    expectNothingSpecial();
+    // Without a token there is nothing to ask the worker.
+    expect(calls.some((c) => c.url.endsWith("/api/thanks"))).toBe(false);
+  });
+
+  it.each([
+    ["a forged token (the worker refuses it)", { status: 403, body: { error: { code: "invalid_token" } } }],
+    ["an unpaid pledge, or a link already used", { status: 200, body: { supporter: false } }],
+    ["an answer that is not the worker's", { status: 200, body: { supporter: "yes", frequency: "annual" } }],
+    ["no answer at all", { status: 502, body: null }],
+  ])("%s: nothing special", async (_name, reply) => {
+    thanksReply = reply;
+    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_pledge=pl_1.forged&rs_freq=annual");
+    start({ rs: "thanks" });
+    await returned();
+    expectNothingSpecial();
+  });
+
+  it("if the extras chunk cannot load, nothing special either", async () => {
+    paid("monthly");
+    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_pledge=pl_1.signature");
+    const load = vi.fn(() => Promise.reject(new Error("offline")));
+    start({ rs: "thanks" }, { extras: load });
+    await returned();
+    expect(load).toHaveBeenCalledTimes(1);
+    expectNothingSpecial();
   });
 
   it("after a cancelled checkout shows the ask again, without thanks", async () => {

@@ -1,7 +1,7 @@
 /**
  * Entry of the extras chunk (dist/public/widget/extras[.lang].js): the "Other" amount field
  * with its validation, the reminder form, the Turnstile check (turnstile.ts) and the
- * thank-you, which a first ask does not need up front. The chooser fetches it when the
+ * thank-you with its check of the return link, which a first ask does not need up front. The chooser fetches it when the
  * reader first reaches for the form (or picks "Other", or presses Continue on a site that
  * requires Turnstile), the ask after "Remind me later", mount on the return from Stripe.
  * widget/build.mjs maps its `preact` imports to the copy the ask bundle already carries
@@ -11,7 +11,7 @@ import { rsGlobal } from "./global";
 import { checkAmount } from "./money";
 import { OtherAmount } from "./OtherAmount";
 import { Reminder } from "./Reminder";
-import { Thanks } from "./Thanks";
+import { confirmThanks, Thanks } from "./Thanks";
 import { turnstileToken } from "./turnstile";
 
-rsGlobal().extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks };
+rsGlobal().extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks };

@@ -3,7 +3,7 @@ import type { Env } from "./env";
 import type { checkAmount } from "./money";
 import type { MountOptions } from "./mount-options";
 import type { OtherAmount } from "./OtherAmount";
-import type { Thanks } from "./Thanks";
+import type { confirmThanks, Thanks } from "./Thanks";
 import type { turnstileToken } from "./turnstile";
 
 /** What the extras chunk provides (widget/src/ask/extras-chunk.ts). */
@@ -15,6 +15,8 @@ export type Extras = {
   turnstile: typeof turnstileToken;
   /** The thank-you after a successful checkout, in the article or in the banner. */
   Thanks: typeof Thanks;
+  /** Asks the worker whether the return link stands for a payment; remembers the supporter if so. */
+  confirmThanks: typeof confirmThanks;
 };
 
 /**

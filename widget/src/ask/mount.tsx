@@ -2,7 +2,7 @@ import { Component, render } from "preact";
 import { Fragment, jsx, jsxs } from "preact/jsx-runtime";
 import type { Copy, Frequency, Placement } from "../../../worker/core/widget-contract";
 import { strings } from "../i18n";
-import { dismissBanner, rememberSupporter } from "../rules/memory";
+import { dismissBanner } from "../rules/memory";
 import type { ReaderState } from "../rules/state";
 import { newReaderId, pickVariant } from "../rules/variants";
 import { recordView } from "../rules/views";
@@ -14,9 +14,6 @@ import { type Extras, rsGlobal } from "./global";
 import { createHost, placeBanner, placeInline } from "./host";
 import type { MountOptions } from "./mount-options";
 import { sheet } from "./styles";
-
-/** Supporter memory when the config could not be loaded on the way back from Stripe. */
-const DEFAULT_SUPPORTER = { supporterDaysOnce: 90, supporterDaysRecurring: 365 };
 
 declare const __LANG__: string | undefined;
 declare const __CHUNK_VERSION__: string;
@@ -74,14 +71,9 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
   const config = o.config;
   const search = new URLSearchParams(location.search);
 
-  // Back from Stripe: remember a supporter.
-  const thanks = o.rs === "thanks";
-  const f = search.get("rs_freq");
-  const frequency: Frequency = f === "monthly" || f === "annual" ? f : "once";
-  if (thanks) {
-    update((s) => rememberSupporter(s, now(), frequency, config?.rules ?? DEFAULT_SUPPORTER));
-  }
-  // Then tidy the URL (rs, rs_pledge, rs_freq, rs_campaign) so a reload or a shared link is clean.
+  // Back from Stripe: the return link's token, for the worker to confirm (only then a thank-you).
+  const token = o.rs === "thanks" && search.get("rs_pledge");
+  // Tidy the URL (rs, rs_pledge, rs_freq, rs_campaign) so a reload or a shared link is clean.
   const clean = cleanUrl(location.href) + location.hash;
   if (clean !== location.href) {
     try {
@@ -141,8 +133,11 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
     minArticles: config.rules.minArticles,
     returning: o.rs === "cancelled",
   };
-  const inlineDue = thanks || (wants("inline") && !whyNotShown(context, "inline"));
-  const bannerDue = thanks || (wants("banner") && !whyNotShown(context, "banner"));
+  const inlineDue = wants("inline") && !whyNotShown(context, "inline");
+  const bannerDue = wants("banner") && !whyNotShown(context, "banner");
+  // Set once the worker has confirmed the payment behind the return link.
+  let thanks = false;
+  let frequency: Frequency = "once";
 
   // One view per page counts toward the cap, however many placements are seen.
   let viewCounted = false;
@@ -170,7 +165,7 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
 
   // Places the ask, or with `Thanks` (from the extras chunk) the thank-you.
   const show = (Thanks?: Extras["Thanks"]) => {
-    if (inlineDue) {
+    if (Thanks || inlineDue) {
       const { host, root } = createHost(doc, "inline");
       if (placeInline(doc, host, config.rules.afterParagraph, o.target)) {
         inlineHost = host;
@@ -179,7 +174,7 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
           Thanks ? <Thanks env={env} frequency={frequency} /> : <Ask env={env} onSnooze={() => closeBanner(false)} />,
           root,
         );
-        if (!thanks) {
+        if (!Thanks) {
           env.track("impression", "inline");
           observeSeen(host, () => seen("inline"));
         }
@@ -187,7 +182,7 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
     }
 
     // A thank-you needs no banner when it is already shown in the article.
-    if (bannerDue && !(thanks && inlineHost)) {
+    if (Thanks ? !inlineHost : bannerDue) {
       const { host, root } = createHost(doc, "banner");
       const position = config.rules.bannerPosition;
       const wrap = doc.createElement("div");
@@ -212,19 +207,27 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
       placeBanner(doc, host, position);
       bannerHost = host;
       if (position === "bottom") keepBottomBarClear(root, wrap, inlineHost);
-      if (!thanks) {
+      if (!Thanks) {
         env.track("impression", "banner");
         observeSeen(wrap.firstElementChild ?? host, () => seen("banner"));
       }
     }
   };
-  // The thank-you lives in the extras chunk: a first-time reader never downloads it. Should
-  // the chunk fail to load, the reader is still remembered as a supporter; nothing is shown.
-  if (thanks)
-    env
-      .extras()
-      .then((x) => show(x.Thanks))
-      .catch(() => {});
+  // The thank-you and its check live in the extras chunk: a first-time reader never downloads
+  // them. Only when the worker confirms the payment is the reader thanked (and remembered as a
+  // supporter); a forged, unpaid or reused link, or no answer, leaves the page as for anyone.
+  if (token)
+    env.extras().then(
+      (x) =>
+        x.confirmThanks(env, token).then((given) => {
+          if (given) {
+            thanks = true;
+            frequency = given;
+          }
+          show(given ? x.Thanks : undefined);
+        }),
+      () => show(),
+    );
   else show();
 }
 

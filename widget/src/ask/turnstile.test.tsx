@@ -9,13 +9,13 @@ import { checkAmount } from "./money";
 import { type MountDeps, mount } from "./mount";
 import { OtherAmount } from "./OtherAmount";
 import { Reminder } from "./Reminder";
-import { Thanks } from "./Thanks";
+import { confirmThanks, Thanks } from "./Thanks";
 import { TURNSTILE_SRC, type TurnstileApi, turnstileToken } from "./turnstile";
 
 const base = sample as AskConfig;
 const withKey: AskConfig = { ...base, turnstileSiteKey: "0x4AAAAAAAtest" };
 const shared = { loadState, saveState, whyNotShown, articlesRead };
-const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks };
+const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks };
 const FAILED = "We couldn't complete the security check. Please try again.";
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -284,5 +284,42 @@ describe("turnstileToken", () => {
     root.appendChild(wrap);
     await turnstileToken({ config: withKey, lang: "en" }, form);
     expect(renders[0]!.next).toBe(host);
+  });
+});
+
+describe("Turnstile on the reminder form", () => {
+  it("a site that requires it sends a fresh token with the reminder request", async () => {
+    const { api, renders } = fakeTurnstile((o) => o.callback("token-r"));
+    win.turnstile = api;
+    const { root, calls } = start(withKey);
+    await settle();
+    [...root.querySelectorAll("button")].find((b) => b.textContent === "Remind me later")!.click();
+    for (let i = 0; i < 5; i++) await settle();
+    const email = root.querySelector<HTMLInputElement>("#rs-email")!;
+    email.value = "reader@example.com";
+    email.dispatchEvent(new Event("input", { bubbles: true }));
+    await settle();
+    root.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    for (let i = 0; i < 5; i++) await settle();
+    await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 3; i++) await settle();
+    expect(renders).toHaveLength(1);
+    expect(calls.at(-1)!.url).toBe("https://support.example.org/api/reminders");
+    expect(body(calls.at(-1)!)).toMatchObject({ email: "reader@example.com", turnstileToken: "token-r" });
+  });
+
+  it("a site without Turnstile sends no token and loads no script", async () => {
+    const { root, calls } = start(base);
+    await settle();
+    [...root.querySelectorAll("button")].find((b) => b.textContent === "Remind me later")!.click();
+    for (let i = 0; i < 5; i++) await settle();
+    const email = root.querySelector<HTMLInputElement>("#rs-email")!;
+    email.value = "reader@example.com";
+    email.dispatchEvent(new Event("input", { bubbles: true }));
+    await settle();
+    root.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    for (let i = 0; i < 5; i++) await settle();
+    expect(body(calls.at(-1)!).turnstileToken).toBeUndefined();
+    expect(scripts()).toHaveLength(0);
   });
 });

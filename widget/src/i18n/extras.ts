@@ -17,8 +17,9 @@ const en = {
   send: "Email me a reminder",
   sending: "Saving…",
   badEmail: "Enter an email address like name@example.com",
-  reminderSet: "Done. We'll email you once around {date}.",
-  reminderSetNoDate: "Done. We'll email you once.",
+  reminderSet:
+    "Almost done: check your inbox and confirm with the link we've just sent. Then we'll email you once, around {date}.",
+  reminderSetNoDate: "Almost done: check your inbox and confirm with the link we've just sent.",
   humanCheckFailed: "We couldn't complete the security check. Please try again.",
   manage: "Manage your support",
 };
@@ -39,8 +40,9 @@ const ru: ExtrasStrings = {
   send: "Напомнить по почте",
   sending: "Сохраняем…",
   badEmail: "Введите адрес вида name@example.com",
-  reminderSet: "Готово. Мы напишем вам один раз, около {date}.",
-  reminderSetNoDate: "Готово. Мы напишем вам один раз.",
+  reminderSet:
+    "Почти готово: проверьте почту и подтвердите напоминание по ссылке из письма. Тогда мы напишем вам один раз, около {date}.",
+  reminderSetNoDate: "Почти готово: проверьте почту и подтвердите напоминание по ссылке из письма.",
   humanCheckFailed: "Не удалось пройти проверку безопасности. Попробуйте ещё раз.",
   manage: "Управление поддержкой",
 };

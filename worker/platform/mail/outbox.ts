@@ -27,7 +27,7 @@ export async function listOutbox(
 ): Promise<OutboxEntry[]> {
   const where: SQL[] = [];
   if (filter.site !== undefined) where.push(eq(mailOutbox.site, filter.site));
-  if (filter.kind !== undefined) where.push(eq(mailOutbox.kind, filter.kind as "reminder" | "manage"));
+  if (filter.kind !== undefined) where.push(eq(mailOutbox.kind, filter.kind as "reminder" | "confirmation" | "manage"));
   const rows = await db
     .select()
     .from(mailOutbox)

@@ -1,4 +1,5 @@
 import { EmailMessage } from "cloudflare:email";
+import { outboxKeepsMessages } from "../deployment";
 import type { WorkerEnv } from "../env";
 import type { MailMessage } from "./message";
 import { buildMime } from "./mime";
@@ -12,7 +13,10 @@ export type Transport = {
   send(message: MailMessage, key: string): Promise<{ providerId: string | null }>;
 };
 
-/** Local default: the D1 outbox row is the delivery; staff read it at /admin/api/outbox. */
+/**
+ * The D1 outbox as the mailbox, for development and tests (OUTBOX_KEEPS_MESSAGES = "on", never in
+ * production): the outbox row is the delivery, and staff read it at /admin/api/outbox.
+ */
 export const outboxTransport: Transport = {
   name: "outbox",
   keepsContent: true,
@@ -20,6 +24,25 @@ export const outboxTransport: Transport = {
     return { providerId: null };
   },
 };
+
+/** Why the outbox delivers nothing where it may not keep messages. */
+export const NOT_DELIVERED = 'not delivered: MAIL_TRANSPORT is "outbox" (set "resend" or "cloudflare")';
+
+/**
+ * The outbox anywhere else: it delivers nothing, so each send is recorded as failed, with only
+ * a masked address and the subject: no body, no link.
+ */
+export const undeliveredOutbox: Transport = {
+  name: "outbox",
+  keepsContent: false,
+  async send() {
+    throw new Error(NOT_DELIVERED);
+  },
+};
+
+/** Whether this deployment can get an email to a reader (or, locally, into the readable outbox). */
+export const mailCanReachReaders = (env: WorkerEnv) =>
+  (env.MAIL_TRANSPORT ?? "outbox") === "outbox" ? outboxKeepsMessages(env) : true;
 
 /** Cloudflare Email Routing's `send_email` binding, with a hand-built MIME message. */
 export function cloudflareTransport(
@@ -74,7 +97,7 @@ export function resendTransport(apiKey: string, fetcher: typeof fetch = fetch): 
 export function transportFor(env: WorkerEnv): Transport {
   switch (env.MAIL_TRANSPORT ?? "outbox") {
     case "outbox":
-      return outboxTransport;
+      return outboxKeepsMessages(env) ? outboxTransport : undeliveredOutbox;
     case "cloudflare":
       if (!env.SEND_EMAIL) return broken("cloudflare", "the SEND_EMAIL binding is missing (wrangler.toml send_email)");
       return cloudflareTransport(env.SEND_EMAIL);

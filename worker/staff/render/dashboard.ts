@@ -23,6 +23,8 @@ export type DashboardView = {
   reconciliation?: ReconciliationView;
   staff: Staff;
   accessLogout: boolean;
+  /** Problems of this deployment's configuration, shown above everything else. */
+  warnings?: string[];
   now: number;
 };
 
@@ -61,11 +63,12 @@ function header(view: DashboardView): Html {
     view.staff.via === "access"
       ? html`Signed in as <strong>${view.staff.email ?? "staff"}</strong>`
       : "Signed in with the staff token";
+  const everywhere = html`<form class="inline" method="post" action="/admin/sign-out-everywhere"><button class="quiet" type="submit">Sign out everywhere</button></form>`;
   const out = view.accessLogout
     ? html`<a class="btn quiet" href="/cdn-cgi/access/logout">Sign out</a>`
     : view.staff.via === "session"
-      ? html`<form class="inline" method="post" action="/admin/sign-out"><button class="quiet" type="submit">Sign out</button></form>`
-      : "";
+      ? html`<form class="inline" method="post" action="/admin/sign-out"><button class="quiet" type="submit">Sign out</button></form>${everywhere}`
+      : everywhere;
   return html`<header class="top"><div class="in">
 <a class="brand" href="/admin">Reader Support · Staff</a>
 <span class="who">${who}</span>${out}
@@ -310,11 +313,11 @@ function remindersSection(view: DashboardView): Html | null {
   const row = (label: string, n: number, of?: number) =>
     html`<tr><th scope="row">${label}</th><td>${count(n)}${of !== undefined ? html`<span class="rate">${percent(n, of)}</span>` : ""}</td></tr>`;
   return html`<h2 id="reminders">Reminders by email</h2>
-<p class="lede">Readers who chose “Remind me later” and left an address: asked in the range, sent, and pledges paid from a reminder's link (by payment date).</p>
+<p class="lede">Readers who chose “Remind me later” and left an address: asked in the range, confirmed by the reader through the emailed link, sent, and pledges paid from a reminder's link (by payment date). Nothing is sent to an address that was not confirmed.</p>
 <div class="scroll" tabindex="0" role="region" aria-label="Reminders"><table>
 <caption>Reminder funnel</caption>
 <thead><tr><th scope="col">Stage</th><th scope="col">Count</th></tr></thead>
-<tbody>${row("Requested", r.requested)}${row("Sent", r.sent, r.requested)}${row("Converted (paid)", r.converted, r.sent)}${row("Waiting", r.pending)}${row("Forgotten on request", r.forgotten)}</tbody>
+<tbody>${row("Requested", r.requested)}${row("Confirmed", r.confirmed, r.requested)}${row("Sent", r.sent, r.confirmed)}${row("Converted (paid)", r.converted, r.sent)}${row("Waiting for confirmation", r.unconfirmed)}${row("Never confirmed", r.expired)}${row("Waiting for their date", r.pending)}${row("Forgotten on request", r.forgotten)}</tbody>
 </table></div>`;
 }
 
@@ -347,7 +350,11 @@ function recentSection(view: DashboardView): Html {
 export function dashboardPage(view: DashboardView): string {
   const { site, range } = view;
   const csv = `/admin/api/payments.csv?${query({ site: site.id, from: range.from, to: range.to })}`;
-  const body = html`<h1>${site.name}</h1>
+  const warnings = view.warnings?.length
+    ? html`<div class="warn" role="alert"><h2>This deployment needs attention</h2><ul>${view.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>
+`
+    : "";
+  const body = html`${warnings}<h1>${site.name}</h1>
 <p class="lede" id="range-text">${rangeText(range, view.data)}</p>
 ${filters(view)}
 <p class="range-note"><a class="btn quiet" href="${csv}" download>Export payments (CSV)</a></p>
