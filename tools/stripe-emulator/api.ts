@@ -26,6 +26,7 @@ import {
   updateSubscription,
 } from "./flows.ts";
 import type { FormObject } from "./form.ts";
+import { parseConsentCollection, parsePortalFlow } from "./recovery.ts";
 import { nowSeconds, type Obj } from "./store.ts";
 import {
   metadata,
@@ -211,7 +212,10 @@ function expandId(ctx: FlowContext, id: string): Obj | string {
 
 const createSession: Handler = (ctx, req) => {
   const parsed = parseCheckoutRequest(req.params, nowSeconds());
-  return expand(ctx, createCheckoutSession(ctx, parsed), req.params);
+  const consent = parseConsentCollection(req.params.consent_collection);
+  const session = createCheckoutSession(ctx, parsed);
+  if (consent) session.consent_collection = consent;
+  return expand(ctx, session, req.params);
 };
 
 const listSessions: Handler = (ctx, req) => {
@@ -466,18 +470,15 @@ const createPortal: Handler = (ctx, req) => {
       throw noSuch("billing_portal.configuration", configuration, "configuration");
     if (config && !config.active) throw badState(`The configuration ${configuration} is not active.`);
   }
-  if (req.params.flow_data !== undefined) {
-    throw invalidParam(
-      "flow_data",
-      "The Stripe emulator does not support portal `flow_data`; the portal lists the customer’s subscriptions.",
-    );
-  }
-  return createPortalSession(ctx, {
+  const flow = parsePortalFlow(req.params.flow_data);
+  const session = createPortalSession(ctx, {
     configuration: configuration || ctx.store.portalConfigurationId,
     customer,
     returnUrl: optUrl(req.params.return_url, "return_url") ?? null,
     locale: optString(req.params.locale, "locale") || null,
   });
+  if (flow) session.flow = flow;
+  return session;
 };
 
 /** A retrieve handler for one object type. */

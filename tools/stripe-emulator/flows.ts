@@ -254,7 +254,7 @@ function settleFailed(pi: Obj, charge: Obj, kind: PaymentMethodKind): void {
 }
 
 /** A charge attempt on a PI: succeeded, pending (delayed method) or failed. */
-function attemptPayment(
+export function attemptPayment(
   ctx: FlowContext,
   pi: Obj,
   p: { email: string | null; kind: PaymentMethodKind; result: "succeeded" | "pending" | "failed" },
@@ -587,7 +587,7 @@ function markInvoicePaid(invoice: Obj, invoicePayment: Obj | null): void {
   }
 }
 
-function findInvoicePayment(ctx: FlowContext, invoiceId: string): Obj | undefined {
+export function findInvoicePayment(ctx: FlowContext, invoiceId: string): Obj | undefined {
   return ctx.store.all("invoice_payment").find((p) => p.invoice === invoiceId);
 }
 

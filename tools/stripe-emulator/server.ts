@@ -15,6 +15,7 @@ import { parseBody, readBody, redirect, sendHtml, sendJson } from "./http.ts";
 import { newRequestId } from "./ids.ts";
 import { API_VERSION } from "./objects.ts";
 import { renderMissingPortalPage, renderPortalPage } from "./portal-page.ts";
+import { portalFlowAnswer } from "./recovery.ts";
 import { Store } from "./store.ts";
 import { type ControlContext, handleTestControl } from "./test-controls.ts";
 import { WebhookDispatcher } from "./webhooks.ts";
@@ -253,10 +254,20 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   }
 
   async function handlePortalPage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const m = /^\/p\/session\/([A-Za-z0-9_]+)(?:\/subscriptions\/([A-Za-z0-9_]+)\/cancel)?$/.exec(url.pathname);
+    const m = /^\/p\/session\/([A-Za-z0-9_]+)(?:\/subscriptions\/([A-Za-z0-9_]+)\/cancel|\/payment_method)?$/.exec(
+      url.pathname,
+    );
     if (!m) return notFound(res);
     const [, id, subId] = m as unknown as [string, string, string | undefined];
     const session = store.get(id, "billing_portal.session");
+    // A card-update flow session has its own page (recovery.ts).
+    const flow = portalFlowAnswer(flowCtx, req.method ?? "GET", url.pathname);
+    if (flow) {
+      await readBody(req);
+      if ("location" in flow) redirect(res, flow.location);
+      else sendHtml(res, 200, flow.html);
+      return;
+    }
     if (!session) {
       sendHtml(res, 404, renderMissingPortalPage());
       return;

@@ -24,6 +24,7 @@ import {
 } from "./flows.ts";
 import type { FormObject } from "./form.ts";
 import { API_VERSION } from "./objects.ts";
+import { RECOVERY_CONTROLS } from "./recovery.ts";
 import { advanceClock } from "./store.ts";
 import { optEnum, optInteger, optString } from "./validate.ts";
 
@@ -193,6 +194,8 @@ const CONTROLS: { method: string; pattern: RegExp; control: Control }[] = [
     pattern: /^\/_test\/deliveries$/,
     control: (ctx) => ({ mode: ctx.webhooks.live ? "live" : "drain", log: ctx.webhooks.log }),
   },
+  // Abandoned checkouts, renewal retries and card updates (recovery.ts).
+  ...RECOVERY_CONTROLS,
 ];
 
 /** Runs a test control; `wait=1` waits for live delivery of the events it emitted. */
