@@ -10,6 +10,7 @@ import { baselineHeaders } from "./platform/headers";
 import { httpErrorResponse, jsonError } from "./platform/http";
 import { confirmRoutes, forgetRoutes, reminderRoutes } from "./reminders/routes";
 import { staff } from "./staff/routes";
+import { cardRoutes, giveRoutes, statementRoutes } from "./supporter-mail/routes";
 
 /**
  * The whole HTTP surface: one router per feature, mounted at its prefix. Static widget files
@@ -25,6 +26,10 @@ export const app = new Hono<AppContext>()
   .route("/api/reminders", reminderRoutes)
   .route("/r/confirm", confirmRoutes)
   .route("/r/forget", forgetRoutes)
+  .route("/r/card", cardRoutes)
+  .route("/r/give", giveRoutes)
+  // Before /manage, whose routes would otherwise wrap it.
+  .route("/manage/statement", statementRoutes)
   .route("/manage", manageRoutes)
   .route("/admin", staff)
   .route("/demo", demoRoutes)

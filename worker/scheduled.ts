@@ -7,6 +7,8 @@ import { type DispatchResult, dispatchDueReminders } from "./reminders/dispatch"
 import { expireUnconfirmed } from "./reminders/store";
 import { FAILURE_WINDOW_MS } from "./staff/session";
 import { purgeStaffAccess } from "./staff/store";
+import { sendRenewalNotices } from "./supporter-mail/renewals";
+import { purgeMailLinks } from "./supporter-mail/store";
 
 /** The daily Cron Trigger's schedule (wrangler.toml `[triggers]`): reconciliation against Stripe. */
 export const DAILY_CRON = "17 4 * * *";
@@ -14,9 +16,9 @@ export const DAILY_CRON = "17 4 * * *";
 export const DAILY_WINDOW_MS = 3 * 86_400_000;
 
 /**
- * The Cron Triggers' work. Every 15 minutes: send due reminders, then expire reminder requests
- * nobody confirmed, drop expired manage links, old outbox rows, expired staff sessions and finished
- * windows of failed staff credentials. Daily (`DAILY_CRON`): check the ledger against Stripe
+ * The Cron Triggers' work. Every 15 minutes: send due reminders and annual supporters' renewal
+ * notices, then expire reminder requests nobody confirmed, drop expired manage and email links, old
+ * outbox rows, expired staff sessions and finished windows of failed staff credentials. Daily (`DAILY_CRON`): check the ledger against Stripe
  * (ledger/reconcile.ts).
  */
 export async function runScheduled(env: WorkerEnv, scheduledTime: number, cron = ""): Promise<DispatchResult | null> {
@@ -35,8 +37,11 @@ export async function runScheduled(env: WorkerEnv, scheduledTime: number, cron =
   }
   const db = database(env.DB);
   const result = await dispatchDueReminders(env, scheduledTime);
+  const notices = await sendRenewalNotices(env, scheduledTime);
+  if (notices.sent + notices.failed > 0) console.log("renewal notices", JSON.stringify(notices));
   await expireUnconfirmed(db, scheduledTime);
   await purgeLinks(db, scheduledTime);
+  await purgeMailLinks(db, scheduledTime);
   await purgeOutbox(db, scheduledTime);
   await purgeStaffAccess(db, scheduledTime, scheduledTime - FAILURE_WINDOW_MS);
   if (result.claimed > 0) console.log("reminders dispatched", JSON.stringify(result));

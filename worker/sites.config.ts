@@ -109,5 +109,25 @@ export const sites = [
     },
     reminders: { enabled: true },
     paymentMethods: ["visa", "mastercard", "amex", "applepay", "googlepay"],
+    // The emails supporters receive (README: "Emails readers receive"). A fictional publisher's identity.
+    emails: {
+      fromName: "The Harbour Courier",
+      replyTo: "members@courier.example.org",
+      legalName: "Harbour Courier Media Ltd",
+      address: ["12 Quay Street", "Port Ellen, PA42 7AB", "United Kingdom"],
+      legalNote: {
+        en: "Your support is a contribution, not a purchase: you received no goods or services in return.",
+        ru: "Ваша поддержка — это пожертвование, а не покупка: взамен вы не получили товаров или услуг.",
+      },
+      supports: {
+        en: "independent reporting on the coast",
+        ru: "независимую журналистику на побережье",
+      },
+      receipts: true,
+      failedPayments: { enabled: true, stripeTries: 8 },
+      renewalNotice: { enabled: true, daysBefore: 7 },
+      // Off by default; the demo turns it on to show it (readers opt in on Stripe's checkout page).
+      checkoutRecovery: { enabled: true },
+    },
   },
 ];

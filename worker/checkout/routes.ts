@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { canonicalCheckoutRequest, checkoutSessionParams, planCheckout } from "../core/checkout";
 import { checkoutRequestSchema, type ThanksResponse, thanksRequestSchema } from "../core/contract";
+import { firstLanguage } from "../core/languages";
 import { isAllowedOrigin } from "../core/origins";
 import { readerCors } from "../platform/cors";
 import { linkSecret, sha256Hex } from "../platform/crypto";
@@ -63,6 +64,7 @@ export const checkoutRoutes = new Hono<AppContext>().use(readerCors).post("/", j
     variant: input.variant ?? null,
     email: input.email ?? null,
     placement: input.placement ?? null,
+    lang: firstLanguage(c.req.header("accept-language")) ?? site.defaultLanguage,
     requestHash,
     now: Date.now(),
   });

@@ -12,6 +12,8 @@ export type NewPledge = {
   variant: string | null;
   email: string | null;
   placement: string | null;
+  /** The reader's language, for the emails about this pledge. */
+  lang: string | null;
   /** SHA-256 of the normalised request (see checkout/routes.ts). */
   requestHash: string;
   now: number;
@@ -35,6 +37,7 @@ export async function insertPledge(db: Database, p: NewPledge): Promise<boolean>
       pageUrl: p.plan.returnUrl,
       email: p.email,
       placement: p.placement,
+      lang: p.lang,
       requestHash: p.requestHash,
       createdAt: p.now,
       updatedAt: p.now,

@@ -173,6 +173,8 @@ export function checkoutSessionParams(args: {
     ...(args.email ? { customer_email: args.email } : {}),
     ...(args.locale ? { locale: args.locale as "en" } : {}),
     ...(args.expiresAt ? { expires_at: args.expiresAt } : {}),
+    // Checkout asks whether the reader agrees to hear from the site: an abandoned checkout's email needs a yes.
+    ...(site.emails.checkoutRecovery.enabled ? { consent_collection: { promotions: "auto" as const } } : {}),
     ...(interval
       ? { subscription_data: { metadata } }
       : // Stripe accepts submit_type only in payment mode.

@@ -48,4 +48,24 @@ describe("the sites file", () => {
     expect(() => parseSites([site])).toThrow(/sites\[0\]\.name/);
     expect(() => parseSites([demo(), demo()])).toThrow(/sites\[1\]\.id: duplicate site id/);
   });
+
+  it("checks the emails settings by field: reply-to, days before a renewal, Stripe's tries; recovery is off by default", () => {
+    const site = demo();
+    site.emails.replyTo = "not an address";
+    site.emails.renewalNotice.daysBefore = 0;
+    site.emails.failedPayments.stripeTries = 1;
+    expect(() => parseSites([site])).toThrow(/sites\[0\]\.emails\.replyTo: use an email address/);
+    expect(() => parseSites([site])).toThrow(/sites\[0\]\.emails\.renewalNotice\.daysBefore/);
+    expect(() => parseSites([site])).toThrow(/sites\[0\]\.emails\.failedPayments\.stripeTries/);
+    const plain = demo();
+    delete plain.emails;
+    const [parsed] = parseSites([plain]);
+    expect(parsed?.emails).toMatchObject({
+      receipts: true,
+      failedPayments: { enabled: true, stripeTries: 8 },
+      renewalNotice: { enabled: true, daysBefore: 7 },
+      checkoutRecovery: { enabled: false },
+      address: [],
+    });
+  });
 });

@@ -54,6 +54,53 @@ export const rulesSchema = z.object({
 });
 export type Rules = z.infer<typeof rulesSchema>;
 
+/**
+ * The emails supporters receive after Stripe's events (supporter-mail/): who they come from, the
+ * publisher's legal identity printed under receipts and statements, and which of them are sent.
+ * Every field is optional; a site without `emails` sends receipts, failed-payment and renewal
+ * emails from its `name`, and no abandoned-checkout emails.
+ */
+export const emailsSchema = z.object({
+  /** The sender's display name (default: the site's `name`). The address is the deployment's MAIL_FROM. */
+  fromName: z.string().min(1).max(80).optional(),
+  /** Where replies go (a Reply-To header): a person who reads them. */
+  replyTo: z.email("use an email address like support@example.org").max(254).optional(),
+  /** The publisher's legal name under receipts and statements (default: the site's `name`). */
+  legalName: z.string().min(1).max(120).optional(),
+  /** The publisher's postal address, one line per entry. */
+  address: z.array(z.string().min(1).max(120)).max(6).default([]),
+  /** A tax or legal note under receipts and statements, per language (e.g. "No goods or services were provided"). */
+  legalNote: z.partialRecord(z.enum(LANGUAGES), z.string().min(1).max(600)).default({}),
+  /** What a gift supports, per language, as receipts say it ("independent reporting on the coast"). */
+  supports: z.partialRecord(z.enum(LANGUAGES), z.string().min(1).max(200)).default({}),
+  /** A receipt and thank-you on every successful payment. */
+  receipts: z.boolean().default(true),
+  failedPayments: z
+    .object({
+      enabled: z.boolean().default(true),
+      /**
+       * How many times Stripe tries a renewal in all (Dashboard → Billing → Revenue recovery →
+       * Retries; Stripe's recommended Smart Retries policy makes 8). The second email goes with the
+       * failure that leaves one try.
+       */
+      stripeTries: z.number().int().min(2).max(25).default(8),
+    })
+    .default({ enabled: true, stripeTries: 8 }),
+  renewalNotice: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Days before an annual supporter is charged again. */
+      daysBefore: z.number().int().min(1).max(60).default(7),
+    })
+    .default({ enabled: true, daysBefore: 7 }),
+  /**
+   * One email when a checkout the reader left expires, only if they agreed to hear from the site
+   * on Stripe's checkout page (Checkout's consent collection, which this turns on). Off by default.
+   */
+  checkoutRecovery: z.object({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+});
+export type EmailSettings = z.infer<typeof emailsSchema>;
+
 export const siteSchema = z
   .object({
     id: slug,
@@ -85,6 +132,7 @@ export const siteSchema = z
     paymentMethods: z
       .array(z.enum(["visa", "mastercard", "amex", "applepay", "googlepay", "paypal", "sepa"]))
       .default(["visa", "mastercard", "amex", "applepay", "googlepay"]),
+    emails: emailsSchema.default(emailsSchema.parse({})),
   })
   .superRefine((site, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });

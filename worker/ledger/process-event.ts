@@ -3,6 +3,7 @@ import { effectsOf, type LedgerEvent, type Lookups, type Needs, needsOf } from "
 import { database, runBatch } from "../platform/db";
 import type { WorkerEnv } from "../platform/env";
 import { stripeFor } from "../platform/stripe";
+import { mailAfterEvent } from "../supporter-mail/send";
 import { ledgerStatements, recordEvent, wasProcessed } from "./store";
 
 /**
@@ -13,8 +14,17 @@ import { ledgerStatements, recordEvent, wasProcessed } from "./store";
  * Stripe first; if Stripe cannot answer, this throws and nothing is marked processed, so the
  * webhook answers 5xx and Stripe delivers the event again.
  * "duplicate" when the event id was processed before.
+ * Then the emails the event causes (supporter-mail/send.ts), once the ledger holds it: for a
+ * duplicate too, since their keys send each email once and a delivery that failed after the
+ * ledger's batch gets its email on Stripe's retry. A failed email never fails the event.
  */
 export async function processEvent(env: WorkerEnv, event: LedgerEvent): Promise<"applied" | "duplicate"> {
+  const result = await applyEvent(env, event);
+  await mailAfterEvent(env, event);
+  return result;
+}
+
+async function applyEvent(env: WorkerEnv, event: LedgerEvent): Promise<"applied" | "duplicate"> {
   const db = database(env.DB);
   const needs = needsOf(event);
   // Most events need one D1 round trip: the batch itself refuses a processed event id (primary

@@ -2,6 +2,7 @@ import { html } from "hono/html";
 import type { Language } from "../core/languages";
 import type { Html } from "../platform/html";
 import { readerPage } from "../platform/page";
+import { statementLink } from "../supporter-mail/pages";
 
 const COPY = {
   en: {
@@ -86,7 +87,8 @@ export function requestPage(ctx: Ctx, options: { email?: string; error?: boolean
     title: t.title,
     body: html`<h1>${t.title}</h1>
 <p>${t.intro(ctx.siteName)}</p>
-${requestForm(ctx, options)}`,
+${requestForm(ctx, options)}
+${statementLink(ctx.lang, ctx.siteId)}`,
   });
 }
 
@@ -101,7 +103,8 @@ export function sentPage(ctx: Ctx): string {
     body: html`<h1>${t.sentTitle}</h1>
 <p class="status" role="status">${t.sent}</p>
 <p class="note">${t.sentNote}</p>
-<p><a href="${again}">${t.again}</a></p>`,
+<p><a href="${again}">${t.again}</a></p>
+${statementLink(ctx.lang, ctx.siteId)}`,
   });
 }
 

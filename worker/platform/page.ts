@@ -96,6 +96,8 @@ button.secondary{color:var(--ink);background:#fff}
 a{color:var(--ink)}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .hint{margin:6px 0 0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--muted)}
+select{min-height:44px;padding:8px 12px;font:17px/1.3 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:#fff;border:1px solid #8f8c82;border-radius:6px}
+label.spaced{margin-top:16px}
 @media (prefers-reduced-motion:no-preference){button{transition:background-color .15s}}
 @media (max-width:480px){body{padding:16px 8px}.card{padding:24px 18px}h1{font-size:24px}}
 `;

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { MAIL_KINDS } from "./mail/message";
 
 /**
  * The ledger. Money is integer minor units; times are unix milliseconds.
@@ -28,6 +29,8 @@ export const pledges = sqliteTable(
     /** Where the reader met the ask (inline or banner), when the widget said so. */
     placement: text("placement"),
     email: text("email"),
+    /** The reader's language at checkout (en, ru): the emails about this pledge are written in it. */
+    lang: text("lang"),
     stripeSessionId: text("stripe_session_id"),
     stripeCustomerId: text("stripe_customer_id"),
     stripeSubscriptionId: text("stripe_subscription_id"),
@@ -252,7 +255,7 @@ export const mailOutbox = sqliteTable(
     id: text("id").primaryKey(),
     /** What this message is for (e.g. `reminder:<id>`): the same key is never sent twice. */
     key: text("key").notNull(),
-    kind: text("kind", { enum: ["reminder", "confirmation", "manage"] }).notNull(),
+    kind: text("kind", { enum: MAIL_KINDS }).notNull(),
     site: text("site").notNull(),
     transport: text("transport").notNull(),
     recipient: text("recipient").notNull(),
@@ -268,7 +271,12 @@ export const mailOutbox = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     sentAt: integer("sent_at"),
   },
-  (t) => [uniqueIndex("mail_outbox_key").on(t.key), index("mail_outbox_site_created").on(t.site, t.createdAt)],
+  (t) => [
+    uniqueIndex("mail_outbox_key").on(t.key),
+    index("mail_outbox_site_created").on(t.site, t.createdAt),
+    // The staff emails page: per kind and status over a range.
+    index("mail_outbox_site_kind_created").on(t.site, t.kind, t.createdAt, t.status),
+  ],
 );
 
 /** Signed "manage your support" links: single use, 30 minutes. Only a hash of the token is kept. */
@@ -286,6 +294,72 @@ export const manageLinks = sqliteTable(
     usedAt: integer("used_at"),
   },
   (t) => [index("manage_links_email").on(t.emailHash, t.createdAt), index("manage_links_expires").on(t.expiresAt)],
+);
+
+// ─── Emails after Stripe's events (supporter-mail/) ───────────────────────────────────────────────
+
+/**
+ * Links in supporters' emails that act for them: `card_update` (a failed renewal's email: opens
+ * Stripe's card update for the customer, once) and `checkout_recovery` (an abandoned checkout's
+ * email: starts a fresh checkout for the same choice until it expires). Only a hash of the token
+ * is kept, never an address. Not money: deleting a row only kills its link.
+ */
+export const mailLinks = sqliteTable(
+  "mail_links",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    kind: text("kind", { enum: ["card_update", "checkout_recovery"] }).notNull(),
+    site: text("site").notNull(),
+    /** The pledge the email was about. */
+    pledgeId: text("pledge_id").notNull(),
+    /** The Stripe customer whose card is updated (card_update). */
+    customerId: text("customer_id"),
+    /** The failed invoice (card_update) or the expired Checkout Session (checkout_recovery). */
+    ref: text("ref").notNull(),
+    /** Where the reader goes back to: the article they gave from, on the site's allowed origins. */
+    returnUrl: text("return_url").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    /** card_update: when the link was used (once); checkout_recovery: when it last started a checkout. */
+    usedAt: integer("used_at"),
+    /** card_update: when Stripe sent the reader back from a completed card update. */
+    completedAt: integer("completed_at"),
+    /** checkout_recovery: the latest pledge the link started. */
+    startedPledgeId: text("started_pledge_id"),
+  },
+  (t) => [index("mail_links_site_kind").on(t.site, t.kind, t.createdAt), index("mail_links_expires").on(t.expiresAt)],
+);
+
+/**
+ * Each recurring support's current billing period, from Stripe's subscription events (the newest
+ * event wins), for the renewal notice sent a configurable number of days before an annual
+ * supporter is charged again. Only subscriptions of our own pledges are kept.
+ */
+export const subscriptionPeriods = sqliteTable(
+  "subscription_periods",
+  {
+    subscriptionId: text("subscription_id").primaryKey(),
+    pledgeId: text("pledge_id").notNull(),
+    site: text("site").notNull(),
+    /** Stripe's `recurring.interval`: month or year. */
+    interval: text("interval").notNull(),
+    currency: text("currency").notNull(),
+    /** What the next period costs, in minor units (its items' prices times quantities). */
+    amount: integer("amount").notNull(),
+    /** Stripe's subscription status (active, trialing, past_due, canceled, …). */
+    status: text("status").notNull(),
+    /** 1 when the subscription ends at the period's end, or collection is paused: no renewal to announce. */
+    ending: integer("ending").notNull().default(0),
+    /** When the current period ends and the next charge is due (unix ms). */
+    periodEnd: integer("period_end").notNull(),
+    /** The newest event applied (unix seconds), so late deliveries cannot bring back an older state. */
+    eventCreated: integer("event_created").notNull(),
+    /** The period end the renewal notice was sent (or given up) for. */
+    noticeFor: integer("notice_for"),
+    noticeAttempts: integer("notice_attempts").notNull().default(0),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("subscription_periods_due").on(t.site, t.interval, t.status, t.periodEnd)],
 );
 
 // ——— Staff view: exact daily roll-ups, kept by triggers in migrations/0002_admin.sql ———

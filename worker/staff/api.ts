@@ -6,6 +6,7 @@ import { recentRuns, runDifferences } from "../ledger/store";
 import { database } from "../platform/db";
 import { isDevelopment } from "../platform/env";
 import { jsonError } from "../platform/http";
+import { MAIL_KINDS } from "../platform/mail/message";
 import { listOutbox } from "../platform/mail/outbox";
 import { findSite } from "../platform/sites";
 import { dispatchDueReminders } from "../reminders/dispatch";
@@ -64,8 +65,8 @@ export const staffApi = new Hono<AdminEnv>()
     const site = c.req.query("site");
     if (site !== undefined && !findSite(site)) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
     const kind = c.req.query("kind");
-    if (kind !== undefined && kind !== "reminder" && kind !== "confirmation" && kind !== "manage")
-      return jsonError(c, 400, "invalid_kind", "kind must be reminder, confirmation or manage.", "kind");
+    if (kind !== undefined && !(MAIL_KINDS as readonly string[]).includes(kind))
+      return jsonError(c, 400, "invalid_kind", `kind must be one of ${MAIL_KINDS.join(", ")}.`, "kind");
     const limit = Number(c.req.query("limit") ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 200)
       return jsonError(c, 400, "invalid_limit", "limit must be a whole number from 1 to 200.", "limit");

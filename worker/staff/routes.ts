@@ -11,6 +11,7 @@ import { httpErrorResponse, jsonError } from "../platform/http";
 import { findSite, SITES } from "../platform/sites";
 import { REMINDER_CAMPAIGN } from "../reminders/links";
 import { reminderStats } from "../reminders/store";
+import { emailsPageHeaders, emailsStaff } from "../supporter-mail/staff";
 import { staffApi } from "./api";
 import {
   type AdminEnv,
@@ -39,6 +40,19 @@ import { ADMIN_CSS, CSS_PATH } from "./styles";
 
 const COOKIE = { path: "/admin", httpOnly: true, secure: true, sameSite: "Strict" } as const;
 
+const staffHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", "data:"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  },
+  xFrameOptions: "DENY",
+  referrerPolicy: "same-origin",
+});
+
 /**
  * `/admin`: the dashboard page, sign-in and sign-out, the stylesheet and the JSON API, behind
  * one guard (`requireStaff`). No CORS headers anywhere here: staff pages are same-origin only.
@@ -48,21 +62,8 @@ export function staffRoutes(options: AuthOptions = {}) {
   const now = () => options.now?.() ?? Date.now();
   return (
     new Hono<AdminEnv>()
-      // Our stylesheet, nothing inline, no scripts at all, no framing.
-      .use(
-        secureHeaders({
-          contentSecurityPolicy: {
-            defaultSrc: ["'none'"],
-            styleSrc: ["'self'"],
-            imgSrc: ["'self'", "data:"],
-            formAction: ["'self'"],
-            frameAncestors: ["'none'"],
-            baseUri: ["'none'"],
-          },
-          xFrameOptions: "DENY",
-          referrerPolicy: "same-origin",
-        }),
-      )
+      // Our stylesheet, nothing inline, no scripts at all, no framing (the emails page frames its own previews).
+      .use((c, next) => (emailsPageHeaders(c.req.path) ?? staffHeaders)(c, next))
       .use(async (c, next) => {
         await next();
         if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
@@ -154,6 +155,7 @@ export function staffRoutes(options: AuthOptions = {}) {
         await reconcile(c.env, window, "staff");
         return c.redirect(`/admin?${new URLSearchParams({ site: site?.id ?? "" })}#reconciliation`, 303);
       })
+      .route("/emails", emailsStaff)
       .route("/api", staffApi)
       .notFound((c) => jsonError(c, 404, "not_found", "There is nothing at this address."))
       .onError(httpErrorResponse)

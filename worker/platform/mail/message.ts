@@ -1,7 +1,24 @@
+/**
+ * What an email is for; staff filter the outbox by it. Reminders and their confirmations, manage
+ * links, and the emails supporters receive after Stripe's events (supporter-mail/).
+ */
+export const MAIL_KINDS = [
+  "reminder",
+  "confirmation",
+  "manage",
+  "receipt",
+  "payment_failed",
+  "payment_failed_again",
+  "payment_recovered",
+  "renewal_notice",
+  "checkout_recovery",
+  "statement",
+] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
 /** One email as the worker composes it, before any transport turns it into MIME or JSON. */
 export type MailMessage = {
-  /** What the message is for; staff filter the outbox by it. */
-  kind: "reminder" | "confirmation" | "manage";
+  kind: MailKind;
   site: string;
   from: string;
   to: string;

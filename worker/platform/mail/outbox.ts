@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import type { Database } from "../db";
 import { mailOutbox } from "../schema";
+import type { MailKind } from "./message";
 
 /** One outbox row as staff see it. `text`/`html` are present only for the local outbox transport. */
 export type OutboxEntry = {
@@ -27,7 +28,7 @@ export async function listOutbox(
 ): Promise<OutboxEntry[]> {
   const where: SQL[] = [];
   if (filter.site !== undefined) where.push(eq(mailOutbox.site, filter.site));
-  if (filter.kind !== undefined) where.push(eq(mailOutbox.kind, filter.kind as "reminder" | "confirmation" | "manage"));
+  if (filter.kind !== undefined) where.push(eq(mailOutbox.kind, filter.kind as MailKind));
   const rows = await db
     .select()
     .from(mailOutbox)

@@ -71,6 +71,7 @@ function header(view: DashboardView): Html {
       : everywhere;
   return html`<header class="top"><div class="in">
 <a class="brand" href="/admin">Reader Support · Staff</a>
+<a href="/admin/emails?${query({ site: view.site.id })}">Emails</a>
 <span class="who">${who}</span>${out}
 </div></header>`;
 }

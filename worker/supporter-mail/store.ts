@@ -1,0 +1,357 @@
+import {
+  and,
+  asc,
+  count,
+  countDistinct,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  ne,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
+import { REFUND_COUNTED } from "../core/ledger";
+import type { Database } from "../platform/db";
+import { excluded } from "../platform/db";
+import { mailLinks, mailOutbox, payments, pledges, refunds, subscriptionPeriods } from "../platform/schema";
+import type { MailTrigger } from "./rules";
+
+/** D1 access for the emails supporters receive: what they are about, their links and schedule, staff counts. */
+
+// ─── What an email is about ──────────────────────────────────────────────────────────────────────
+
+/** The pledge an event names, as the emails need it; undefined when it is not one of ours. */
+export async function pledgeFacts(db: Database, pledgeId: string) {
+  return db
+    .select({
+      id: pledges.id,
+      site: pledges.site,
+      frequency: pledges.frequency,
+      status: pledges.status,
+      campaign: pledges.campaign,
+      email: pledges.email,
+      lang: pledges.lang,
+      amount: pledges.amount,
+      feeAmount: pledges.feeAmount,
+      currency: pledges.currency,
+      pageUrl: pledges.pageUrl,
+      variant: pledges.variant,
+      placement: pledges.placement,
+      customerId: pledges.stripeCustomerId,
+    })
+    .from(pledges)
+    .where(eq(pledges.id, pledgeId))
+    .get();
+}
+export type StoredPledge = NonNullable<Awaited<ReturnType<typeof pledgeFacts>>>;
+
+/** Whether the ledger holds a payment with this id (an invoice that was paid after all). */
+export async function paymentRecorded(db: Database, paymentId: string): Promise<boolean> {
+  const row = await db.select({ id: payments.id }).from(payments).where(eq(payments.id, paymentId)).get();
+  return row !== undefined;
+}
+
+/** Whether the outbox holds a message under this key that went (or is going) out. */
+export async function mailWent(db: Database, key: string): Promise<boolean> {
+  const row = await db.select({ status: mailOutbox.status }).from(mailOutbox).where(eq(mailOutbox.key, key)).get();
+  return row !== undefined && row.status !== "failed";
+}
+
+// ─── The renewal schedule ────────────────────────────────────────────────────────────────────────
+
+/**
+ * Keeps a subscription's current period from one of its events: inserted only for a pledge of
+ * ours (its site taken from the pledge), changed only by a newer event (or, within the same
+ * second, one with a later period end), so any delivery order ends in the newest state.
+ */
+export async function upsertPeriod(
+  db: Database,
+  t: Extract<MailTrigger, { type: "subscription" }>,
+  now: number,
+): Promise<void> {
+  // Within one second (Stripe's resolution) a later period wins, then the more final state: ending, then canceled.
+  const finality = (status: SQL, ending: SQL) => sql`(CASE WHEN ${status} = 'canceled' THEN 2 ELSE ${ending} END)`;
+  const incoming = finality(excluded(subscriptionPeriods.status), excluded(subscriptionPeriods.ending));
+  const stored = finality(sql`${subscriptionPeriods.status}`, sql`${subscriptionPeriods.ending}`);
+  const newer = sql`${excluded(subscriptionPeriods.eventCreated)} > ${subscriptionPeriods.eventCreated}
+    OR (${excluded(subscriptionPeriods.eventCreated)} = ${subscriptionPeriods.eventCreated}
+        AND (${excluded(subscriptionPeriods.periodEnd)} > ${subscriptionPeriods.periodEnd}
+             OR (${excluded(subscriptionPeriods.periodEnd)} = ${subscriptionPeriods.periodEnd} AND ${incoming} >= ${stored})))`;
+  await db
+    .insert(subscriptionPeriods)
+    .select((qb) =>
+      qb
+        .select({
+          subscriptionId: sql`${t.subscriptionId}`.as("subscription_id"),
+          pledgeId: pledges.id,
+          site: pledges.site,
+          interval: sql`${t.interval}`.as("interval"),
+          currency: sql`${t.currency}`.as("currency"),
+          amount: sql`${t.amount}`.as("amount"),
+          status: sql`${t.status}`.as("status"),
+          ending: sql`${t.ending ? 1 : 0}`.as("ending"),
+          periodEnd: sql`${t.periodEnd}`.as("period_end"),
+          eventCreated: sql`${t.eventCreated}`.as("event_created"),
+          noticeFor: sql`NULL`.as("notice_for"),
+          noticeAttempts: sql`0`.as("notice_attempts"),
+          updatedAt: sql`${now}`.as("updated_at"),
+        })
+        .from(pledges)
+        .where(eq(pledges.id, t.pledgeId)),
+    )
+    .onConflictDoUpdate({
+      target: subscriptionPeriods.subscriptionId,
+      set: {
+        interval: excluded(subscriptionPeriods.interval),
+        currency: excluded(subscriptionPeriods.currency),
+        amount: excluded(subscriptionPeriods.amount),
+        status: excluded(subscriptionPeriods.status),
+        ending: excluded(subscriptionPeriods.ending),
+        periodEnd: excluded(subscriptionPeriods.periodEnd),
+        eventCreated: excluded(subscriptionPeriods.eventCreated),
+        // A new period starts with no attempts at its notice.
+        noticeAttempts: sql`CASE WHEN ${excluded(subscriptionPeriods.periodEnd)} = ${subscriptionPeriods.periodEnd}
+          THEN ${subscriptionPeriods.noticeAttempts} ELSE 0 END`,
+        updatedAt: excluded(subscriptionPeriods.updatedAt),
+      },
+      setWhere: newer,
+    });
+}
+
+/** Annual supports of a site charged again between `now` and `until`, whose notice has not gone, with their pledge. */
+export async function periodsDue(db: Database, site: string, now: number, until: number) {
+  return db
+    .select({
+      subscriptionId: subscriptionPeriods.subscriptionId,
+      pledgeId: subscriptionPeriods.pledgeId,
+      interval: subscriptionPeriods.interval,
+      status: subscriptionPeriods.status,
+      ending: subscriptionPeriods.ending,
+      amount: subscriptionPeriods.amount,
+      currency: subscriptionPeriods.currency,
+      periodEnd: subscriptionPeriods.periodEnd,
+      noticeFor: subscriptionPeriods.noticeFor,
+      noticeAttempts: subscriptionPeriods.noticeAttempts,
+      email: pledges.email,
+      lang: pledges.lang,
+    })
+    .from(subscriptionPeriods)
+    .innerJoin(pledges, eq(pledges.id, subscriptionPeriods.pledgeId))
+    .where(
+      and(
+        eq(subscriptionPeriods.site, site),
+        eq(subscriptionPeriods.interval, "year"),
+        inArray(subscriptionPeriods.status, ["active", "trialing"]),
+        eq(subscriptionPeriods.ending, 0),
+        gt(subscriptionPeriods.periodEnd, now),
+        lte(subscriptionPeriods.periodEnd, until),
+        or(isNull(subscriptionPeriods.noticeFor), ne(subscriptionPeriods.noticeFor, subscriptionPeriods.periodEnd)),
+      ),
+    )
+    .orderBy(asc(subscriptionPeriods.periodEnd))
+    .limit(200)
+    .all();
+}
+
+/** The period's notice went (or is given up): it is not tried again for this period. */
+export async function markNoticed(db: Database, subscriptionId: string, periodEnd: number, now: number) {
+  await db
+    .update(subscriptionPeriods)
+    .set({ noticeFor: periodEnd, updatedAt: now })
+    .where(and(eq(subscriptionPeriods.subscriptionId, subscriptionId), eq(subscriptionPeriods.periodEnd, periodEnd)));
+}
+
+/** A failed try at the period's notice; returns how many there were. */
+export async function countNoticeAttempt(db: Database, subscriptionId: string, now: number): Promise<number> {
+  const row = await db
+    .update(subscriptionPeriods)
+    .set({ noticeAttempts: sql`${subscriptionPeriods.noticeAttempts} + 1`, updatedAt: now })
+    .where(eq(subscriptionPeriods.subscriptionId, subscriptionId))
+    .returning({ attempts: subscriptionPeriods.noticeAttempts })
+    .get();
+  return row?.attempts ?? 0;
+}
+
+// ─── Links ───────────────────────────────────────────────────────────────────────────────────────
+
+export type MailLink = typeof mailLinks.$inferSelect;
+
+/** Stores a link (only its token's hash). */
+export async function insertLink(db: Database, link: typeof mailLinks.$inferInsert): Promise<void> {
+  await db.insert(mailLinks).values(link);
+}
+
+/** A link by its token's hash. */
+export async function findMailLink(db: Database, tokenHash: string): Promise<MailLink | undefined> {
+  return db.select().from(mailLinks).where(eq(mailLinks.tokenHash, tokenHash)).get();
+}
+
+/** Uses a card-update link: one statement, so of two clicks exactly one gets it. */
+export async function useCardLink(db: Database, tokenHash: string, now: number): Promise<MailLink | undefined> {
+  return db
+    .update(mailLinks)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(mailLinks.tokenHash, tokenHash),
+        eq(mailLinks.kind, "card_update"),
+        isNull(mailLinks.usedAt),
+        gt(mailLinks.expiresAt, now),
+      ),
+    )
+    .returning()
+    .get();
+}
+
+/** Gives a card-update link back when Stripe could not open the card update. */
+export async function unuseCardLink(db: Database, tokenHash: string, usedAt: number): Promise<void> {
+  await db
+    .update(mailLinks)
+    .set({ usedAt: null })
+    .where(and(eq(mailLinks.tokenHash, tokenHash), eq(mailLinks.usedAt, usedAt)));
+}
+
+/** Stripe sent the reader back from a completed card update (the first time counts). */
+export async function completeCardLink(db: Database, tokenHash: string, now: number): Promise<void> {
+  await db
+    .update(mailLinks)
+    .set({ completedAt: now })
+    .where(
+      and(eq(mailLinks.tokenHash, tokenHash), sql`${mailLinks.usedAt} IS NOT NULL`, isNull(mailLinks.completedAt)),
+    );
+}
+
+/** A recovery link started a checkout: its latest pledge. */
+export async function recordRecoveryStart(db: Database, tokenHash: string, pledgeId: string, now: number) {
+  await db.update(mailLinks).set({ usedAt: now, startedPledgeId: pledgeId }).where(eq(mailLinks.tokenHash, tokenHash));
+}
+
+/** Deletes links that expired more than 90 days ago (the staff counts look back at most that far). */
+export async function purgeMailLinks(db: Database, now: number): Promise<number> {
+  const deleted = await db
+    .delete(mailLinks)
+    .where(lt(mailLinks.expiresAt, now - 90 * 86_400_000))
+    .returning({ tokenHash: mailLinks.tokenHash })
+    .all();
+  return deleted.length;
+}
+
+// ─── The yearly statement ────────────────────────────────────────────────────────────────────────
+
+/**
+ * Every payment an address made on a site between `from` and `to` (unix ms), oldest first, and
+ * the refunds of those payments whose money left (or is leaving): matched by the address given at
+ * checkout or in Stripe, lower-cased.
+ */
+export async function statementOf(db: Database, site: string, email: string, from: number, to: number) {
+  const theirs = and(
+    eq(payments.site, site),
+    sql`lower(${pledges.email}) = ${email}`,
+    gte(payments.paidAt, from),
+    lt(payments.paidAt, to),
+  );
+  const [paid, refunded] = await db.batch([
+    db
+      .select({
+        id: payments.id,
+        at: payments.paidAt,
+        frequency: payments.frequency,
+        amount: payments.amount,
+        currency: payments.currency,
+      })
+      .from(payments)
+      .innerJoin(pledges, eq(pledges.id, payments.pledgeId))
+      .where(theirs)
+      .orderBy(asc(payments.paidAt), asc(payments.id))
+      .limit(500),
+    db
+      .select({
+        id: refunds.id,
+        at: refunds.createdAt,
+        frequency: payments.frequency,
+        amount: refunds.amount,
+        currency: refunds.currency,
+      })
+      .from(refunds)
+      .innerJoin(payments, eq(payments.paymentIntentId, refunds.paymentIntentId))
+      .innerJoin(pledges, eq(pledges.id, payments.pledgeId))
+      .where(and(theirs, inArray(refunds.status, [...REFUND_COUNTED])))
+      .orderBy(asc(refunds.createdAt), asc(refunds.id))
+      .limit(500),
+  ]);
+  return { paid, refunded };
+}
+
+/** Statements sent (or tried) for one address hash on a site since `since`: the per-address limit. */
+export async function recentStatements(db: Database, site: string, emailHash: string, since: number): Promise<number> {
+  const row = await db
+    .select({ n: count().as("n") })
+    .from(mailOutbox)
+    .where(
+      and(
+        eq(mailOutbox.site, site),
+        eq(mailOutbox.kind, "statement"),
+        // Keys that start with the prefix (":" is followed by ";"): the key's own index, no LIKE pattern.
+        gt(mailOutbox.key, `statement:${site}:${emailHash}:`),
+        lt(mailOutbox.key, `statement:${site}:${emailHash};`),
+        gt(mailOutbox.createdAt, since),
+      ),
+    )
+    .get();
+  return row?.n ?? 0;
+}
+
+// ─── Staff counts ────────────────────────────────────────────────────────────────────────────────
+
+/** Emails per kind and status on a site in a range (the outbox keeps 30 days). */
+export async function mailCounts(db: Database, site: string, from: number, to: number) {
+  return db
+    .select({ kind: mailOutbox.kind, status: mailOutbox.status, n: count().as("n") })
+    .from(mailOutbox)
+    .where(and(eq(mailOutbox.site, site), gte(mailOutbox.createdAt, from), lt(mailOutbox.createdAt, to)))
+    .groupBy(mailOutbox.kind, mailOutbox.status)
+    .all();
+}
+
+/** What followed the emails' links in a range: card updates opened and completed, recovery links used. */
+export async function linkCounts(db: Database, site: string, from: number, to: number) {
+  const within = (column: AnySQLiteColumn) => sql<number>`coalesce(sum(${column} >= ${from} AND ${column} < ${to}), 0)`;
+  return db
+    .select({
+      kind: mailLinks.kind,
+      used: within(mailLinks.usedAt).as("used"),
+      completed: within(mailLinks.completedAt).as("completed"),
+    })
+    .from(mailLinks)
+    .where(eq(mailLinks.site, site))
+    .groupBy(mailLinks.kind)
+    .all();
+}
+
+/** Pledges started from a recovery email and paid in a range: how many, and their money per currency. */
+export async function recoveredCheckouts(db: Database, site: string, campaign: string, from: number, to: number) {
+  return db
+    .select({
+      currency: payments.currency,
+      pledges: countDistinct(payments.pledgeId).as("pledges"),
+      gross: sql<number>`sum(${payments.amount})`.as("gross"),
+    })
+    .from(payments)
+    .where(
+      and(
+        eq(payments.site, site),
+        eq(payments.campaign, campaign),
+        gte(payments.paidAt, from),
+        lt(payments.paidAt, to),
+      ),
+    )
+    .groupBy(payments.currency)
+    .orderBy(payments.currency)
+    .all();
+}
