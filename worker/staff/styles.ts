@@ -74,7 +74,7 @@ svg.chart .yl{text-anchor:end}svg.chart .xl{text-anchor:middle}svg.chart .xl.fir
 .warn h2{margin:0 0 6px;padding:0;border:0;font-size:1.15rem;color:var(--bad)}.warn ul{margin:0;padding-left:20px}
 .signin form{display:flex;flex-direction:column;gap:14px;margin-top:10px}
 footer.in{color:var(--muted);font-size:.85rem;padding-bottom:32px}
-iframe.mail{display:block;width:100%;max-width:680px;height:720px;border:1px solid var(--line);border-radius:4px;background:#f6f5f1}
+iframe.mail{display:block;width:100%;max-width:680px;height:1000px;margin:0 0 1.5em;border:1px solid var(--line);border-radius:4px;background:#f6f5f1}
 pre.mail{max-width:680px;white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid var(--line);border-radius:4px;padding:14px 16px;font-size:.9rem}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:560px){h1{font-size:1.5rem}.net{font-size:1.7rem}.in{padding:0 14px}th,td{padding:6px 6px}.filters{padding:12px}}

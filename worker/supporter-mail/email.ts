@@ -90,14 +90,16 @@ export function mailMoney(amount: number, currency: string, lang: Language): str
   return `${formatted} (${currency})`;
 }
 
-/** A UTC day in words: "14 May 2026", "14 мая 2026 г.". */
+/** A UTC day in words: "14 May 2026", "14 мая 2026" (without Intl's "г.", which would end a sentence twice). */
 export function mailDate(ms: number, lang: Language): string {
   return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang, {
     day: "numeric",
     month: "long",
     year: "numeric",
     timeZone: "UTC",
-  }).format(new Date(ms));
+  })
+    .format(new Date(ms))
+    .replace(/\s*г\.$/, "");
 }
 
 const capital = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
@@ -329,6 +331,11 @@ export function renderSupporterMail(mail: SupporterMail, lang: Language, p: Publ
     blocks.push(emailSmallPrint(line));
     text.push(line, "");
   };
+  /** Small print ending with a link that shows its address (mail apps, and readers, check where it goes). */
+  const smallLink = (line: string, url: string) => {
+    blocks.push(emailSmallPrint(html`${line} <a href="${url}" style="color:#555">${url}</a>`));
+    text.push(`${line} ${url}`, "");
+  };
   const facts = (rows: [string, string][]) => {
     blocks.push(factsTable(rows));
     text.push(...factsText(rows), "");
@@ -362,7 +369,7 @@ export function renderSupporterMail(mail: SupporterMail, lang: Language, p: Publ
         para(t.manageLine);
         button(mail.manageUrl, t.manage);
       }
-      small(`${t.statementLine} ${mail.statementUrl}`);
+      smallLink(t.statementLine, mail.statementUrl);
       break;
     }
     case "payment_failed":
@@ -381,7 +388,7 @@ export function renderSupporterMail(mail: SupporterMail, lang: Language, p: Publ
       para(t.failed.ask);
       button(mail.cardUrl, t.failed.button);
       small(t.failed.expiry(date(mail.cardLinkExpiresAt)));
-      small(`${t.failed.instead} ${mail.manageUrl}`);
+      smallLink(t.failed.instead, mail.manageUrl);
       break;
     }
     case "renewal_notice": {
@@ -423,7 +430,7 @@ ${mail.entries.map((e) => html`<tr><td style="${CELL};white-space:nowrap">${date
           [s.net, money(total.paid - total.refunded, total.currency)],
         ]);
       }
-      small(`${t.manageLine} ${mail.manageUrl}`);
+      smallLink(t.manageLine, mail.manageUrl);
       small(s.asked);
       break;
     }

@@ -120,6 +120,8 @@ export type EmailsView = {
   selected: { kind: PreviewKind; lang: Language; mail: RenderedMail };
 };
 
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
 const query = (params: Record<string, string | number>) =>
   new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
 
@@ -134,14 +136,15 @@ export function emailsPage(view: EmailsView): string {
   const card = link("card_update");
   const give = link("checkout_recovery");
   const paidFromRecovery = view.recovered.reduce((sum, r) => sum + r.pledges, 0);
+  const recovered = n("payment_recovered", "sent");
   const followed: Record<string, Html | string> = {
-    payment_failed: html`<span data-figure="cards-updated">${count(card.completed)}</span> cards updated (of ${count(card.used)} card links opened), from the first and second emails`,
-    payment_recovered: html`<span data-figure="payments-recovered">${count(n("payment_recovered", "sent"))}</span> payments recovered after failed tries`,
-    checkout_recovery: html`<span data-figure="recovered-checkouts">${count(paidFromRecovery)}</span> checkouts completed from a recovery email (links used ${count(give.used)} times)${
+    payment_failed: html`<span data-figure="cards-updated">${count(card.completed)}</span> ${plural(card.completed, "card", "cards")} updated through the emails' links (${count(card.used)} ${plural(card.used, "link", "links")} opened), first and second email together`,
+    payment_recovered: html`<span data-figure="payments-recovered">${count(recovered)}</span> ${plural(recovered, "payment", "payments")} recovered after failed tries`,
+    checkout_recovery: html`<span data-figure="recovered-checkouts">${count(paidFromRecovery)}</span> ${plural(paidFromRecovery, "checkout", "checkouts")} completed from a recovery email${
       view.recovered.length
-        ? html`: ${view.recovered.map((r, i) => html`${i ? ", " : ""}${money(r.gross, r.currency)}`)}`
+        ? html` (${view.recovered.map((r, i) => html`${i ? ", " : ""}${money(r.gross, r.currency)}`)})`
         : ""
-    }`,
+    }; links used ${count(give.used)} ${plural(give.used, "time", "times")}`,
   };
   const rows = MAIL_KINDS.map(
     (kind) =>
