@@ -659,6 +659,17 @@ describe("staff: /admin/emails", () => {
       }
     }
     expect((await call("/admin/emails/preview?kind=nope&lang=en", { headers: ADMIN })).status).toBe(400);
+    // What the Cron Trigger runs, for staff and scripts; a future `now` only in development.
+    const run = await call("/admin/emails/renewal-notices", { method: "POST", headers: ADMIN });
+    expect(run.status).toBe(200);
+    expect(await run.json()).toMatchObject({ due: 0, sent: 0, failed: 0 });
+    const future = await call("/admin/emails/renewal-notices?now=2030-01-01T00:00:00Z", {
+      method: "POST",
+      headers: ADMIN,
+    });
+    expect(future.status).toBe(400);
+    expect(await future.json()).toMatchObject({ error: { code: "now_not_allowed", field: "now" } });
+    expect((await call("/admin/emails/renewal-notices", { method: "POST" })).status).toBe(401);
     const dashboard = await (await call("/admin?site=demo", { headers: ADMIN })).text();
     expect(dashboard).toContain('href="/admin/emails?site=demo"');
   });

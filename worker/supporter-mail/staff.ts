@@ -4,13 +4,15 @@ import { secureHeaders } from "hono/secure-headers";
 import { LANGUAGES, type Language } from "../core/languages";
 import type { SiteConfig } from "../core/site-config";
 import { database } from "../platform/db";
-import { configuredOrigin } from "../platform/env";
+import { configuredOrigin, isDevelopment } from "../platform/env";
 import type { Html } from "../platform/html";
+import { jsonError } from "../platform/http";
 import { MAIL_KINDS } from "../platform/mail/message";
 import { findSite, SITES } from "../platform/sites";
 import type { AdminEnv, Staff } from "../staff/auth";
 import { count, money, staffPage } from "../staff/render/html";
 import { publisherOf, type RenderedMail, renderSupporterMail } from "./email";
+import { sendRenewalNotices } from "./renewals";
 import { RECOVERY_CAMPAIGN } from "./rules";
 import { KIND_INFO, PREVIEW_KINDS, type PreviewKind, sampleMail } from "./samples";
 import { linkCounts, mailCounts, recoveredCheckouts } from "./store";
@@ -100,6 +102,19 @@ export const emailsStaff = new Hono<AdminEnv>()
         selected: { kind, lang, mail: preview(site, kind, lang, origin) },
       }),
     );
+  })
+  // Sends the renewal notices due now, as the 15-minute Cron Trigger does (JSON). In development `?now=` tries the future.
+  .post("/renewal-notices", async (c) => {
+    const nowParam = c.req.query("now");
+    let now = Date.now();
+    if (nowParam !== undefined) {
+      if (!isDevelopment(c.env))
+        return jsonError(c, 400, "now_not_allowed", "now can only be set in development.", "now");
+      now = Date.parse(nowParam);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(nowParam) || Number.isNaN(now))
+        return jsonError(c, 400, "invalid_now", "now must be an ISO-8601 date and time.", "now");
+    }
+    return c.json({ now: new Date(now).toISOString(), ...(await sendRenewalNotices(c.env, now)) });
   })
   .get("/preview", (c) => {
     const site = findSite(c.req.query("site")) ?? SITES[0];
