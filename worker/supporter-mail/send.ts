@@ -22,7 +22,7 @@ import {
   statementUrl,
 } from "./links";
 import { decide, type MailTrigger, secondFailureKey, triggerOf } from "./rules";
-import { insertLink, mailWent, paymentRecorded, pledgeFacts, type StoredPledge, upsertPeriod } from "./store";
+import { insertLink, mailStatus, paymentRecorded, pledgeFacts, type StoredPledge, upsertPeriod } from "./store";
 
 /** What happened to an event's email: for logs and tests. */
 export type EventMailOutcome =
@@ -68,7 +68,8 @@ async function eventMail(env: WorkerEnv, event: LedgerEvent, now: number, transp
       ...(trigger.type === "payment_failed"
         ? {
             invoicePaid: await paymentRecorded(db, trigger.invoiceId),
-            secondSent: await mailWent(db, secondFailureKey(trigger.invoiceId)),
+            // Sent, or being sent right now: either way the first email must not follow it.
+            secondSent: ["sent", "sending"].includes((await mailStatus(db, secondFailureKey(trigger.invoiceId))) ?? ""),
           }
         : {}),
     },
@@ -76,7 +77,7 @@ async function eventMail(env: WorkerEnv, event: LedgerEvent, now: number, transp
   );
   if (!decision.send || !pledge || !site) return none(decision.send ? "no pledge" : decision.reason);
   // Sent before (a duplicate delivery): nothing to build, no new link.
-  if (await mailWent(db, decision.key))
+  if ((await mailStatus(db, decision.key)) === "sent")
     return { status: "already_sent", kind: decision.kind, key: decision.key } as const;
   const lang = firstLanguage(pledge.lang) ?? site.defaultLanguage;
   const origin = publicOrigin(env);

@@ -144,9 +144,7 @@ const query = (params: Record<string, string | number>) =>
 export function emailsPage(view: EmailsView): string {
   const { site, days, selected } = view;
   const n = (kind: string, status: string) =>
-    view.counts
-      .filter((r) => r.kind === kind && (status === "sent" ? r.status === "sent" : r.status !== "sent"))
-      .reduce((sum, r) => sum + r.n, 0);
+    view.counts.filter((r) => r.kind === kind && r.status === status).reduce((sum, r) => sum + r.n, 0);
   const link = (kind: string) => view.links.find((l) => l.kind === kind) ?? { used: 0, completed: 0 };
   const card = link("card_update");
   const give = link("checkout_recovery");

@@ -57,10 +57,10 @@ export async function paymentRecorded(db: Database, paymentId: string): Promise<
   return row !== undefined;
 }
 
-/** Whether the outbox holds a message under this key that went (or is going) out. */
-export async function mailWent(db: Database, key: string): Promise<boolean> {
+/** The outbox status of the message under this key (sending, sent, failed), if there is one. */
+export async function mailStatus(db: Database, key: string): Promise<"sending" | "sent" | "failed" | undefined> {
   const row = await db.select({ status: mailOutbox.status }).from(mailOutbox).where(eq(mailOutbox.key, key)).get();
-  return row !== undefined && row.status !== "failed";
+  return row?.status;
 }
 
 // ─── The renewal schedule ────────────────────────────────────────────────────────────────────────
