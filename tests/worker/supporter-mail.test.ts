@@ -1,5 +1,7 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { app } from "../../worker/app";
 import type { LedgerEvent } from "../../worker/core/ledger";
 import type { MailMessage } from "../../worker/platform/mail/message";
 import { sendRenewalNotices } from "../../worker/supporter-mail/renewals";
@@ -191,6 +193,40 @@ describe("receipts", () => {
     expect(sent[0]?.from).toBe('"The Harbour Courier" <support@courier.example.org>');
     expect(sent[0]?.text).toContain("Thank you for supporting The Harbour Courier.");
     expect(sent[0]?.html).toContain("<table");
+  });
+
+  it("an email that cannot go never fails the event or touches the ledger; a later delivery sends it", async () => {
+    const { sessionId } = await startCheckout({ amount: 2500, email: "unlucky@example.org" });
+    await control(`/_test/checkout/sessions/${sessionId}/complete`);
+    const deliveries = await drain();
+    const through = async (d: Delivery, vars: Record<string, unknown>) => {
+      const ctx = createExecutionContext();
+      const response = await app.fetch(
+        new Request(`${ORIGIN}/api/webhooks/stripe`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "stripe-signature": d.signature },
+          body: d.payload,
+        }),
+        { ...env, ...vars },
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      return response;
+    };
+    // A transport that refuses (Resend without its key), then no public origin at all.
+    for (const d of deliveries)
+      expect((await through(d, { MAIL_TRANSPORT: "resend", RESEND_API_KEY: "" })).status).toBe(200);
+    for (const d of deliveries) expect((await through(d, { PUBLIC_ORIGIN: "" })).status).toBe(200);
+    const payments = await env.DB.prepare("SELECT amount FROM payments").all();
+    expect(payments.results).toEqual([{ amount: 2500 }]);
+    const [failed] = await outbox("receipt");
+    expect(failed).toMatchObject({ status: "failed", to: "u•••@example.org" });
+    // Stripe delivers again (or reconciliation replays): the receipt goes, once.
+    for (const d of deliveries) expect((await deliver(d)).status).toBe(200);
+    for (const d of deliveries) expect((await deliver(d)).status).toBe(200);
+    const receipts = await outbox("receipt");
+    expect(receipts).toHaveLength(1);
+    expect(receipts[0]).toMatchObject({ status: "sent", to: "unlucky@example.org" });
   });
 
   it("events of other sites' checkouts and renewals send nothing", async () => {
