@@ -23,10 +23,10 @@ import {
   type FlowContext,
   refundPayment,
   sessionLineItems,
-  updateSubscription,
 } from "./flows.ts";
 import type { FormObject } from "./form.ts";
 import { nowSeconds, type Obj } from "./store.ts";
+import { changeSubscription, portalFlow, updateProduct } from "./subscription-updates.ts";
 import {
   metadata,
   optArray,
@@ -254,50 +254,8 @@ const listEvents: Handler = (ctx, req) => {
   return paginate(filterCreated(items, req.params), req.params, "/v1/events");
 };
 
-const updateSub: Handler = (ctx, req, [id]) => {
-  rejectUnknown(req.params, [
-    "cancel_at_period_end",
-    "cancellation_details",
-    "expand",
-    "metadata",
-    "proration_behavior",
-  ]);
-  const details = optObject(req.params.cancellation_details, "cancellation_details");
-  const sub = updateSubscription(
-    ctx,
-    id as string,
-    {
-      cancelAtPeriodEnd: optBoolean(req.params.cancel_at_period_end, "cancel_at_period_end"),
-      metadata: rawMetadata(req.params.metadata),
-      cancellationDetails: details
-        ? {
-            comment: optString(details.comment, "cancellation_details[comment]") || null,
-            feedback:
-              optEnum(details.feedback, "cancellation_details[feedback]", [
-                "customer_service",
-                "low_quality",
-                "missing_features",
-                "other",
-                "switched_service",
-                "too_complex",
-                "too_expensive",
-                "unused",
-              ] as const) ?? null,
-          }
-        : undefined,
-    },
-    eventRequest(req),
-  );
-  return expand(ctx, sub, req.params);
-};
-
-/** Metadata update params: empty string unsets a key; `metadata=` clears all. */
-function rawMetadata(value: FormObject[string] | undefined): Record<string, string | null> | undefined {
-  if (value === undefined) return undefined;
-  if (value === "") return {};
-  metadata(value, "metadata");
-  return Object.fromEntries(Object.entries(value as FormObject).map(([k, v]) => [k, v === "" ? null : String(v)]));
-}
+const updateSub: Handler = (ctx, req, [id]) =>
+  expand(ctx, changeSubscription(ctx, id as string, req.params, eventRequest(req)), req.params);
 
 const cancelSub: Handler = (ctx, req, [id]) => {
   rejectUnknown(req.params, ["cancellation_details", "expand", "invoice_now", "prorate"]);
@@ -466,18 +424,15 @@ const createPortal: Handler = (ctx, req) => {
       throw noSuch("billing_portal.configuration", configuration, "configuration");
     if (config && !config.active) throw badState(`The configuration ${configuration} is not active.`);
   }
-  if (req.params.flow_data !== undefined) {
-    throw invalidParam(
-      "flow_data",
-      "The Stripe emulator does not support portal `flow_data`; the portal lists the customer’s subscriptions.",
-    );
-  }
-  return createPortalSession(ctx, {
+  const flow = portalFlow(req.params.flow_data);
+  const session = createPortalSession(ctx, {
     configuration: configuration || ctx.store.portalConfigurationId,
     customer,
     returnUrl: optUrl(req.params.return_url, "return_url") ?? null,
     locale: optString(req.params.locale, "locale") || null,
   });
+  session.flow = flow;
+  return session;
 };
 
 /** A retrieve handler for one object type. */
@@ -527,6 +482,12 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: new RegExp(`^/v1/disputes/${ID}$`), handler: getter("dispute") },
   { method: "GET", pattern: new RegExp(`^/v1/balance_transactions/${ID}$`), handler: getter("balance_transaction") },
   { method: "GET", pattern: new RegExp(`^/v1/products/${ID}$`), handler: getter("product") },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/v1/products/${ID}$`),
+    handler: (ctx, req, [id]) =>
+      expand(ctx, updateProduct(ctx, id as string, req.params, eventRequest(req)), req.params),
+  },
   { method: "GET", pattern: new RegExp(`^/v1/prices/${ID}$`), handler: getter("price") },
   { method: "POST", pattern: /^\/v1\/billing_portal\/sessions$/, handler: createPortal },
   {

@@ -12,10 +12,12 @@ import { Faults } from "./faults.ts";
 import { cancelSubscription, completeCheckout, type FlowContext } from "./flows.ts";
 import { canonicalParams, type FormObject, parseForm } from "./form.ts";
 import { parseBody, readBody, redirect, sendHtml, sendJson } from "./http.ts";
-import { newRequestId } from "./ids.ts";
+import { newId, newRequestId } from "./ids.ts";
 import { API_VERSION } from "./objects.ts";
+import { flowReturnUrl, renderCardPage } from "./portal-card-page.ts";
 import { renderMissingPortalPage, renderPortalPage } from "./portal-page.ts";
 import { Store } from "./store.ts";
+import { updatePaymentMethod } from "./subscription-updates.ts";
 import { type ControlContext, handleTestControl } from "./test-controls.ts";
 import { WebhookDispatcher } from "./webhooks.ts";
 
@@ -253,14 +255,31 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   }
 
   async function handlePortalPage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const m = /^\/p\/session\/([A-Za-z0-9_]+)(?:\/subscriptions\/([A-Za-z0-9_]+)\/cancel)?$/.exec(url.pathname);
+    const m = /^\/p\/session\/([A-Za-z0-9_]+)(?:\/subscriptions\/([A-Za-z0-9_]+)\/cancel|\/(payment_method))?$/.exec(
+      url.pathname,
+    );
     if (!m) return notFound(res);
-    const [, id, subId] = m as unknown as [string, string, string | undefined];
+    const [, id, subId, card] = m as unknown as [string, string, string | undefined, string | undefined];
     const session = store.get(id, "billing_portal.session");
     if (!session) {
       sendHtml(res, 404, renderMissingPortalPage());
       return;
     }
+    // A card update flow shows the card form alone.
+    if (session.flow?.type === "payment_method_update") {
+      if (req.method === "POST" && card) {
+        await readBody(req);
+        updatePaymentMethod(flowCtx, session.customer, newId("pm"));
+        const back = flowReturnUrl(session);
+        if (back) redirect(res, back);
+        else sendHtml(res, 200, renderCardPage(session, true));
+        return;
+      }
+      if (card || subId) return notFound(res);
+      sendHtml(res, 200, renderCardPage(session));
+      return;
+    }
+    if (card) return notFound(res);
     const productName = (pid: string) => store.get(pid, "product")?.name ?? "Support";
     const subsOf = () => store.all("subscription").filter((s) => s.customer === session.customer);
     const method = req.method ?? "GET";
