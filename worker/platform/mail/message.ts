@@ -1,7 +1,7 @@
 /** One email as the worker composes it, before any transport turns it into MIME or JSON. */
 export type MailMessage = {
   /** What the message is for; staff filter the outbox by it. */
-  kind: "reminder" | "confirmation" | "manage";
+  kind: "reminder" | "confirmation" | "manage" | "change";
   site: string;
   from: string;
   to: string;

@@ -27,7 +27,8 @@ export async function listOutbox(
 ): Promise<OutboxEntry[]> {
   const where: SQL[] = [];
   if (filter.site !== undefined) where.push(eq(mailOutbox.site, filter.site));
-  if (filter.kind !== undefined) where.push(eq(mailOutbox.kind, filter.kind as "reminder" | "confirmation" | "manage"));
+  if (filter.kind !== undefined)
+    where.push(eq(mailOutbox.kind, filter.kind as "reminder" | "confirmation" | "manage" | "change"));
   const rows = await db
     .select()
     .from(mailOutbox)
