@@ -64,8 +64,8 @@ export const staffApi = new Hono<AdminEnv>()
     const site = c.req.query("site");
     if (site !== undefined && !findSite(site)) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
     const kind = c.req.query("kind");
-    if (kind !== undefined && kind !== "reminder" && kind !== "confirmation" && kind !== "manage")
-      return jsonError(c, 400, "invalid_kind", "kind must be reminder, confirmation or manage.", "kind");
+    if (kind !== undefined && !["reminder", "confirmation", "manage", "change"].includes(kind))
+      return jsonError(c, 400, "invalid_kind", "kind must be reminder, confirmation, manage or change.", "kind");
     const limit = Number(c.req.query("limit") ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 200)
       return jsonError(c, 400, "invalid_limit", "limit must be a whole number from 1 to 200.", "limit");
