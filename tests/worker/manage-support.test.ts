@@ -10,6 +10,7 @@ import {
   call,
   clearLedgerAndRollups,
   control,
+  deliver,
   deliverAll,
   drain,
   EMULATOR,
@@ -18,6 +19,8 @@ import {
   HOSTILE_HTML,
   ORIGIN,
   READER_PAGE_CSP_STRIPE_FORM,
+  restorePendingPledges,
+  shuffle,
   startCheckout,
   stripeApi,
 } from "./helpers";
@@ -266,6 +269,47 @@ describe("a supporter changes their support", () => {
       },
     ]);
 
+    // The staff view: each movement with its exact figures, the reason and the offer's outcome.
+    const dashboard = await call("/admin/api/dashboard?site=demo&range=all", { headers: ADMIN });
+    expect(dashboard.status).toBe(200);
+    const { growth } = (await dashboard.json()) as { growth: any };
+    const usd = growth.movements.find((c: { currency: string }) => c.currency === "USD");
+    expect(usd.months.find((m: { new: number }) => m.new !== 0)).toEqual({
+      month: expect.stringMatching(/^\d{4}-\d{2}$/),
+      opening: 0,
+      new: 1000,
+      expansion: 0,
+      contraction: -400,
+      paused: -600,
+      resumed: 600,
+      churned: -600,
+      closing: 0,
+      supportersAtStart: 0,
+      started: 1,
+      ended: 1,
+      churnRateBps: null,
+      revenueChurnRateBps: null,
+    });
+    expect(growth.cancellations).toEqual({
+      byReason: [{ reason: "too_expensive", requested: 1, ended: 1 }],
+      saveOffer: { offered: 1, declined: 1, acceptedReduce: 0, acceptedPause: 0 },
+    });
+    expect(growth.changes.map((c: { change: string }) => c.change)).toEqual([
+      "ended",
+      "cancel_requested",
+      "resumed",
+      "paused",
+      "frequency",
+      "amount",
+    ]);
+    const staffPage = await (await call("/admin?site=demo&range=all", { headers: ADMIN })).text();
+    expect(staffPage).toContain('<h2 id="movements">Recurring revenue movements</h2>');
+    expect(staffPage).toMatch(/<td data-figure="contraction">−\$4\.00<\/td>/);
+    expect(staffPage).toMatch(/<td data-figure="new">\+\$10\.00<\/td>/);
+    expect(staffPage).toContain("$10.00 a month → $7.00 a month");
+    expect(staffPage).toContain("$7.00 a month → $72.00 a year");
+    expect(staffPage).toContain("Costs too much right now “Money is tight this year”");
+
     // One confirmation per change, to the supporter, in our words.
     const mails = await changeMailsAfter(5);
     expect(mails.map((m) => m.subject).sort()).toEqual(
@@ -384,6 +428,84 @@ describe("a supporter changes their support", () => {
     });
     expect(mail.html).toContain(HOSTILE_HTML);
     expect(mail.html).not.toMatch(/<script|<b>/);
+  });
+});
+
+describe("the ledger follows Stripe's events alone", () => {
+  it("in any order and duplicated, the same changes, movements and terms", async () => {
+    const { pledgeId, sessionId } = await startCheckout({
+      frequency: "monthly",
+      amount: 1500,
+      email: "order@example.com",
+    });
+    const pending = (await env.DB.prepare("SELECT * FROM pledges WHERE id = ?").bind(pledgeId).all()).results;
+    await control(`/_test/checkout/sessions/${sessionId}/complete`, { outcome: "succeeded" });
+    const deliveries = await deliverAll();
+    const row = await env.DB.prepare("SELECT stripe_customer_id, stripe_subscription_id FROM pledges WHERE id = ?")
+      .bind(pledgeId)
+      .first<{ stripe_customer_id: string; stripe_subscription_id: string }>();
+    const s = {
+      subscriptionId: row?.stripe_subscription_id ?? "",
+      cookie: `rs_manage=${await signManageSession(SECRET, {
+        site: "demo",
+        customerId: row?.stripe_customer_id ?? "",
+        subscriptionId: row?.stripe_subscription_id ?? "",
+        pledgeId,
+        expiresAt: Date.now() + 60_000,
+      })}`,
+    };
+    for (const [action, fields] of [
+      ["amount", { amount: "25" }],
+      ["pause", { months: "2" }],
+      ["resume", {}],
+      ["frequency", { frequency: "annual", amount: "240" }],
+      ["amount", { amount: "180" }],
+      ["cancel", { step: "confirm", reason: "unused" }],
+      ["keep", {}],
+      ["cancel", { step: "confirm" }],
+    ] as const) {
+      expect((await post(s, action, fields)).status, action).toBe(303);
+      deliveries.push(...(await deliverAll()));
+    }
+    await control(`/_test/subscriptions/${s.subscriptionId}/renew`);
+    deliveries.push(...(await deliverAll()));
+    const snapshot = async () => ({
+      changes: (
+        await env.DB.prepare(
+          "SELECT event_id, change, movement, monthly_delta, annual_delta, from_amount, to_amount, reason, save_offer FROM recurring_changes ORDER BY event_id",
+        ).all()
+      ).results,
+      pledge: await env.DB.prepare(
+        "SELECT status, frequency, amount, fee_amount, paused, resumes_at, cancel_at, terms_key FROM pledges WHERE id = ?",
+      )
+        .bind(pledgeId)
+        .first(),
+    });
+    const inOrder = await snapshot();
+    expect(inOrder.changes.map((c) => c.change).sort()).toEqual(
+      [
+        "started",
+        "amount",
+        "paused",
+        "resumed",
+        "frequency",
+        "amount",
+        "cancel_requested",
+        "cancel_withdrawn",
+        "cancel_requested",
+        "ended",
+      ].sort(),
+    );
+    expect(inOrder.pledge).toMatchObject({ status: "canceled", frequency: "annual", amount: 18000 });
+
+    for (const seed of [1, 7, 42]) {
+      await clearLedgerAndRollups();
+      await env.DB.prepare("DELETE FROM recurring_changes").run();
+      await restorePendingPledges(pending);
+      const replay = shuffle([...deliveries, ...deliveries.filter((_, i) => i % 3 === 0)], seed);
+      for (const d of replay) expect((await deliver(d)).status).toBe(200);
+      expect(await snapshot(), `seed ${seed}`).toEqual(inOrder);
+    }
   });
 });
 

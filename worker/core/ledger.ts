@@ -455,7 +455,9 @@ export function recurringChangeOf(
   pledgeId: string,
 ): RecurringChange | null {
   const after = subscriptionTerms(event.data.object);
-  const at = event.created * 1000;
+  // Ordered within the event's second by /manage's revision; an ending comes after every change of its second.
+  const at =
+    event.type === "customer.subscription.deleted" ? event.created * 1000 + 999 : termsKey(event, after.metadata);
   const row = (
     change: ChangeKind,
     movement: Movement | null,
@@ -483,7 +485,7 @@ export function recurringChangeOf(
   });
   const revenue = (t: SubscriptionTerms) =>
     isRecurringRevenue(t) ? { monthly: t.monthly, annual: t.annual } : { monthly: 0, annual: 0 };
-  const minus = (t: SubscriptionTerms) => ({ monthly: -revenue(t).monthly, annual: -revenue(t).annual });
+  const minus = (t: SubscriptionTerms) => ({ monthly: 0 - revenue(t).monthly, annual: 0 - revenue(t).annual });
 
   if (event.type === "customer.subscription.created") {
     return isRecurringRevenue(after) ? row("started", "new", null, revenue(after)) : null;

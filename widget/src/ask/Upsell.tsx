@@ -57,7 +57,7 @@ export class Upsell extends Component<Props, { chose?: Frequency }> {
       </button>
     );
     return (
-      <div class="up" role="group" aria-labelledby="rs-up" ref={adoptExtras}>
+      <section class="up" aria-labelledby="rs-up" ref={adoptExtras}>
         <h3
           id="rs-up"
           tabIndex={-1}
@@ -73,7 +73,7 @@ export class Upsell extends Component<Props, { chose?: Frequency }> {
         <p class="err" role="alert">
           {error}
         </p>
-      </div>
+      </section>
     );
   }
 }

@@ -406,7 +406,7 @@ describe("the monthly upsell", () => {
     const question = root.querySelector("h3")!;
     expect(question.textContent).toBe("Could you make it monthly?");
     expect(root.activeElement).toBe(question);
-    expect(root.querySelector('[role="group"]')!.getAttribute("aria-labelledby")).toBe(question.id);
+    expect(root.querySelector("section.up")!.getAttribute("aria-labelledby")).toBe(question.id);
     expect(root.querySelector(".up p")!.textContent).toBe(
       "A monthly gift of $6 does even more than $25 once: it lets us plan our reporting. You can change or cancel it at any time.",
     );

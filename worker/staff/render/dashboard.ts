@@ -6,9 +6,11 @@ import type { ReminderStats } from "../../reminders/store";
 import type { Staff } from "../auth";
 import { CSV_COLUMNS } from "../csv";
 import { buildFunnel, type Counts, STAGE_LABELS, STAGES } from "../funnel";
+import type { GrowthView } from "../growth";
 import type { DashboardData } from "../queries";
 import { type DayRange, daysBetween, isoDay, PRESET_LABELS, PRESETS, type Preset } from "../range";
 import { type DayValues, moneyChart } from "./chart";
+import { growthSections } from "./growth";
 import { count, dateTime, FREQUENCY_LABELS, longDay, money, percent, staffPage } from "./html";
 
 /** Everything the dashboard page needs; rendering is pure (tests call it directly). */
@@ -25,6 +27,8 @@ export type DashboardView = {
   accessLogout: boolean;
   /** Problems of this deployment's configuration, shown above everything else. */
   warnings?: string[];
+  /** Recurring support growing and changing (staff/growth.ts); absent: those sections are left out. */
+  growth?: GrowthView;
   now: number;
 };
 
@@ -362,6 +366,7 @@ ${csvLegend()}
 ${moneySection(view)}
 ${reconciliationSection(view)}
 ${recurringSection(view)}
+${growthSections(view.growth)}
 ${chartSection(view)}
 ${funnelSection(view)}
 ${remindersSection(view)}
