@@ -93,8 +93,12 @@ describe.skipIf(!chromiumAvailable())("supporters manage their own support, in C
     expect(await page.getByRole("button", { name: /Cancel support/ }).count()).toBe(0);
     await page.screenshot({ path: `${SHOTS}/manage-portal.png` });
     await page.getByRole("button", { name: "Save card" }).click();
-    await page.waitForURL(/\/manage\/support\?lang=en&done=card$/, { timeout: 10_000 });
+    // Back from Stripe (a cross-site navigation: the SameSite=Strict cookie stays behind), then to the page.
+    await page.waitForURL(/\/manage\/support\/returned\?site=demo&lang=en$/, { timeout: 10_000 });
     await expect.poll(() => page.getByRole("status").textContent()).toContain("If you saved a new card");
+    await page.getByRole("link", { name: "Back to your support" }).click();
+    await page.waitForURL(/\/manage\/support\?lang=en&done=card$/, { timeout: 10_000 });
+    expect(await page.locator('[data-figure="amount"]').textContent()).toBe("$10 a month");
     expect(await activeRecurring()).toBe(1);
 
     // The link was used: opening it again says so and offers a new one.

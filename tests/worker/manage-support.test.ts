@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { addMonths } from "../../worker/core/self-service";
 import { renderChangeEmail } from "../../worker/manage/change-email";
 import { requestManageLinks } from "../../worker/manage/request";
 import { MANAGE_SESSION_TTL_MS, signManageSession } from "../../worker/manage/session";
@@ -144,7 +145,7 @@ async function changeMailsAfter(n: number) {
 }
 
 describe("a supporter changes their support", () => {
-  it("lowers the amount, switches to annual, pauses, resumes, and cancels after declining the offer", async () => {
+  it("lowers the amount, pauses and resumes, switches to annual, and cancels after declining the offer", async () => {
     const s = await supporter("changer@example.com", 1000);
     const first = await page(s);
     expect(first.status).toBe(200);
@@ -176,6 +177,27 @@ describe("a supporter changes their support", () => {
     );
     await deliverAll();
 
+    // A pause of one month (the next payment is skipped), then its end.
+    const pauseOption = new Intl.DateTimeFormat("en", {
+      day: "numeric",
+      month: "long",
+      year: "numeric",
+      timeZone: "UTC",
+    }).format(addMonths(periodEnd * 1000, 1));
+    expect((await page(s)).html).toContain(`1 month (next payment on ${pauseOption})`);
+    const paused = await post(s, "pause", { months: "1" });
+    expect(paused.status).toBe(303);
+    sub = await subscription(s.subscriptionId);
+    expect(sub.pause_collection.behavior).toBe("void");
+    expect((await page(s)).html).toContain("Your payments are paused until");
+    await deliverAll();
+    expect((await pledge(s.pledgeId))?.paused).toBe(1);
+    const resumed = await post(s, "resume");
+    expect(resumed.status).toBe(303);
+    expect((await subscription(s.subscriptionId)).pause_collection).toBeNull();
+    await deliverAll();
+    expect((await pledge(s.pledgeId))?.paused).toBe(0);
+
     // Annual instead of monthly: the annual amount is billed on the date already paid up to.
     const switched = await post(s, "frequency", { frequency: "annual", amount: "72" });
     expect(switched.status).toBe(303);
@@ -190,20 +212,6 @@ describe("a supporter changes their support", () => {
     await deliverAll();
     expect(await pledge(s.pledgeId)).toMatchObject({ status: "active", frequency: "annual", amount: 7200 });
 
-    // A pause of one month, then its end.
-    const paused = await post(s, "pause", { months: "1" });
-    expect(paused.status).toBe(303);
-    sub = await subscription(s.subscriptionId);
-    expect(sub.pause_collection.behavior).toBe("void");
-    expect((await page(s)).html).toContain("Your payments are paused until");
-    await deliverAll();
-    expect((await pledge(s.pledgeId))?.paused).toBe(1);
-    const resumed = await post(s, "resume");
-    expect(resumed.status).toBe(303);
-    expect((await subscription(s.subscriptionId)).pause_collection).toBeNull();
-    await deliverAll();
-    expect((await pledge(s.pledgeId))?.paused).toBe(0);
-
     // Cancel: a reason, then the one offer (give less or pause), declined.
     const form = await call("/manage/support/cancel?lang=en", { headers: { cookie: s.cookie } });
     expect(form.status).toBe(200);
@@ -214,7 +222,8 @@ describe("a supporter changes their support", () => {
     const offerHtml = await offer.text();
     expect(offerHtml).toContain("<h1>Before you go</h1>");
     expect(offerHtml).toContain("Give $36 a year instead");
-    expect(offerHtml).toContain("Pause for 3 months");
+    // Annual support is not paused (a pause over its renewal would skip a whole year).
+    expect(offerHtml).not.toContain("Pause for");
     // Nothing changed by being offered something.
     expect((await subscription(s.subscriptionId)).cancel_at_period_end).toBe(false);
     const declineNonce = /name="nonce" value="([^"]+)"/.exec(offerHtml)?.[1] ?? "";
@@ -253,9 +262,9 @@ describe("a supporter changes their support", () => {
     expect(await changes(s.pledgeId)).toEqual([
       row("started", "new", 1000, 0, null, 1000, null, "monthly"),
       row("amount", "contraction", -300, 0, 1000, 700, "monthly", "monthly"),
+      row("paused", "paused", -700, 0, 700, 700, "monthly", "monthly"),
+      row("resumed", "resumed", 700, 0, 700, 700, "monthly", "monthly"),
       row("frequency", "contraction", -700, 7200, 700, 7200, "monthly", "annual"),
-      row("paused", "paused", 0, -7200, 7200, 7200, "annual", "annual"),
-      row("resumed", "resumed", 0, 7200, 7200, 7200, "annual", "annual"),
       {
         ...row("cancel_requested", null, 0, 0, 7200, 7200, "annual", "annual"),
         reason: "too_expensive",
@@ -280,8 +289,8 @@ describe("a supporter changes their support", () => {
       new: 1000,
       expansion: 0,
       contraction: -400,
-      paused: -600,
-      resumed: 600,
+      paused: -700,
+      resumed: 700,
       churned: -600,
       closing: 0,
       supportersAtStart: 0,
@@ -297,9 +306,9 @@ describe("a supporter changes their support", () => {
     expect(growth.changes.map((c: { change: string }) => c.change)).toEqual([
       "ended",
       "cancel_requested",
+      "frequency",
       "resumed",
       "paused",
-      "frequency",
       "amount",
     ]);
     const staffPage = await (await call("/admin?site=demo&range=all", { headers: ADMIN })).text();
@@ -649,6 +658,14 @@ describe("every bad input is refused with a 4xx and changes nothing", () => {
       expect(again.status).toBe(410);
       expect(again.headers.get("set-cookie")).toBeNull();
     }
+  });
+
+  it("annual support is not paused", async () => {
+    const s = await supporter("yearly@example.com");
+    expect((await post(s, "frequency", { frequency: "annual", amount: "100" })).status).toBe(303);
+    expect((await page(s)).html).toContain("Breaks are for monthly support");
+    const response = await unchanged(s, () => post(s, "pause", { months: "1" }, json), 409, "pause_monthly_only");
+    expect(await response.json()).toMatchObject({ error: { code: "pause_monthly_only", field: "months" } });
   });
 
   it("a support that has ended can no longer be changed", async () => {

@@ -231,7 +231,11 @@ describe("supporters manage their own recurring support", () => {
     expect(portalUrl.pathname).toMatch(/^\/p\/session\/bps_/);
     const portal = await (await fetch(`${EMULATOR}${portalUrl.pathname}`)).text();
     expect(portal).toContain("Update your card");
-    expect(portal).toContain(`href="${ORIGIN}/manage/support?lang=en&amp;done=card"`);
+    expect(portal).toContain(`href="${ORIGIN}/manage/support/returned?site=demo&amp;lang=en"`);
+    // Back from Stripe no cookie comes along (SameSite=Strict): a page without a session, and a same-site link back.
+    const returned = await call("/manage/support/returned?site=demo&lang=en");
+    expect(returned.status).toBe(200);
+    expect(await returned.text()).toContain('<a href="/manage/support?lang=en&amp;done=card">Back to your support</a>');
 
     // Cancelling through the emulator's portal (or Stripe's) still reaches the ledger and the totals.
     await cancelSubscription(subscriptionId);

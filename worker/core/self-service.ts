@@ -96,20 +96,12 @@ export const PAUSE_MONTHS = [1, 2, 3] as const;
 export type PauseMonths = (typeof PAUSE_MONTHS)[number];
 
 /**
- * When a pause of `months` ends (Stripe voids the invoices due before it). Monthly support skips
- * that many payments: the pause ends a day after the last skipped one. Annual support takes no
- * payment for that many months from today (an annual payment due inside them is skipped, and the
- * page says when the next one falls). Counted from the paid period's end or the start of the UTC
- * day, so pressing the button twice asks Stripe for the same thing.
+ * When a pause of `months` ends (Stripe voids the invoices due before it): monthly support skips that
+ * many payments, and the pause ends a day after the last one skipped. Counted from the end of the
+ * period already paid for, so pressing the button twice asks Stripe for the same thing. (Annual
+ * support is not paused: a pause over its renewal would skip a whole year.)
  */
-export function pauseEnd(
-  sub: { periodEnd: number; frequency: RecurringFrequency },
-  now: number,
-  months: number,
-): number {
-  if (sub.frequency === "monthly") return addMonths(sub.periodEnd, months - 1) + 86_400_000;
-  return addMonths(Math.floor(now / 86_400_000) * 86_400_000, months);
-}
+export const pauseEnd = (periodEnd: number, months: number): number => addMonths(periodEnd, months - 1) + 86_400_000;
 
 /**
  * The next payment: the end of the paid period, or after a pause the first period end on or after

@@ -55,6 +55,8 @@ const COPY = {
       `${months} ${months === 1 ? "month" : "months"}${next ? ` (next payment on ${next})` : ""}`,
     pauseButton: "Pause payments",
     pausedNote: (until: string) => `Your payments are paused until ${until}.`,
+    annualBreak: (next: string) =>
+      `Breaks are for monthly support: annual support is paid once a year, next on ${next}. To skip it, switch to monthly and pause, or cancel before then.`,
     resume: "Resume payments now",
     card: "Payment card",
     cardNote: "Change the card your support is paid with, on Stripe's secure page.",
@@ -98,13 +100,16 @@ const COPY = {
     continue: "Continue",
     back: "Keep my support and go back",
     offerTitle: "Before you go",
-    offerIntro: "Would one of these suit you better? Nothing is charged now.",
+    offerIntro: (n: number) => `Would ${n > 1 ? "one of these" : "this"} suit you better? Nothing is charged now.`,
     offerReduce: (amount: string) => `Give ${amount} instead`,
     offerReduceHint: (next: string | null) => `From your next payment${next ? ` on ${next}` : ""}.`,
     offerPause: (months: number) => `Pause for ${months} ${months === 1 ? "month" : "months"}`,
     offerPauseHint: (next: string | null) => (next ? `Your next payment would be on ${next}.` : ""),
     offerDecline: "No thanks, cancel my support",
     errorTitle: "That didn't work",
+    returnedTitle: "Back from Stripe",
+    returned: "If you saved a new card, your next payment will use it.",
+    backToSupport: "Back to your support",
   },
   ru: {
     title: "Ваша поддержка",
@@ -139,6 +144,8 @@ const COPY = {
       `${months} ${months === 1 ? "месяц" : "месяца"}${next ? ` (следующий платёж ${next})` : ""}`,
     pauseButton: "Приостановить платежи",
     pausedNote: (until: string) => `Платежи приостановлены до ${until}.`,
+    annualBreak: (next: string) =>
+      `Перерыв возможен для ежемесячной поддержки: ежегодная оплачивается раз в год, следующий платёж — ${next}. Чтобы его пропустить, перейдите на ежемесячную поддержку и сделайте перерыв или отмените поддержку до этой даты.`,
     resume: "Возобновить платежи сейчас",
     card: "Карта",
     cardNote: "Смените карту для платежей на защищённой странице Stripe.",
@@ -182,13 +189,17 @@ const COPY = {
     continue: "Продолжить",
     back: "Оставить поддержку и вернуться",
     offerTitle: "Прежде чем уйти",
-    offerIntro: "Может быть, вам подойдёт один из этих вариантов? Сейчас ничего не списывается.",
+    offerIntro: (n: number) =>
+      `Может быть, вам подойдёт ${n > 1 ? "один из этих вариантов" : "такой вариант"}? Сейчас ничего не списывается.`,
     offerReduce: (amount: string) => `Поддерживать на ${amount}`,
     offerReduceHint: (next: string | null) => `Со следующего платежа${next ? ` ${next}` : ""}.`,
     offerPause: (months: number) => `Приостановить на ${months} ${months === 1 ? "месяц" : "месяца"}`,
     offerPauseHint: (next: string | null) => (next ? `Следующий платёж будет ${next}.` : ""),
     offerDecline: "Нет, спасибо, отменить поддержку",
     errorTitle: "Не получилось",
+    returnedTitle: "Вы вернулись со страницы Stripe",
+    returned: "Если вы сохранили новую карту, следующий платёж пройдёт по ней.",
+    backToSupport: "Вернуться к поддержке",
   },
 } satisfies Record<Language, unknown>;
 
@@ -275,17 +286,22 @@ ${footer}`,
   const majorValue = (n: number) =>
     String(n / 10 ** (isCurrencyCode(support.currency) ? currencyDecimals(support.currency) : 2));
 
-  const pauseSection = support.paused
-    ? html`<p>${t.pausedNote(date(support.resumesAt) ?? "")}</p>
+  // No break to take once the support is ending.
+  const pauseSection = support.cancelAtPeriodEnd
+    ? null
+    : !support.paused && support.frequency === "annual"
+      ? html`<p>${t.annualBreak(next ?? "—")}</p>`
+      : support.paused
+        ? html`<p>${t.pausedNote(date(support.resumesAt) ?? "")}</p>
 <form method="post" action="${action("/resume")}">${hidden(support, ctx)}<button type="submit">${t.resume}</button></form>`
-    : html`<form method="post" action="${action("/pause")}">${hidden(support, ctx)}
+        : html`<form method="post" action="${action("/pause")}">${hidden(support, ctx)}
 <fieldset><legend>${t.pauseLegend}</legend>
 ${PAUSE_MONTHS.map((m) => {
   const after = nextPaymentAt({
     periodEnd: support.periodEnd,
     frequency: support.frequency,
     paused: true,
-    resumesAt: pauseEnd(support, ctx.now, m),
+    resumesAt: pauseEnd(support.periodEnd, m),
     cancelAt: support.cancelAt,
   });
   return html`<label class="choice"><input type="radio" name="months" value="${m}"${m === 1 ? html` checked` : ""}> ${t.pauseOption(m, date(after))}</label>
@@ -330,10 +346,14 @@ ${
 </section>`
     : ""
 }
-<section aria-labelledby="pause-h">
+${
+  pauseSection
+    ? html`<section aria-labelledby="pause-h">
 <h2 id="pause-h">${t.pause}</h2>
 ${pauseSection}
-</section>
+</section>`
+    : ""
+}
 <section aria-labelledby="card-h">
 <h2 id="card-h">${t.card}</h2>
 <p>${t.cardNote}</p>
@@ -390,7 +410,7 @@ export function saveOfferPage(
           periodEnd: support.periodEnd,
           frequency: support.frequency,
           paused: true,
-          resumesAt: pauseEnd(support, ctx.now, ctx.pauseMonths),
+          resumesAt: pauseEnd(support.periodEnd, ctx.pauseMonths),
           cancelAt: null,
         });
   return readerPage({
@@ -398,7 +418,7 @@ export function saveOfferPage(
     siteName: support.site.name,
     title: t.offerTitle,
     body: html`<h1>${t.offerTitle}</h1>
-<p>${t.offerIntro}</p>
+<p>${t.offerIntro((ctx.reduceTo !== null ? 1 : 0) + (ctx.pauseMonths !== null ? 1 : 0))}</p>
 ${
   ctx.reduceTo !== null
     ? html`<form method="post" action="${action("/offer")}">${hidden(support, ctx)}
@@ -441,5 +461,18 @@ export function manageErrorPage(
     body: html`<h1>${title}</h1>
 <p class="status warn" role="alert">${message}</p>
 ${extra ?? ""}`,
+  });
+}
+
+/** Back from Stripe's card page (no session needed): what happened, and the way back to the support. */
+export function cardReturnPage(lang: Language, siteName: string, back: string): string {
+  const t = COPY[lang];
+  return readerPage({
+    lang,
+    siteName,
+    title: t.returnedTitle,
+    body: html`<h1>${t.returnedTitle}</h1>
+<p class="status" role="status">${t.returned}</p>
+<p><a href="${back}">${t.backToSupport}</a></p>`,
   });
 }

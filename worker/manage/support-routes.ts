@@ -28,6 +28,7 @@ import {
   CANCEL_REASONS,
   type CancelReason,
   cancelPage,
+  cardReturnPage,
   DONE,
   type Done,
   manageErrorPage,
@@ -59,6 +60,7 @@ const COPY = {
     longComment: "Keep your note under 500 characters.",
     noOffer: "This offer is not available for your support.",
     tooMany: "Too many changes from this network. Please wait a minute.",
+    monthlyOnly: "Breaks are for monthly support; annual support is paid once a year.",
   },
   ru: {
     noSession: "Сеанс завершён",
@@ -80,6 +82,7 @@ const COPY = {
     longComment: "Сократите комментарий до 500 символов.",
     noOffer: "Это предложение недоступно для вашей поддержки.",
     tooMany: "Слишком много изменений из этой сети. Подождите минуту.",
+    monthlyOnly: "Перерыв возможен только для ежемесячной поддержки; ежегодная оплачивается раз в год.",
   },
 } satisfies Record<Language, unknown>;
 
@@ -253,6 +256,14 @@ export const supportRoutes = new Hono<Env>()
       }),
     );
   })
+  // Back from Stripe's card page: a cross-site navigation, which never carries the SameSite=Strict
+  // cookie, so this page needs no session; its link back is same-site, and the cookie comes along.
+  .get("/returned", (c) => {
+    const lang = langOf(c) ?? "en";
+    return c.html(
+      cardReturnPage(lang, findSite(c.req.query("site"))?.name ?? "Reader Support", supportUrl(lang, "card")),
+    );
+  })
   .get("/cancel", async (c) => {
     const lang = langOf(c) ?? "en";
     const support = await supportOf(c, lang);
@@ -318,6 +329,8 @@ export const supportRoutes = new Hono<Env>()
         if (!(PAUSE_MONTHS as readonly number[]).includes(months))
           return refuse(c, 400, "invalid_months", t.badMonths, { lang, support, field: "months" });
         if (support.paused) return c.redirect(supportUrl(lang, "pause"), 303);
+        if (support.frequency !== "monthly")
+          return refuse(c, 409, "pause_monthly_only", t.monthlyOnly, { lang, support, field: "months" });
         return change(c, support, { kind: "pause", months: months as PauseMonths }, lang, nonce, "pause");
       }
       case "resume":
@@ -374,7 +387,7 @@ export const supportRoutes = new Hono<Env>()
         return refuse(c, 400, "offer_not_available", t.noOffer, { lang, support, field: "choice" });
       }
       case "card": {
-        const back = `${publicOrigin(c.env)}${supportUrl(lang, "card")}`;
+        const back = `${publicOrigin(c.env)}/manage/support/returned?${new URLSearchParams({ site: site.id, lang })}`;
         try {
           return c.redirect(await cardUpdateUrl(c.env, support, back, lang), 303);
         } catch (error) {
@@ -386,11 +399,14 @@ export const supportRoutes = new Hono<Env>()
     return refuse(c, 404, "not_found", "There is nothing at this address.", { lang });
   });
 
-/** What the site's save offer holds for this support: a smaller gift and/or a pause (null: not offered). */
+/** What the site's save offer holds for this support: a smaller gift and/or a pause of monthly support (null: not offered). */
 export function saveOfferFor(support: Support): { reduceTo: number | null; pauseMonths: number | null } {
   const rule = support.site.saveOffer;
   const settings = support.site.currencies[support.currency];
   const reduceTo =
     rule.reduce && settings ? reducedAmount(support.gift, rule.reducePercent, settings.min, settings.max) : null;
-  return { reduceTo, pauseMonths: rule.pause && !support.paused ? rule.pauseMonths : null };
+  return {
+    reduceTo,
+    pauseMonths: rule.pause && !support.paused && support.frequency === "monthly" ? rule.pauseMonths : null,
+  };
 }

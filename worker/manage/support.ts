@@ -178,7 +178,10 @@ export function updateParams(support: Support, change: SupportChange, now: numbe
     }
     case "pause":
       return {
-        pause_collection: { behavior: "void", resumes_at: Math.floor(pauseEnd(support, now, change.months) / 1000) },
+        pause_collection: {
+          behavior: "void",
+          resumes_at: Math.floor(pauseEnd(support.periodEnd, change.months) / 1000),
+        },
         metadata: { ...rev, ...saveOffer(change.saveOffer ?? null, now) },
       };
     case "resume":

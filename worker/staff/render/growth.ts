@@ -52,18 +52,24 @@ function movementsSection(growth: GrowthView): Html {
 <p class="lede">Monthly-equivalent recurring revenue (monthly amounts plus a twelfth of annual ones, gift and fee cover) per month, from Stripe's subscription events: new supporters, expansion (a higher amount), contraction (a lower one, or annual for less than twelve months), paused and resumed payments, and supporters whose support ended. Churn rate: supporters who ended in the month, of those at its start; revenue churn: recurring revenue that ended, of the month's opening figure. Each currency on its own; each figure rounded to the minor unit.</p>`;
   if (growth.movements.length === 0)
     return html`${head}<p class="empty">No recurring support has started, changed or ended yet.</p>`;
-  const tables = growth.movements.map(
-    (
-      c,
-    ) => html`<div class="scroll" tabindex="0" role="region" aria-label="${c.currency} recurring revenue by month"><table data-movements="${c.currency}">
-<caption>${c.currency}</caption>
-<thead><tr><th scope="col">Month</th><th scope="col">Opening</th><th scope="col">New</th><th scope="col">Expansion</th><th scope="col">Contraction</th><th scope="col">Paused</th><th scope="col">Resumed</th><th scope="col">Churned</th><th scope="col">Closing</th><th scope="col">Supporters at start</th><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Churn rate</th><th scope="col">Revenue churn</th></tr></thead>
-<tbody>${[...c.months].reverse().map(
+  const tables = growth.movements.map((c) => {
+    const months = [...c.months].reverse();
+    return html`<h3>${c.currency}</h3>
+<div class="scroll" tabindex="0" role="region" aria-label="${c.currency} recurring revenue by month"><table data-movements="${c.currency}">
+<caption>Recurring revenue, monthly equivalent</caption>
+<thead><tr><th scope="col">Month</th><th scope="col">Opening</th><th scope="col">New</th><th scope="col">Expansion</th><th scope="col">Contraction</th><th scope="col">Paused</th><th scope="col">Resumed</th><th scope="col">Churned</th><th scope="col">Closing</th></tr></thead>
+<tbody>${months.map(
       (m) => html`<tr data-month="${m.month}"><th scope="row">${monthLabel(m.month)}</th>
-<td data-figure="opening">${money(m.opening, c.currency)}</td><td data-figure="new">${signed(m.new, c.currency)}</td><td data-figure="expansion">${signed(m.expansion, c.currency)}</td><td data-figure="contraction">${signed(m.contraction, c.currency)}</td><td data-figure="paused">${signed(m.paused, c.currency)}</td><td data-figure="resumed">${signed(m.resumed, c.currency)}</td><td data-figure="churned">${signed(m.churned, c.currency)}</td><td data-figure="closing">${money(m.closing, c.currency)}</td>
+<td data-figure="opening">${money(m.opening, c.currency)}</td><td data-figure="new">${signed(m.new, c.currency)}</td><td data-figure="expansion">${signed(m.expansion, c.currency)}</td><td data-figure="contraction">${signed(m.contraction, c.currency)}</td><td data-figure="paused">${signed(m.paused, c.currency)}</td><td data-figure="resumed">${signed(m.resumed, c.currency)}</td><td data-figure="churned">${signed(m.churned, c.currency)}</td><td data-figure="closing">${money(m.closing, c.currency)}</td></tr>`,
+    )}</tbody></table></div>
+<div class="scroll" tabindex="0" role="region" aria-label="${c.currency} supporters and churn by month"><table data-churn="${c.currency}">
+<caption>Supporters and churn</caption>
+<thead><tr><th scope="col">Month</th><th scope="col">At the start</th><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Churn rate</th><th scope="col">Revenue churn</th></tr></thead>
+<tbody>${months.map(
+      (m) => html`<tr data-month="${m.month}"><th scope="row">${monthLabel(m.month)}</th>
 <td data-figure="supporters-at-start">${count(m.supportersAtStart)}</td><td data-figure="started">${count(m.started)}</td><td data-figure="ended">${count(m.ended)}</td><td data-figure="churn-rate">${bps(m.churnRateBps)}</td><td data-figure="revenue-churn">${bps(m.revenueChurnRateBps)}</td></tr>`,
-    )}</tbody></table></div>`,
-  );
+    )}</tbody></table></div>`;
+  });
   return html`${head}${tables}`;
 }
 
