@@ -34,6 +34,8 @@ ALTER TABLE `pledges` ADD `terms_key` integer DEFAULT 0 NOT NULL;--> statement-b
 ALTER TABLE `pledges` ADD `paused` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `pledges` ADD `resumes_at` integer;--> statement-breakpoint
 ALTER TABLE `pledges` ADD `cancel_at` integer;--> statement-breakpoint
+-- The staff funnel's "paid" for the monthly upsell finds those pledges by index.
+CREATE INDEX `pledges_site_upsell` ON `pledges` (`site`,`upsell`,`created_at`);--> statement-breakpoint
 -- Recurring pledges that began before this migration start (and, when canceled, end) in the movements too,
 -- at their creation (and last update), so opening and closing recurring revenue include them. The unique
 -- start/end index keeps a later replay of their Stripe events from counting them twice.

@@ -537,6 +537,11 @@ describe("every bad input is refused with a 4xx and changes nothing", () => {
     const noCookie = await call("/manage/support?lang=en");
     expect(noCookie.status).toBe(401);
     expect(await noCookie.text()).toContain("Your session has ended");
+    expect((await call("/manage/support/cancel?lang=en")).status).toBe(401);
+    // Back from Stripe needs no session and shows nothing of anyone's support.
+    const returned = await call("/manage/support/returned?site=nope&lang=ru");
+    expect(returned.status).toBe(200);
+    expect(await returned.text()).toContain("Вы вернулись со страницы Stripe");
     for (const [cookie, code] of [
       ["", "session_required"],
       [`${s.cookie.slice(0, -3)}AAA`, "session_required"],

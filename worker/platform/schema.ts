@@ -61,6 +61,8 @@ export const pledges = sqliteTable(
     index("pledges_customer").on(t.stripeCustomerId),
     index("pledges_email").on(t.site, t.email),
     index("pledges_site_placement").on(t.site, t.placement, t.createdAt),
+    // Pledges from the monthly upsell (the staff funnel's "paid").
+    index("pledges_site_upsell").on(t.site, t.upsell, t.createdAt),
     // Campaigns a checkout has carried: the ask's counters keep their names.
     index("pledges_site_campaign").on(t.site, t.campaign),
     // Active recurring supporters and their amounts, read from the index alone.

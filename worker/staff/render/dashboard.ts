@@ -243,7 +243,7 @@ function recurringSection(view: DashboardView): Html {
 <td>${count(sumBy(data.cancelled, cur, "monthly"))} / ${count(sumBy(data.cancelled, cur, "annual"))}</td></tr>`;
   });
   return html`<h2 id="recurring">Recurring support</h2>
-<p class="lede">Active supporters today; new and cancelled within the range (monthly / annual).</p>
+<p class="lede">Active supporters today (those taking a break included); new and cancelled within the range (monthly / annual).</p>
 <div class="scroll" tabindex="0" role="region" aria-label="Recurring support table"><table>
 <thead><tr><th scope="col">Currency</th><th scope="col">Active monthly</th><th scope="col">Active annual</th><th scope="col">Monthly equivalent</th><th scope="col">New in range</th><th scope="col">Cancelled in range</th></tr></thead>
 <tbody>${body}</tbody></table></div>`;
