@@ -192,6 +192,16 @@ describe.skipIf(!chromiumAvailable())("growing and keeping recurring support, in
     expect(await axe(page)).toEqual([]);
     await page.screenshot({ path: `${SHOTS}/growth-manage-support.png`, fullPage: true });
 
+    // In Russian on a phone: the same page, nothing wider than the screen.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${e2e.stack.base}/manage/support?lang=ru`);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Ваша поддержка");
+    expect(await axe(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: `${SHOTS}/growth-manage-support-ru-phone.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${e2e.stack.base}/manage/support?lang=en`);
+
     // A lower amount.
     await page.getByLabel("New amount per month (USD)").fill("7");
     await page.getByRole("button", { name: "Change the amount" }).click();
