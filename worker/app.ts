@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { checkoutRoutes, thanksRoutes } from "./checkout/routes";
+import { checkoutRoutes, thanksRoutes, upsellRoutes } from "./checkout/routes";
 import { configRoutes } from "./config/routes";
 import { demoRoutes } from "./demo/routes";
 import { eventRoutes } from "./events/routes";
@@ -21,6 +21,7 @@ export const app = new Hono<AppContext>()
   .route("/api/config", configRoutes)
   .route("/api/checkout", checkoutRoutes)
   .route("/api/thanks", thanksRoutes)
+  .route("/api/upsell", upsellRoutes)
   .route("/api/events", eventRoutes)
   .route("/api/webhooks/stripe", webhookRoutes)
   .route("/api/reminders", reminderRoutes)

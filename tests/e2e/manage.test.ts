@@ -5,8 +5,9 @@ import { axeSource, SHOTS, useStackAndBrowser } from "./setup";
 
 /**
  * Managing one's support as a supporter walks it: a monthly pledge through the demo, then /manage → email →
- * the link from the outbox → the billing portal → Cancel support → back to the site, and the
- * staff totals follow. The used link is refused afterwards.
+ * the link from the outbox → the supporter's page → Update my card in Stripe's portal (the card
+ * alone) → back to the page. The used link is refused afterwards. Changing and cancelling are
+ * walked in growth.test.ts.
  */
 
 describe.skipIf(!chromiumAvailable())("supporters manage their own support, in Chromium", () => {
@@ -32,7 +33,7 @@ describe.skipIf(!chromiumAvailable())("supporters manage their own support, in C
     });
   }
 
-  it("a monthly supporter cancels through the emailed link, and the recurring total drops", async () => {
+  it("a monthly supporter opens their page through the emailed link and updates their card", async () => {
     const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -76,20 +77,29 @@ describe.skipIf(!chromiumAvailable())("supporters manage their own support, in C
     expect(link).toBeTruthy();
     const sameHost = link.replace(/^http:\/\/[^/]+/, e2e.stack.base);
 
-    // The link shows a button; the button opens the emulator's billing portal.
+    // The link shows a button; the button opens the supporter's own page.
     await page.goto(sameHost);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SHOTS}/manage-confirm.png` });
-    await page.getByRole("button", { name: "Open the billing page" }).click();
-    await page.waitForURL(/\/p\/session\/bps_/, { timeout: 10_000 });
-    await page.screenshot({ path: `${SHOTS}/manage-portal.png` });
-    await page.getByRole("button", { name: /Cancel support/ }).click();
-    await expect.poll(() => page.getByText("Your support has been canceled.").isVisible()).toBe(true);
-    await page.getByRole("link", { name: "Return to site" }).click();
-    await page.waitForURL(`${e2e.stack.base}/demo`, { timeout: 10_000 });
+    await page.getByRole("button", { name: "Open my support" }).click();
+    await page.waitForURL(/\/manage\/support\?lang=en$/, { timeout: 10_000 });
+    expect(await page.locator('[data-figure="amount"]').textContent()).toBe("$10 a month");
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/manage-support.png`, fullPage: true });
 
-    // The emulator delivered customer.subscription.deleted: the ledger and the staff totals follow.
-    await expect.poll(activeRecurring, { timeout: 15_000 }).toBe(0);
+    // Update my card: Stripe's portal for the card alone, then back to the page.
+    await page.getByRole("button", { name: "Update my card" }).click();
+    await page.waitForURL(/\/p\/session\/bps_/, { timeout: 10_000 });
+    expect(await page.getByRole("button", { name: /Cancel support/ }).count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}/manage-portal.png` });
+    await page.getByRole("button", { name: "Update card" }).click();
+    // Back from Stripe (a cross-site navigation: the SameSite=Strict cookie stays behind), then to the page.
+    await page.waitForURL(/\/manage\/support\/returned\?site=demo&lang=en$/, { timeout: 10_000 });
+    await expect.poll(() => page.getByRole("status").textContent()).toContain("If you saved a new card");
+    await page.getByRole("link", { name: "Back to your support" }).click();
+    await page.waitForURL(/\/manage\/support\?lang=en&done=card$/, { timeout: 10_000 });
+    expect(await page.locator('[data-figure="amount"]').textContent()).toBe("$10 a month");
+    expect(await activeRecurring()).toBe(1);
 
     // The link was used: opening it again says so and offers a new one.
     await page.goto(sameHost);

@@ -37,6 +37,13 @@ async function returnToken(sessionId: string): Promise<string> {
   return token;
 }
 
+/** A one-off gift ($25) is thanked with the offer to give monthly (a quarter of it, rounded: $6). */
+const onceWithOffer = {
+  supporter: true,
+  frequency: "once",
+  upsell: { amount: 600, currency: "USD", token: expect.stringMatching(/^pl_[0-9a-f]+\.\d{10}\.[\w-]{43}$/) },
+};
+
 beforeEach(async () => {
   await clearLedger();
   await drain();
@@ -59,7 +66,7 @@ describe("proof: a thank-you only after a payment", () => {
   it("back before Stripe's webhook: the worker asks Stripe, and the ledger is not touched", async () => {
     const { pledgeId, sessionId } = await startCheckout({ frequency: "once" });
     await control(`/_test/checkout/sessions/${sessionId}/complete`, { outcome: "succeeded" });
-    expect(await answer(await returnToken(sessionId))).toEqual({ supporter: true, frequency: "once" });
+    expect(await answer(await returnToken(sessionId))).toEqual(onceWithOffer);
     const pledge = await env.DB.prepare("SELECT status FROM pledges WHERE id = ?").bind(pledgeId).first();
     expect(pledge).toEqual({ status: "pending" });
     await drain();
@@ -69,7 +76,7 @@ describe("proof: a thank-you only after a payment", () => {
     const delayed = await startCheckout({ frequency: "once" });
     await control(`/_test/checkout/sessions/${delayed.sessionId}/complete`, { outcome: "delayed" });
     await deliverAll();
-    expect(await answer(await returnToken(delayed.sessionId))).toEqual({ supporter: true, frequency: "once" });
+    expect(await answer(await returnToken(delayed.sessionId))).toEqual(onceWithOffer);
     const declined = await startCheckout({ frequency: "annual", amount: 5000 });
     await control(`/_test/checkout/sessions/${declined.sessionId}/complete`, { outcome: "declined" });
     await deliverAll();
@@ -104,7 +111,7 @@ describe("proof: a thank-you only after a payment", () => {
     const token = await returnToken(sessionId);
     expect((await ask(token, { origin: "https://evil.example" })).status).toBe(403);
     // Refused asks did not use the link up.
-    expect(await answer(token)).toEqual({ supporter: true, frequency: "once" });
+    expect(await answer(token)).toEqual(onceWithOffer);
   });
 });
 

@@ -23,11 +23,11 @@ import {
   type FlowContext,
   refundPayment,
   sessionLineItems,
-  updateSubscription,
 } from "./flows.ts";
 import type { FormObject } from "./form.ts";
 import { parseConsentCollection, parsePortalFlow } from "./recovery.ts";
 import { nowSeconds, type Obj } from "./store.ts";
+import { changeSubscription, updateProduct } from "./subscription-updates.ts";
 import {
   metadata,
   optArray,
@@ -258,50 +258,8 @@ const listEvents: Handler = (ctx, req) => {
   return paginate(filterCreated(items, req.params), req.params, "/v1/events");
 };
 
-const updateSub: Handler = (ctx, req, [id]) => {
-  rejectUnknown(req.params, [
-    "cancel_at_period_end",
-    "cancellation_details",
-    "expand",
-    "metadata",
-    "proration_behavior",
-  ]);
-  const details = optObject(req.params.cancellation_details, "cancellation_details");
-  const sub = updateSubscription(
-    ctx,
-    id as string,
-    {
-      cancelAtPeriodEnd: optBoolean(req.params.cancel_at_period_end, "cancel_at_period_end"),
-      metadata: rawMetadata(req.params.metadata),
-      cancellationDetails: details
-        ? {
-            comment: optString(details.comment, "cancellation_details[comment]") || null,
-            feedback:
-              optEnum(details.feedback, "cancellation_details[feedback]", [
-                "customer_service",
-                "low_quality",
-                "missing_features",
-                "other",
-                "switched_service",
-                "too_complex",
-                "too_expensive",
-                "unused",
-              ] as const) ?? null,
-          }
-        : undefined,
-    },
-    eventRequest(req),
-  );
-  return expand(ctx, sub, req.params);
-};
-
-/** Metadata update params: empty string unsets a key; `metadata=` clears all. */
-function rawMetadata(value: FormObject[string] | undefined): Record<string, string | null> | undefined {
-  if (value === undefined) return undefined;
-  if (value === "") return {};
-  metadata(value, "metadata");
-  return Object.fromEntries(Object.entries(value as FormObject).map(([k, v]) => [k, v === "" ? null : String(v)]));
-}
+const updateSub: Handler = (ctx, req, [id]) =>
+  expand(ctx, changeSubscription(ctx, id as string, req.params, eventRequest(req)), req.params);
 
 const cancelSub: Handler = (ctx, req, [id]) => {
   rejectUnknown(req.params, ["cancellation_details", "expand", "invoice_now", "prorate"]);
@@ -528,6 +486,12 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: new RegExp(`^/v1/disputes/${ID}$`), handler: getter("dispute") },
   { method: "GET", pattern: new RegExp(`^/v1/balance_transactions/${ID}$`), handler: getter("balance_transaction") },
   { method: "GET", pattern: new RegExp(`^/v1/products/${ID}$`), handler: getter("product") },
+  {
+    method: "POST",
+    pattern: new RegExp(`^/v1/products/${ID}$`),
+    handler: (ctx, req, [id]) =>
+      expand(ctx, updateProduct(ctx, id as string, req.params, eventRequest(req)), req.params),
+  },
   { method: "GET", pattern: new RegExp(`^/v1/prices/${ID}$`), handler: getter("price") },
   { method: "POST", pattern: /^\/v1\/billing_portal\/sessions$/, handler: createPortal },
   {

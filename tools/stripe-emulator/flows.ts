@@ -36,6 +36,7 @@ import {
   type RefundStatus,
 } from "./objects.ts";
 import { nowSeconds, type Obj } from "./store.ts";
+import { renewWhilePaused } from "./subscription-updates.ts";
 
 /** What flows need: state, the webhook queue and the emulator's public URL. */
 export interface FlowContext extends EventSink {
@@ -58,7 +59,7 @@ export interface FlowResult {
 }
 
 /** Collects emitted event ids for a flow. */
-class Emitter {
+export class Emitter {
   ids: string[] = [];
   private ctx: FlowContext;
   private request: EventRequest | undefined;
@@ -71,7 +72,7 @@ class Emitter {
   }
 }
 
-function mustGet(ctx: FlowContext, id: string, objectType: string, kind = objectType): Obj {
+export function mustGet(ctx: FlowContext, id: string, objectType: string, kind = objectType): Obj {
   const obj = ctx.store.get(id, objectType);
   if (!obj) throw new StripeError(404, "invalid_request_error", `No such ${kind}: '${id}'`, "id", "resource_missing");
   return obj;
@@ -540,7 +541,7 @@ function discountFor(ctx: FlowContext, sub: Obj, trial: boolean): Obj | null {
   return entry.discount;
 }
 
-function createInvoice(
+export function createInvoice(
   ctx: FlowContext,
   sub: Obj,
   customer: Obj,
@@ -559,7 +560,7 @@ function createInvoice(
   );
 }
 
-function finalizeInvoice(_ctx: FlowContext, invoice: Obj, customer: Obj): void {
+export function finalizeInvoice(_ctx: FlowContext, invoice: Obj, customer: Obj): void {
   const now = nowSeconds();
   const seq = customer.next_invoice_sequence ?? 1;
   customer.next_invoice_sequence = seq + 1;
@@ -620,7 +621,7 @@ function endSubscription(
 }
 
 /** Advances the subscription's items one period; returns the previous items list. */
-function advancePeriod(sub: Obj): { previousItems: Obj; oldStart: number; oldEnd: number; newEnd: number } {
+export function advancePeriod(sub: Obj): { previousItems: Obj; oldStart: number; oldEnd: number; newEnd: number } {
   const previousItems = structuredClone(sub.items);
   const item = sub.items.data[0];
   const oldStart = item.current_period_start;
@@ -662,6 +663,9 @@ export function renewSubscription(ctx: FlowContext, subId: string): FlowResult {
     endSubscription(ctx, ev, sub, { reason: "cancellation_requested" });
     return { subscription: sub.id, status: sub.status, events: ev.ids };
   }
+  // Payment collection paused: the period's invoice is voided (or collection resumes first).
+  const paused = renewWhilePaused(ctx, sub, customer, ev);
+  if (paused) return paused;
 
   const { previousItems, oldStart, oldEnd, newEnd } = advancePeriod(sub);
   const previousLatest = sub.latest_invoice;
@@ -781,64 +785,6 @@ export function cancelSubscription(
     comment: options.comment,
     feedback: options.feedback,
   });
-  return sub;
-}
-
-/** `POST /v1/subscriptions/{id}`: cancel_at_period_end, metadata, cancellation_details. */
-export function updateSubscription(
-  ctx: FlowContext,
-  subId: string,
-  changes: {
-    cancelAtPeriodEnd?: boolean;
-    metadata?: Record<string, string | null>;
-    cancellationDetails?: { comment?: string | null; feedback?: string | null };
-  },
-  request?: EventRequest,
-): Obj {
-  const sub = mustGet(ctx, subId, "subscription");
-  const previous: Obj = {};
-  if (sub.status === "canceled" && changes.cancelAtPeriodEnd !== undefined) {
-    throw badState("A canceled subscription can only update its cancellation_details and metadata.");
-  }
-  if (changes.cancelAtPeriodEnd !== undefined && changes.cancelAtPeriodEnd !== sub.cancel_at_period_end) {
-    previous.cancel_at = sub.cancel_at;
-    previous.cancel_at_period_end = sub.cancel_at_period_end;
-    previous.canceled_at = sub.canceled_at;
-    previous.cancellation_details = { ...sub.cancellation_details };
-    if (changes.cancelAtPeriodEnd) {
-      sub.cancel_at_period_end = true;
-      sub.cancel_at = Math.max(...(sub.items.data as Obj[]).map((i) => i.current_period_end as number));
-      sub.canceled_at = nowSeconds();
-      sub.cancellation_details = { ...sub.cancellation_details, reason: "cancellation_requested" };
-    } else {
-      sub.cancel_at_period_end = false;
-      sub.cancel_at = null;
-      sub.canceled_at = null;
-      sub.cancellation_details = { comment: null, feedback: null, reason: null };
-    }
-  }
-  if (changes.metadata) {
-    const before = { ...sub.metadata };
-    const next = { ...sub.metadata };
-    for (const [k, v] of Object.entries(changes.metadata)) {
-      if (v === null || v === "") delete next[k];
-      else next[k] = v;
-    }
-    if (JSON.stringify(before) !== JSON.stringify(next)) {
-      previous.metadata = before;
-      sub.metadata = next;
-    }
-  }
-  if (changes.cancellationDetails) {
-    const before = { ...sub.cancellation_details };
-    sub.cancellation_details = { ...sub.cancellation_details, ...changes.cancellationDetails };
-    if (JSON.stringify(before) !== JSON.stringify(sub.cancellation_details)) {
-      previous.cancellation_details = previous.cancellation_details ?? before;
-    }
-  }
-  if (Object.keys(previous).length > 0) {
-    new Emitter(ctx, request).emit("customer.subscription.updated", sub, previous);
-  }
   return sub;
 }
 

@@ -272,6 +272,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       sendHtml(res, 404, renderMissingPortalPage());
       return;
     }
+    if (url.pathname.endsWith("/payment_method")) return notFound(res);
     const productName = (pid: string) => store.get(pid, "product")?.name ?? "Support";
     const subsOf = () => store.all("subscription").filter((s) => s.customer === session.customer);
     const method = req.method ?? "GET";

@@ -14,6 +14,8 @@ export type NewPledge = {
   placement: string | null;
   /** The reader's language, for the emails about this pledge. */
   lang: string | null;
+  /** Where a monthly pledge from a one-off reader came from: the ask's upsell or the thank-you's. */
+  upsell?: "ask" | "thanks" | null;
   /** SHA-256 of the normalised request (see checkout/routes.ts). */
   requestHash: string;
   now: number;
@@ -38,6 +40,7 @@ export async function insertPledge(db: Database, p: NewPledge): Promise<boolean>
       email: p.email,
       placement: p.placement,
       lang: p.lang,
+      upsell: p.upsell ?? null,
       requestHash: p.requestHash,
       createdAt: p.now,
       updatedAt: p.now,
@@ -77,7 +80,7 @@ export async function markUnpayable(db: Database, pledgeId: string, now: number)
     .where(and(eq(pledges.id, pledgeId), eq(pledges.statusKey, 0)));
 }
 
-/** What the thank-you needs to know about a pledge. */
+/** What the thank-you (and its monthly offer) needs to know about a pledge. */
 export function pledgeForThanks(db: Database, id: string) {
   return db
     .select({
@@ -85,6 +88,13 @@ export function pledgeForThanks(db: Database, id: string) {
       status: pledges.status,
       frequency: pledges.frequency,
       stripeSessionId: pledges.stripeSessionId,
+      amount: pledges.amount,
+      currency: pledges.currency,
+      email: pledges.email,
+      pageUrl: pledges.pageUrl,
+      campaign: pledges.campaign,
+      variant: pledges.variant,
+      placement: pledges.placement,
     })
     .from(pledges)
     .where(eq(pledges.id, id))

@@ -20,6 +20,10 @@ export function pickLanguage(site: SiteConfig, requested: string | undefined): L
   return lang && site.copy[lang] ? lang : site.defaultLanguage;
 }
 
+/** Whether the site offers one-off givers a monthly gift instead (it must take both). */
+export const upsellOffered = (site: SiteConfig): boolean =>
+  site.upsell.enabled && site.frequencies.includes("once") && site.frequencies.includes("monthly");
+
 /** Everything the ask needs for one visitor (`GET /api/config`). */
 export function askConfig(
   site: SiteConfig,
@@ -57,5 +61,15 @@ export function askConfig(
     reminders: site.reminders.enabled,
     paymentMethods: site.paymentMethods,
     ...(turnstileSiteKey ? { turnstileSiteKey } : {}),
+    ...(upsellOffered(site)
+      ? {
+          upsell: {
+            share: site.upsell.sharePercent,
+            ...(site.upsell.monthlyAmount[currency] !== undefined
+              ? { amount: site.upsell.monthlyAmount[currency] }
+              : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -96,6 +96,7 @@ export function canonicalCheckoutRequest(
     variant?: string | undefined;
     email?: string | undefined;
     placement?: string | undefined;
+    upsell?: string | undefined;
     locale: string;
   },
 ): string {
@@ -111,6 +112,8 @@ export function canonicalCheckoutRequest(
     extra.email ?? null,
     extra.placement ?? null,
     extra.locale,
+    // Only when set, so keys used before the upsell existed keep their hash.
+    ...(extra.upsell ? [extra.upsell] : []),
   ]);
 }
 

@@ -30,11 +30,26 @@ export const checkoutRequestSchema = z.strictObject({
   /** Where the reader met the ask, for the funnel's "paid" per placement. */
   placement: z.enum(["inline", "banner"]).optional(),
   turnstileToken: z.string().max(4096).optional(),
+  /** Set when the reader took the ask's monthly upsell (the suggested monthly gift instead of a one-off). */
+  upsell: z.literal("ask").optional(),
 });
 export type CheckoutRequest = z.input<typeof checkoutRequestSchema>;
 export type CheckoutResponse = { id: string; url: string };
 
-export const EVENT_TYPES = ["impression", "view", "click", "dismiss", "snooze", "checkout"] as const;
+export const EVENT_TYPES = [
+  "impression",
+  "view",
+  "click",
+  "dismiss",
+  "snooze",
+  "checkout",
+  // The monthly upsell in the ask (after Once and Continue) and on the thank-you after a one-off gift.
+  "upsell_offered",
+  "upsell_accepted",
+  "upsell_declined",
+  "thanks_upsell_offered",
+  "thanks_upsell_accepted",
+] as const;
 export type AskEventType = (typeof EVENT_TYPES)[number];
 export const PLACEMENTS = ["inline", "banner"] as const;
 export type Placement = (typeof PLACEMENTS)[number];
@@ -79,7 +94,25 @@ export const thanksRequestSchema = z.strictObject({
  * `POST /api/thanks` answer: `supporter` only for a paid (or, for delayed methods, processing)
  * pledge, and only the first time its token is shown; then `frequency` is the pledge's own.
  */
-export type ThanksResponse = { supporter: boolean; frequency?: Frequency };
+export type ThanksResponse = {
+  supporter: boolean;
+  frequency?: Frequency;
+  /**
+   * After a one-off gift on a site with the upsell: the monthly gift to offer (minor units of
+   * `currency`) and the signed token that `POST /api/upsell` takes to start that checkout.
+   */
+  upsell?: { amount: number; currency: string; token: string };
+};
+
+/**
+ * `POST /api/upsell` body: the token of a thank-you's monthly offer. The worker starts a monthly
+ * checkout from the confirmed one-off pledge (its amount, currency, page and email), so nothing
+ * about the reader travels through the browser.
+ */
+export const upsellRequestSchema = z.strictObject({
+  site: siteId,
+  token: z.string().min(1).max(200),
+});
 
 /** `GET /api/config` response: everything the ask needs for one visitor. */
 export type AskConfig = {
@@ -103,6 +136,11 @@ export type AskConfig = {
   paymentMethods: string[];
   /** Present only when the site requires Cloudflare Turnstile on checkout. */
   turnstileSiteKey?: string;
+  /**
+   * The monthly upsell after a one-off choice (absent when the site turned it off): a fixed
+   * monthly `amount` for this currency, or `share` percent of the one-off (core/upsell.ts).
+   */
+  upsell?: { share: number; amount?: number };
 };
 
 /** The JSON error shape of every route. */

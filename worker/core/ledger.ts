@@ -59,7 +59,25 @@ export type LedgerEffect =
       currency: string;
       paymentIntentId: string | null;
       paidAt: number;
+      /** The frequency the subscription had when it billed this invoice (after a switch); else the pledge's. */
+      frequency?: "monthly" | "annual";
     }
+  /** A subscription's current terms, as of `key` (newer terms replace older ones, never the reverse). */
+  | {
+      kind: "terms";
+      pledgeId: string;
+      key: number;
+      /** What each period charges: gift and fee cover. */
+      total: number;
+      /** The fee cover within `total`, when the subscription's metadata says (else the pledge's stays). */
+      feeAmount: number | null;
+      frequency: "monthly" | "annual" | null;
+      paused: boolean;
+      resumesAt: number | null;
+      cancelAt: number | null;
+    }
+  /** One change of recurring support, computed from one subscription event (a row of its own). */
+  | ({ kind: "change" } & RecurringChange)
   | {
       kind: "refund";
       /** The refund's id (`re_…`): one row per refund, whatever its status. */
@@ -302,6 +320,240 @@ const SUBSCRIPTION_STATUS: Record<string, PledgeStatus | undefined> = {
   incomplete_expired: "expired",
 };
 
+// ─── Subscriptions: terms and recurring revenue movements ────────────────────────────────────────
+
+/** Statuses in which a subscription is recurring revenue (unless its collection is paused). */
+const COUNTING = new Set(["active", "trialing", "past_due", "unpaid"]);
+
+/** A subscription's terms as one of its objects says them. */
+export type SubscriptionTerms = {
+  status: string;
+  currency: string;
+  /** What each period charges, all items together (minor units). */
+  total: number;
+  frequency: "monthly" | "annual" | null;
+  /** Sums of the monthly and the annual items' amounts. */
+  monthly: number;
+  annual: number;
+  paused: boolean;
+  /** Unix ms. */
+  resumesAt: number | null;
+  cancelAtPeriodEnd: boolean;
+  cancelAt: number | null;
+  metadata: Record<string, string>;
+  cancellation: { feedback: string | null; comment: string | null };
+};
+
+/** Reads a subscription object's terms (absent or odd fields read as nothing). */
+export function subscriptionTerms(sub: Json): SubscriptionTerms {
+  const items = (isObject(sub.items) && Array.isArray(sub.items.data) ? sub.items.data : []) as Json[];
+  let monthly = 0;
+  let annual = 0;
+  for (const item of items) {
+    const price = isObject(item.price) ? item.price : {};
+    const amount = (typeof price.unit_amount === "number" ? price.unit_amount : 0) * (Number(item.quantity) || 1);
+    const interval = isObject(price.recurring) ? price.recurring.interval : null;
+    if (interval === "year") annual += amount;
+    else if (interval === "month") monthly += amount;
+  }
+  const pause = isObject(sub.pause_collection) ? sub.pause_collection : null;
+  const details = isObject(sub.cancellation_details) ? sub.cancellation_details : {};
+  const metadata = isObject(sub.metadata) ? (sub.metadata as Record<string, string>) : {};
+  const seconds = (v: unknown) => (typeof v === "number" ? v * 1000 : null);
+  return {
+    status: String(sub.status ?? ""),
+    currency: upper(sub.currency),
+    total: monthly + annual,
+    frequency: annual > 0 && monthly === 0 ? "annual" : monthly > 0 && annual === 0 ? "monthly" : null,
+    monthly,
+    annual,
+    paused: pause !== null || sub.status === "paused",
+    resumesAt: seconds(pause?.resumes_at),
+    cancelAtPeriodEnd: sub.cancel_at_period_end === true,
+    cancelAt: sub.cancel_at_period_end === true || typeof sub.cancel_at === "number" ? seconds(sub.cancel_at) : null,
+    metadata,
+    cancellation: {
+      feedback: typeof details.feedback === "string" ? details.feedback : null,
+      comment: typeof details.comment === "string" ? details.comment : null,
+    },
+  };
+}
+
+/** Whether these terms are recurring revenue now. */
+export const isRecurringRevenue = (t: SubscriptionTerms) => COUNTING.has(t.status) && !t.paused;
+
+/**
+ * The object as it was before an update: Stripe's `previous_attributes` hold the previous values of
+ * what changed (a nested object only its changed keys, a list whole), laid over the object.
+ */
+export function beforeUpdate(object: Json, previous: Json): Json {
+  const out: Json = { ...object };
+  for (const [key, value] of Object.entries(previous)) {
+    const now = object[key];
+    out[key] = isObject(value) && isObject(now) && !("data" in value) ? beforeUpdate(now, value) : value;
+  }
+  return out;
+}
+
+export const CHANGES = [
+  "started",
+  "amount",
+  "frequency",
+  "paused",
+  "resumed",
+  "cancel_requested",
+  "cancel_withdrawn",
+  "ended",
+] as const;
+export type ChangeKind = (typeof CHANGES)[number];
+export const MOVEMENTS = ["new", "expansion", "contraction", "paused", "resumed", "churned"] as const;
+export type Movement = (typeof MOVEMENTS)[number];
+export const SAVE_OFFER_OUTCOMES = ["declined", "accepted_reduce", "accepted_pause"] as const;
+export type SaveOfferOutcome = (typeof SAVE_OFFER_OUTCOMES)[number];
+
+/** The subscription metadata key where /manage writes the save offer's outcome (`<outcome>:<unix ms>`). */
+export const SAVE_OFFER_KEY = "rs_save_offer";
+/** The subscription metadata key where /manage writes when it changed the terms (unix ms; orders same-second events). */
+export const REVISION_KEY = "rs_rev";
+
+/** One change of recurring support, as `recurring_changes` keeps it. */
+export type RecurringChange = {
+  eventId: string;
+  pledgeId: string;
+  currency: string;
+  at: number;
+  /** UTC `YYYY-MM` of `at`. */
+  month: string;
+  change: ChangeKind;
+  movement: Movement | null;
+  monthlyDelta: number;
+  annualDelta: number;
+  fromAmount: number | null;
+  toAmount: number | null;
+  fromFrequency: string | null;
+  toFrequency: string | null;
+  reason: string | null;
+  comment: string | null;
+  saveOffer: SaveOfferOutcome | null;
+};
+
+const saveOfferOf = (metadata: Record<string, string>): SaveOfferOutcome | null => {
+  const outcome = metadata[SAVE_OFFER_KEY]?.split(":")[0];
+  return (SAVE_OFFER_OUTCOMES as readonly string[]).includes(outcome ?? "") ? (outcome as SaveOfferOutcome) : null;
+};
+
+/** The UTC month (`YYYY-MM`) of a unix ms time. */
+export const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
+
+/**
+ * What one subscription event changed, or null when it changed nothing the staff view shows (a
+ * renewal, a retry). Pure: the row depends on the event alone — the object and, for an update,
+ * Stripe's `previous_attributes` — so events may arrive in any order.
+ */
+export function recurringChangeOf(
+  event: LedgerEvent & { data: { previous_attributes?: Json } },
+  pledgeId: string,
+): RecurringChange | null {
+  const after = subscriptionTerms(event.data.object);
+  // Ordered within the event's second by /manage's revision; an ending comes after every change of its second.
+  const at =
+    event.type === "customer.subscription.deleted" ? event.created * 1000 + 999 : termsKey(event, after.metadata);
+  const row = (
+    change: ChangeKind,
+    movement: Movement | null,
+    before: SubscriptionTerms | null,
+    delta: { monthly: number; annual: number },
+  ): RecurringChange => ({
+    eventId: event.id,
+    pledgeId,
+    currency: after.currency,
+    at,
+    month: monthOf(at),
+    change,
+    movement,
+    monthlyDelta: delta.monthly,
+    annualDelta: delta.annual,
+    fromAmount: before ? before.total : null,
+    toAmount: change === "ended" ? null : after.total,
+    fromFrequency: before ? before.frequency : null,
+    toFrequency: change === "ended" ? null : after.frequency,
+    reason: change === "cancel_requested" || change === "ended" ? after.cancellation.feedback : null,
+    comment: change === "cancel_requested" || change === "ended" ? after.cancellation.comment : null,
+    // Only the event that wrote the outcome carries it (a later renewal still has it in its metadata).
+    saveOffer:
+      before && before.metadata[SAVE_OFFER_KEY] === after.metadata[SAVE_OFFER_KEY] ? null : saveOfferOf(after.metadata),
+  });
+  const revenue = (t: SubscriptionTerms) =>
+    isRecurringRevenue(t) ? { monthly: t.monthly, annual: t.annual } : { monthly: 0, annual: 0 };
+  const minus = (t: SubscriptionTerms) => ({ monthly: 0 - revenue(t).monthly, annual: 0 - revenue(t).annual });
+
+  if (event.type === "customer.subscription.created") {
+    return isRecurringRevenue(after) ? row("started", "new", null, revenue(after)) : null;
+  }
+  if (event.type === "customer.subscription.deleted") {
+    // The object is the ended subscription; before it ended it was revenue unless paused.
+    const before = { ...after, status: "active" };
+    return row("ended", "churned", before, minus(before));
+  }
+  if (event.type !== "customer.subscription.updated") return null;
+  const previous = isObject(event.data.previous_attributes) ? event.data.previous_attributes : {};
+  const before = subscriptionTerms(beforeUpdate(event.data.object, previous));
+  const was = isRecurringRevenue(before);
+  const is = isRecurringRevenue(after);
+  const delta = {
+    monthly: revenue(after).monthly - revenue(before).monthly,
+    annual: revenue(after).annual - revenue(before).annual,
+  };
+  if (!was && is) {
+    if (before.paused) return row("resumed", "resumed", before, delta);
+    if (before.status === "incomplete") return row("started", "new", before, delta);
+    return row("resumed", "resumed", before, delta);
+  }
+  if (was && !is) {
+    if (after.paused) return row("paused", "paused", before, delta);
+    return row("ended", "churned", before, delta);
+  }
+  if (!was && !is && before.paused !== after.paused) {
+    return row(after.paused ? "paused" : "resumed", null, before, delta);
+  }
+  if (before.total !== after.total || before.frequency !== after.frequency) {
+    const twelfths = 12 * delta.monthly + delta.annual;
+    const movement = twelfths > 0 ? "expansion" : twelfths < 0 ? "contraction" : null;
+    return row(before.frequency !== after.frequency ? "frequency" : "amount", movement, before, delta);
+  }
+  if (!before.cancelAtPeriodEnd && after.cancelAtPeriodEnd) return row("cancel_requested", null, before, delta);
+  if (before.cancelAtPeriodEnd && !after.cancelAtPeriodEnd) return row("cancel_withdrawn", null, before, delta);
+  return null;
+}
+
+/**
+ * The order of a subscription's terms: the event's time in ms, refined within its second by the
+ * time /manage made the change (`rs_rev` in the metadata, when it falls in that second), so two
+ * changes of the same second keep their order.
+ */
+export function termsKey(event: LedgerEvent, metadata: Record<string, string>): number {
+  const ms = event.created * 1000;
+  const rev = Number(metadata[REVISION_KEY]);
+  return Number.isInteger(rev) && rev >= ms && rev < ms + 1000 ? rev : ms;
+}
+
+/** A subscription event's terms as an effect. */
+function termsEffect(event: LedgerEvent, pledgeId: string): LedgerEffect {
+  const t = subscriptionTerms(event.data.object);
+  const fee = Number(t.metadata.fee_amount);
+  return {
+    kind: "terms",
+    pledgeId,
+    key: termsKey(event, t.metadata),
+    total: t.total,
+    feeAmount: t.metadata.fee_amount !== undefined && Number.isSafeInteger(fee) && fee >= 0 ? fee : null,
+    frequency: t.frequency,
+    paused: t.paused,
+    resumesAt: t.paused ? t.resumesAt : null,
+    cancelAt: t.cancelAt,
+  };
+}
+
 // ─── What an event needs from Stripe ─────────────────────────────────────────────────────────────
 
 /**
@@ -497,6 +749,8 @@ export function effectsOf(event: LedgerEvent, lookups: Lookups = {}): LedgerEffe
       const intentRef = invoiceIntentRef(o);
       const paymentIntentId = idOf(intentRef) ?? lookups.invoicePaymentIntentId ?? null;
       const transitions = o.status_transitions as { paid_at?: number | null } | undefined;
+      const parent = o.parent as { subscription_details?: { metadata?: Metadata } | null } | null | undefined;
+      const billed = parent?.subscription_details?.metadata?.frequency;
       return [
         { kind: "link", pledgeId, subscriptionId: invoiceSubscriptionId(o), customerId: idOf(o.customer) },
         ...status(pledgeId, "active"),
@@ -508,6 +762,7 @@ export function effectsOf(event: LedgerEvent, lookups: Lookups = {}): LedgerEffe
           currency: upper(o.currency),
           paymentIntentId,
           paidAt: (transitions?.paid_at ?? event.created) * 1000,
+          ...(billed === "monthly" || billed === "annual" ? { frequency: billed } : {}),
         },
         ...(paymentIntentId ? paymentBalanceEffects(intentRef, lookups, paymentIntentId) : []),
       ];
@@ -524,9 +779,12 @@ export function effectsOf(event: LedgerEvent, lookups: Lookups = {}): LedgerEffe
       const mapped =
         event.type === "customer.subscription.deleted" ? "canceled" : SUBSCRIPTION_STATUS[String(o.status)];
       if (!pledgeId) return [];
+      const change = recurringChangeOf(event, pledgeId);
       return [
         { kind: "link", pledgeId, subscriptionId: String(o.id), customerId: idOf(o.customer) },
         ...(mapped ? status(pledgeId, mapped) : []),
+        ...(subscriptionTerms(o).total > 0 ? [termsEffect(event, pledgeId)] : []),
+        ...(change ? [{ kind: "change" as const, ...change }] : []),
       ];
     }
     case "charge.updated": {

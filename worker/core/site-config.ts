@@ -129,6 +129,34 @@ export const siteSchema = z
       .default([]),
     rules: rulesSchema.default(rulesSchema.parse({})),
     reminders: z.object({ enabled: z.boolean() }).default({ enabled: true }),
+    /**
+     * The monthly upsell: after a reader picks a one-off gift and presses Continue (and on the
+     * thank-you after a one-off gift), the ask offers once to make it monthly. The suggested
+     * monthly amount is `monthlyAmount[currency]` when set, else `sharePercent` of the one-off
+     * amount rounded to a whole major unit (100 minor units for JPY), never below the
+     * currency's `min` nor above its `max`. Off when `enabled` is false or the site has no
+     * monthly frequency.
+     */
+    upsell: z
+      .object({
+        enabled: z.boolean().default(true),
+        sharePercent: z.number().int().min(1).max(100).default(25),
+        monthlyAmount: z.record(z.string(), minor).default({}),
+      })
+      .default({ enabled: true, sharePercent: 25, monthlyAmount: {} }),
+    /**
+     * The one offer a supporter sees at /manage before a cancellation takes effect: give less
+     * (`reducePercent` of the current amount, rounded like the upsell, never below `min`) and/or
+     * pause for `pauseMonths`. No offer when both are off.
+     */
+    saveOffer: z
+      .object({
+        reduce: z.boolean().default(true),
+        reducePercent: z.number().int().min(1).max(99).default(50),
+        pause: z.boolean().default(true),
+        pauseMonths: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(3),
+      })
+      .default({ reduce: true, reducePercent: 50, pause: true, pauseMonths: 3 }),
     paymentMethods: z
       .array(z.enum(["visa", "mastercard", "amex", "applepay", "googlepay", "paypal", "sepa"]))
       .default(["visa", "mastercard", "amex", "applepay", "googlepay"]),
@@ -168,8 +196,15 @@ export const siteSchema = z
             `must be between min (${settings.min}) and max (${settings.max})`,
           );
       }
+      const suggested = site.upsell.monthlyAmount[code];
+      if (suggested !== undefined && (suggested < settings.min || suggested > settings.max))
+        issue(["upsell", "monthlyAmount", code], `must be between min (${settings.min}) and max (${settings.max})`);
       if (site.feeCoverage && site.feeCoverage.fixed[code] === undefined)
         issue(["feeCoverage", "fixed", code], "fee coverage needs a fixed amount for every currency");
+    }
+    for (const code of Object.keys(site.upsell.monthlyAmount)) {
+      if (!site.currencies[code])
+        issue(["upsell", "monthlyAmount", code], `${code} is not one of the site's currencies`);
     }
     if (site.variants.length > 0 && site.variants.every((v) => v.weight === 0))
       issue(["variants"], "at least one variant needs a weight above 0");

@@ -17,3 +17,4 @@ export type { Frequency } from "./frequencies";
 export type { Language } from "./languages";
 export { parseAmount } from "./money";
 export type { Copy, Rules } from "./site-config";
+export { suggestMonthly } from "./upsell";

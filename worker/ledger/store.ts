@@ -8,6 +8,7 @@ import {
   pledges,
   reconciliationDifferences,
   reconciliationRuns,
+  recurringChanges,
   refunds,
   stripeEvents,
 } from "../platform/schema";
@@ -21,7 +22,11 @@ import {
  * - a refund's row takes a status only from a later stage of its life (`status_key`, core/ledger.ts);
  * - a dispute's row takes the status of the newest event (`status_key`): lost, appealed, won;
  * - reconciliation's repairs (`force`) take Stripe's current state whatever the row claims;
- * - a balance transaction is a fact: inserted once, never changed.
+ * - a balance transaction is a fact: inserted once, never changed;
+ * - a subscription's terms (amount, fee cover, frequency, pause, scheduled end) replace the
+ *   pledge's only when newer (`terms_key`);
+ * - a recurring change is a row of its own, inserted once (its event id; a pledge starts and
+ *   ends once), taking its site from the pledge — a change of an unknown pledge inserts nothing.
  */
 export function ledgerStatements(db: Database, effect: LedgerEffect, now: number): Statement[] {
   switch (effect.kind) {
@@ -55,7 +60,8 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
                 id: sql`${effect.id}`.as("id"),
                 pledgeId: pledges.id,
                 site: pledges.site,
-                frequency: pledges.frequency,
+                // A subscription bills at the frequency it had then (a supporter may have switched).
+                frequency: effect.frequency ? sql`${effect.frequency}`.as("frequency") : pledges.frequency,
                 currency: sql`${effect.currency}`.as("currency"),
                 amount: sql`${effect.amount}`.as("amount"),
                 // The fee cover counts only when the whole pledge was paid in its own currency.
@@ -141,6 +147,63 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
             },
             setWhere: newer,
           }),
+      ];
+    }
+    case "terms": {
+      const fee = effect.feeAmount ?? pledges.feeAmount;
+      return [
+        db
+          .update(pledges)
+          .set({
+            amount: sql`${effect.total} - ${fee}`,
+            ...(effect.feeAmount !== null ? { feeAmount: effect.feeAmount } : {}),
+            ...(effect.frequency ? { frequency: effect.frequency } : {}),
+            paused: effect.paused,
+            resumesAt: effect.resumesAt,
+            cancelAt: effect.cancelAt,
+            termsKey: effect.key,
+            updatedAt: now,
+          })
+          .where(
+            and(
+              eq(pledges.id, effect.pledgeId),
+              lt(pledges.termsKey, effect.key),
+              // Never a fee cover larger than what the period charges.
+              sql`${effect.total} - ${fee} > 0`,
+            ),
+          ),
+      ];
+    }
+    case "change": {
+      const { kind: _kind, ...row } = effect;
+      return [
+        db
+          .insert(recurringChanges)
+          .select((qb) =>
+            qb
+              .select({
+                eventId: sql`${row.eventId}`.as("event_id"),
+                pledgeId: pledges.id,
+                site: pledges.site,
+                currency: sql`${row.currency}`.as("currency"),
+                at: sql`${row.at}`.as("at"),
+                month: sql`${row.month}`.as("month"),
+                change: sql`${row.change}`.as("change"),
+                movement: sql`${row.movement}`.as("movement"),
+                monthlyDelta: sql`${row.monthlyDelta}`.as("monthly_delta"),
+                annualDelta: sql`${row.annualDelta}`.as("annual_delta"),
+                fromAmount: sql`${row.fromAmount}`.as("from_amount"),
+                toAmount: sql`${row.toAmount}`.as("to_amount"),
+                fromFrequency: sql`${row.fromFrequency}`.as("from_frequency"),
+                toFrequency: sql`${row.toFrequency}`.as("to_frequency"),
+                reason: sql`${row.reason}`.as("reason"),
+                comment: sql`${row.comment}`.as("comment"),
+                saveOffer: sql`${row.saveOffer}`.as("save_offer"),
+              })
+              .from(pledges)
+              .where(eq(pledges.id, row.pledgeId)),
+          )
+          .onConflictDoNothing(),
       ];
     }
     case "balance":

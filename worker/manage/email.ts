@@ -9,7 +9,7 @@ const COPY = {
     subject: (site: string) => `Manage your support for ${site}`,
     greeting: "Hello,",
     intro: (site: string) =>
-      `Someone — we hope you — asked for a link to manage your recurring support for ${site}. Open it to change your card, or to cancel:`,
+      `Someone — we hope you — asked for a link to manage your recurring support for ${site}. Open it to change the amount or how often you give, take a break, update your card, or cancel:`,
     each: (what: string) => `Manage ${what}`,
     monthly: (money: string) => `${money} a month`,
     annual: (money: string) => `${money} a year`,
@@ -20,7 +20,7 @@ const COPY = {
     subject: (site: string) => `Управление поддержкой ${site}`,
     greeting: "Здравствуйте!",
     intro: (site: string) =>
-      `Кто-то — надеемся, вы — запросил ссылку для управления регулярной поддержкой ${site}. По ней можно сменить карту или отменить поддержку:`,
+      `Кто-то — надеемся, вы — запросил ссылку для управления регулярной поддержкой ${site}. По ней можно изменить сумму или периодичность, сделать перерыв, сменить карту или отменить поддержку:`,
     each: (what: string) => `Управлять: ${what}`,
     monthly: (money: string) => `${money} в месяц`,
     annual: (money: string) => `${money} в год`,

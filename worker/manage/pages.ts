@@ -8,7 +8,7 @@ const COPY = {
   en: {
     title: "Manage your support",
     intro: (site: string) =>
-      `Enter the email address you used when you started supporting ${site}. We will email you a link where you can change your card or cancel.`,
+      `Enter the email address you used when you started supporting ${site}. We will email you a link to a page where you can change the amount or how often you give, take a break, update your card or cancel.`,
     label: "Email address",
     hint: "The link works once, for 30 minutes.",
     submit: "Email me a link",
@@ -18,8 +18,9 @@ const COPY = {
     sentNote: "Nothing arrived after a few minutes? Check your spam folder, or ask again.",
     again: "Ask for another link",
     confirmTitle: "Manage your support",
-    confirm: "This opens Stripe's secure billing page for your support. There you can change your card or cancel.",
-    open: "Open the billing page",
+    confirm:
+      "This opens a page where you can see your support and change the amount, switch between monthly and annual, take a break, update your card or cancel. It works for 30 minutes.",
+    open: "Open my support",
     expired: "This link has expired",
     used: "This link was already used",
     invalid: "This link does not work",
@@ -34,7 +35,7 @@ const COPY = {
   ru: {
     title: "Управление поддержкой",
     intro: (site: string) =>
-      `Введите адрес почты, с которым вы начали поддерживать ${site}. Мы пришлём ссылку, по которой можно сменить карту или отменить поддержку.`,
+      `Введите адрес почты, с которым вы начали поддерживать ${site}. Мы пришлём ссылку на страницу, где можно изменить сумму или периодичность, сделать перерыв, сменить карту или отменить поддержку.`,
     label: "Адрес почты",
     hint: "Ссылка действует один раз и 30 минут.",
     submit: "Прислать ссылку",
@@ -44,8 +45,9 @@ const COPY = {
     sentNote: "Письмо не пришло за несколько минут? Проверьте папку «Спам» или запросите ещё раз.",
     again: "Запросить другую ссылку",
     confirmTitle: "Управление поддержкой",
-    confirm: "Откроется защищённая платёжная страница Stripe. Там можно сменить карту или отменить поддержку.",
-    open: "Открыть платёжную страницу",
+    confirm:
+      "Откроется страница вашей поддержки: там можно изменить сумму, перейти на ежемесячную или ежегодную поддержку, сделать перерыв, сменить карту или отменить поддержку. Она работает 30 минут.",
+    open: "Открыть мою поддержку",
     expired: "Срок действия ссылки истёк",
     used: "Эта ссылка уже использована",
     invalid: "Эта ссылка не работает",
@@ -108,7 +110,7 @@ ${statementLink(ctx.lang, ctx.siteId)}`,
   });
 }
 
-/** `GET /manage/open/:token` for a live link: a button, because mail scanners open every GET link. */
+/** `GET /manage/open/:token` for a live link: a button, because mail scanners open every GET link (and must use nothing). */
 export function confirmPage(ctx: Ctx, action: string): string {
   const t = COPY[ctx.lang];
   return readerPage({

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { setCookie } from "hono/cookie";
 import { z } from "zod";
 import { firstLanguage, type Language } from "../core/languages";
 import type { AppContext } from "../platform/env";
@@ -18,6 +19,8 @@ import {
 } from "./pages";
 import { requestManageLinks } from "./request";
 import { resolveReturnUrl } from "./return-url";
+import { MANAGE_COOKIE, MANAGE_COOKIE_OPTIONS, MANAGE_SESSION_TTL_MS } from "./session";
+import { supportRoutes } from "./support-routes";
 
 /** `POST /manage` form body. */
 const manageRequestSchema = z.object({
@@ -29,8 +32,9 @@ const manageRequestSchema = z.object({
 
 /**
  * Supporter self-service: `GET /manage?site=ID` asks for an email, `POST /manage`
- * emails single-use links, `GET /manage/open/:token` shows a button and `POST` opens the
- * Stripe Customer Portal. Plain HTML forms: no scripts, no inline styles.
+ * emails single-use links, `GET /manage/open/:token` shows a button and `POST` uses the link and
+ * opens the supporter's short session on their support, `/manage/support` (support-routes.ts).
+ * Plain HTML forms: no scripts, no inline styles.
  */
 export const manageRoutes = new Hono<AppContext & ReaderPageEnv>()
   .get("/style.css", (c) =>
@@ -74,21 +78,21 @@ export const manageRoutes = new Hono<AppContext & ReaderPageEnv>()
     const siteId = state.ok ? state.link.site : c.req.query("site");
     const ctx = context(c, siteId, lang, state.ok ? state.link.returnUrl : undefined);
     if (!state.ok) return c.html(deadLinkPage(ctx, state.reason), 410);
-    c.set("formLeavesSite", true);
     return c.html(confirmPage(ctx, openAction(c.req.url, token)));
   })
   .post("/open/:token", async (c) => {
     const token = c.req.param("token");
     const lang = firstLanguage(c.req.query("lang"), c.req.header("accept-language"));
-    const outcome = await openManageLink(c.env, token, Date.now(), lang ?? "en");
-    if (outcome.ok) return c.redirect(outcome.url, 303);
-    const ctx = context(c, outcome.site ?? c.req.query("site"), lang, undefined);
-    if (outcome.reason === "stripe_failed") {
-      c.set("formLeavesSite", true);
-      return c.html(stripeFailedPage(ctx, openAction(c.req.url, token)), 502);
+    const outcome = await openManageLink(c.env, token, Date.now());
+    if (outcome.ok) {
+      setCookie(c, MANAGE_COOKIE, outcome.cookie, { ...MANAGE_COOKIE_OPTIONS, maxAge: MANAGE_SESSION_TTL_MS / 1000 });
+      return c.redirect(`/manage/support?lang=${lang ?? findSite(outcome.site)?.defaultLanguage ?? "en"}`, 303);
     }
+    const ctx = context(c, outcome.site ?? c.req.query("site"), lang, undefined);
+    if (outcome.reason === "stripe_failed") return c.html(stripeFailedPage(ctx, openAction(c.req.url, token)), 502);
     return c.html(deadLinkPage(ctx, outcome.reason), 410);
-  });
+  })
+  .route("/support", supportRoutes);
 
 function context(
   c: { env: AppContext["Bindings"] },

@@ -1,6 +1,6 @@
 import { and, countDistinct, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Database } from "../platform/db";
-import { manageLinks, pledges } from "../platform/schema";
+import { manageLinks, payments, pledges } from "../platform/schema";
 
 /** D1 access for manage links and the supporter lookup behind them. */
 
@@ -117,4 +117,54 @@ export async function purgeLinks(db: Database, now: number): Promise<number> {
     .returning({ tokenHash: manageLinks.tokenHash })
     .all();
   return deleted.length;
+}
+
+/** The live recurring pledge a manage link's customer has on a site (Checkout makes one customer per subscription). */
+export async function pledgeOfCustomer(db: Database, site: string, customerId: string) {
+  return db
+    .select({ id: pledges.id, subscriptionId: pledges.stripeSubscriptionId })
+    .from(pledges)
+    .where(
+      and(
+        eq(pledges.site, site),
+        eq(pledges.stripeCustomerId, customerId),
+        inArray(pledges.frequency, ["monthly", "annual"]),
+        inArray(pledges.status, ["active", "past_due"]),
+        sql`${pledges.stripeSubscriptionId} IS NOT NULL`,
+      ),
+    )
+    .orderBy(desc(pledges.createdAt))
+    .get();
+}
+
+/** What the supporter's page needs from the ledger: the pledge (who, what currency) and its payments so far. */
+export async function pledgeForManage(db: Database, pledgeId: string) {
+  const [pledge, paid] = await db.batch([
+    db
+      .select({
+        site: pledges.site,
+        currency: pledges.currency,
+        email: pledges.email,
+        customerId: pledges.stripeCustomerId,
+        subscriptionId: pledges.stripeSubscriptionId,
+        feeAmount: pledges.feeAmount,
+      })
+      .from(pledges)
+      .where(eq(pledges.id, pledgeId)),
+    db
+      .select({
+        count: sql<number>`count(*)`.as("count"),
+        total: sql<number>`coalesce(sum(${payments.amount}), 0)`.as("total"),
+      })
+      .from(payments)
+      .where(
+        and(
+          eq(payments.pledgeId, pledgeId),
+          eq(payments.currency, sql`(SELECT ${pledges.currency} FROM ${pledges} WHERE ${pledges.id} = ${pledgeId})`),
+        ),
+      ),
+  ]);
+  const row = pledge[0];
+  if (!row) return null;
+  return { ...row, payments: { count: Number(paid[0]?.count ?? 0), total: Number(paid[0]?.total ?? 0) } };
 }

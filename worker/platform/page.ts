@@ -93,11 +93,30 @@ input[type=email]{width:100%;padding:12px 14px;font:17px/1.3 system-ui,-apple-sy
 button{margin-top:16px;display:inline-block;min-height:44px;padding:10px 22px;font:600 16px/1.3 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#fff;background:var(--accent);border:2px solid var(--accent);border-radius:6px;cursor:pointer}
 button:hover{background:#3a3a36}
 button.secondary{color:var(--ink);background:#fff}
+button.secondary:hover{background:#eeece6}
 a{color:var(--ink)}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .hint{margin:6px 0 0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--muted)}
 select{min-height:44px;padding:8px 12px;font:17px/1.3 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:#fff;border:1px solid #8f8c82;border-radius:6px}
 label.spaced{margin-top:16px}
+h2{margin:0 0 10px;font-size:20px;line-height:1.3}
+section{margin:28px 0 0;padding:24px 0 0;border-top:1px solid var(--line)}
+section form{margin:12px 0 0}
+dl.summary{margin:0 0 8px;display:grid;grid-template-columns:max-content 1fr;gap:8px 20px}
+dl.summary dt{font:600 15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--muted)}
+dl.summary dd{margin:0}
+fieldset{margin:0;padding:0;border:0}
+legend{margin:0 0 8px;padding:0;font:600 15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+label.choice{display:flex;gap:10px;align-items:center;font-weight:400;margin:0 0 8px;min-height:32px}
+label.choice input{width:20px;height:20px;margin:0;accent-color:var(--accent)}
+input[type=text],textarea{width:100%;padding:12px 14px;font:17px/1.3 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:#fff;border:1px solid #8f8c82;border-radius:6px}
+textarea{resize:vertical}
+[aria-invalid=true]{border-color:var(--warn);border-width:2px}
+form.inline{display:inline;margin:0}
+button.linkish{margin:0;min-height:0;padding:0;border:0;background:none;color:var(--ink);font:inherit;text-decoration:underline;cursor:pointer}
+button.linkish:hover{background:none}
+.links{margin:28px 0 8px}
+.status p{margin:0 0 4px}
 @media (prefers-reduced-motion:no-preference){button{transition:background-color .15s}}
 @media (max-width:480px){body{padding:16px 8px}.card{padding:24px 18px}h1{font-size:24px}}
 `;

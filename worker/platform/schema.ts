@@ -40,6 +40,19 @@ export const pledges = sqliteTable(
      * Idempotency-Key must carry the same request, or it is refused.
      */
     requestHash: text("request_hash"),
+    /** Where a monthly pledge came from a one-off reader: the ask's upsell, or the thank-you's. */
+    upsell: text("upsell", { enum: ["ask", "thanks"] }),
+    /**
+     * Orders the subscription's terms (amount, fee cover, frequency, pause, scheduled end) as
+     * Stripe's events report them, so the newest terms win whatever the delivery order
+     * (core/ledger.ts `termsKey`). 0: the terms are still those of the checkout.
+     */
+    termsKey: integer("terms_key").notNull().default(0),
+    /** Payment collection is paused (Stripe's `pause_collection`); `resumesAt` says until when. */
+    paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+    resumesAt: integer("resumes_at"),
+    /** When a cancellation the supporter asked for takes effect (the end of the paid period). */
+    cancelAt: integer("cancel_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -51,6 +64,8 @@ export const pledges = sqliteTable(
     index("pledges_customer").on(t.stripeCustomerId),
     index("pledges_email").on(t.site, t.email),
     index("pledges_site_placement").on(t.site, t.placement, t.createdAt),
+    // Pledges from the monthly upsell (the staff funnel's "paid").
+    index("pledges_site_upsell").on(t.site, t.upsell, t.createdAt),
     // Campaigns a checkout has carried: the ask's counters keep their names.
     index("pledges_site_campaign").on(t.site, t.campaign),
     // Active recurring supporters and their amounts, read from the index alone.
@@ -153,6 +168,51 @@ export const balanceTransactions = sqliteTable(
     created: integer("created").notNull(),
   },
   (t) => [index("balance_transactions_intent").on(t.paymentIntentId, t.use, t.currency)],
+);
+
+/**
+ * What happened to recurring support, one row per Stripe subscription event that changed something:
+ * a start, a new amount or frequency, a pause or resumption, a cancellation asked for or withdrawn,
+ * an end. `movement` classifies the change of monthly-equivalent recurring revenue (new, expansion,
+ * contraction, paused, resumed, churned; null when it moved nothing) and the deltas say it exactly:
+ * `monthly_delta` changes the sum of monthly amounts, `annual_delta` the sum of annual ones (a
+ * twelfth of which is monthly). Each row is computed from its own event (the object and Stripe's
+ * `previous_attributes`), so any delivery order gives the same rows; the event id keeps each once,
+ * and a pledge starts and ends at most once. Facts about money: never deleted.
+ */
+export const recurringChanges = sqliteTable(
+  "recurring_changes",
+  {
+    eventId: text("event_id").primaryKey(),
+    pledgeId: text("pledge_id").notNull(),
+    site: text("site").notNull(),
+    currency: text("currency").notNull(),
+    /** The event's time (unix ms) and its UTC month, `YYYY-MM`. */
+    at: integer("at").notNull(),
+    month: text("month").notNull(),
+    change: text("change", {
+      enum: ["started", "amount", "frequency", "paused", "resumed", "cancel_requested", "cancel_withdrawn", "ended"],
+    }).notNull(),
+    movement: text("movement", { enum: ["new", "expansion", "contraction", "paused", "resumed", "churned"] }),
+    monthlyDelta: integer("monthly_delta").notNull().default(0),
+    annualDelta: integer("annual_delta").notNull().default(0),
+    /** What the supporter paid per period before and after (gift and fee cover), and how often. */
+    fromAmount: integer("from_amount"),
+    toAmount: integer("to_amount"),
+    fromFrequency: text("from_frequency"),
+    toFrequency: text("to_frequency"),
+    /** A cancellation's reason (Stripe's `cancellation_details.feedback`) and the supporter's words. */
+    reason: text("reason"),
+    comment: text("comment"),
+    /** The save offer's outcome when this change answered it: declined, accepted_reduce, accepted_pause. */
+    saveOffer: text("save_offer"),
+  },
+  (t) => [
+    index("recurring_changes_site_month").on(t.site, t.month, t.currency),
+    index("recurring_changes_pledge").on(t.pledgeId, t.at),
+    // A pledge starts once and ends once, whichever of its events (or a replay) says so first.
+    uniqueIndex("recurring_changes_start_end").on(t.pledgeId, t.change).where(sql`"change" IN ('started', 'ended')`),
+  ],
 );
 
 /** Stripe event ids already processed: each event's effects are written once. */

@@ -14,6 +14,7 @@ import { REMINDER_CAMPAIGN } from "../reminders/links";
 import { reminderStats } from "../reminders/store";
 import type { AdminEnv } from "./auth";
 import { csvStream } from "./csv";
+import { growthView } from "./growth";
 import { dashboardData, paymentsPage, staffSummary } from "./queries";
 import { dayBounds, msBounds, resolveRange } from "./range";
 
@@ -42,8 +43,12 @@ export const staffApi = new Hono<AdminEnv>()
     if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
     const range = resolveRange(c.req.query(), Date.now());
     if (!range) return jsonError(c, 400, "invalid_range", badRange);
-    const data = await dashboardData(database(c.env.DB), site.id, dayBounds(range), msBounds(range));
-    return c.json({ site: site.id, range, ...data });
+    const db = database(c.env.DB);
+    const [data, growth] = await Promise.all([
+      dashboardData(db, site.id, dayBounds(range), msBounds(range)),
+      growthView(db, site.id, range, Date.now()),
+    ]);
+    return c.json({ site: site.id, range, ...data, growth });
   })
   // The range's payments as CSV, streamed page by page.
   .get("/payments.csv", (c) => {

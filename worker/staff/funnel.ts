@@ -60,3 +60,44 @@ export function buildFunnel(events: FunnelCount[], paid: PaidCount[], paidByPlac
     })),
   };
 }
+
+/** One row of the monthly upsell's funnel: a campaign and variant's offers, answers and paid pledges. */
+export type UpsellRow = {
+  campaign: string;
+  variant: string;
+  offered: number;
+  accepted: number;
+  declined: number;
+  paid: number;
+};
+
+/**
+ * The monthly upsell's funnels, offered → accepted → paid (and declined), per campaign and variant:
+ * `ask` for the offer after Once and Continue, `thanks` for the thank-you's after a one-off gift.
+ * Offers and answers are the ask's counters; "paid" counts the pledges each started whose first
+ * payment arrived in the range. Sorted by campaign, then variant.
+ */
+export function buildUpsellFunnel(
+  counts: { campaign: string; variant: string; type: string; count: number }[],
+  paid: { source: "ask" | "thanks"; campaign: string; variant: string; paid: number }[],
+): { ask: UpsellRow[]; thanks: UpsellRow[] } {
+  const tables = { ask: new Map<string, UpsellRow>(), thanks: new Map<string, UpsellRow>() };
+  const row = (source: "ask" | "thanks", campaign: string, variant: string) => {
+    const key = `${campaign}\u0000${variant}`;
+    const found = tables[source].get(key);
+    if (found) return found;
+    const fresh = { campaign, variant, offered: 0, accepted: 0, declined: 0, paid: 0 };
+    tables[source].set(key, fresh);
+    return fresh;
+  };
+  for (const c of counts) {
+    const source = c.type.startsWith("thanks_") ? "thanks" : "ask";
+    const stage = c.type.replace(/^(thanks_)?upsell_/, "");
+    if (stage === "offered" || stage === "accepted" || stage === "declined")
+      row(source, c.campaign, c.variant)[stage] += c.count;
+  }
+  for (const p of paid) row(p.source, p.campaign, p.variant).paid += p.paid;
+  const sorted = (m: Map<string, UpsellRow>) =>
+    [...m.values()].sort((a, b) => a.campaign.localeCompare(b.campaign) || a.variant.localeCompare(b.variant));
+  return { ask: sorted(tables.ask), thanks: sorted(tables.thanks) };
+}

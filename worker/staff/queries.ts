@@ -1,5 +1,7 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Frequency } from "../core/frequencies";
+import type { Movement } from "../core/ledger";
+import type { MovementRow } from "../core/recurring";
 import {
   type CurrencySummary,
   type MoneyRow,
@@ -18,6 +20,7 @@ import {
   disputes,
   payments,
   pledges,
+  recurringChanges,
   refunds,
 } from "../platform/schema";
 
@@ -332,3 +335,163 @@ export async function paymentsPage(
 
 /** One payment as the CSV export writes it. */
 export type ExportRow = Awaited<ReturnType<typeof paymentsPage>>[number];
+
+// ─── Growth: recurring revenue movements, changes, cancellations, the monthly upsell ─────────────
+
+export type ChangeRow = Pick<
+  typeof recurringChanges.$inferSelect,
+  | "at"
+  | "currency"
+  | "change"
+  | "movement"
+  | "monthlyDelta"
+  | "annualDelta"
+  | "fromAmount"
+  | "toAmount"
+  | "fromFrequency"
+  | "toFrequency"
+  | "reason"
+  | "comment"
+  | "saveOffer"
+>;
+export type UpsellCount = { campaign: string; variant: string; type: string; count: number };
+export type UpsellPaid = { source: "ask" | "thanks"; campaign: string; variant: string; paid: number };
+
+const UPSELL_EVENTS = [
+  "upsell_offered",
+  "upsell_accepted",
+  "upsell_declined",
+  "thanks_upsell_offered",
+  "thanks_upsell_accepted",
+];
+
+/**
+ * What the staff view shows of recurring support changing, in one D1 round trip: the movements
+ * per currency, month and kind up to `lastMonth` (earlier months make the opening figures), the
+ * changes and cancellations in the range, and the upsell's counters and paid pledges.
+ */
+export async function growthData(
+  db: Database,
+  site: string,
+  days: DayBounds,
+  ms: { from: number; to: number },
+  lastMonth: string,
+  recentLimit = 50,
+) {
+  const r = recurringChanges;
+  const firstPaidAt = sql<number>`(SELECT min(${payments.paidAt}) FROM ${payments} WHERE ${payments.pledgeId} = ${pledges.id})`;
+  const inRange = and(eq(r.site, site), gte(r.at, ms.from), lt(r.at, ms.to));
+  const [movements, span, changes, reasons, offers, counters, paid] = await db.batch([
+    db
+      .select({
+        currency: r.currency,
+        month: r.month,
+        movement: sql<Movement>`${r.movement}`.as("movement"),
+        monthly: total(r.monthlyDelta).as("monthly"),
+        annual: total(r.annualDelta).as("annual"),
+        n: sql<number>`count(*)`.as("n"),
+      })
+      .from(r)
+      .where(and(eq(r.site, site), isNotNull(r.movement), lte(r.month, lastMonth)))
+      .groupBy(r.currency, r.month, r.movement),
+    db
+      .select({ first: sql<string | null>`min(${r.month})`.as("first") })
+      .from(r)
+      .where(eq(r.site, site)),
+    db
+      .select({
+        at: r.at,
+        currency: r.currency,
+        change: r.change,
+        movement: r.movement,
+        monthlyDelta: r.monthlyDelta,
+        annualDelta: r.annualDelta,
+        fromAmount: r.fromAmount,
+        toAmount: r.toAmount,
+        fromFrequency: r.fromFrequency,
+        toFrequency: r.toFrequency,
+        reason: r.reason,
+        comment: r.comment,
+        saveOffer: r.saveOffer,
+      })
+      .from(r)
+      .where(
+        and(
+          inRange,
+          inArray(r.change, [
+            "amount",
+            "frequency",
+            "paused",
+            "resumed",
+            "cancel_requested",
+            "cancel_withdrawn",
+            "ended",
+          ]),
+        ),
+      )
+      .orderBy(desc(r.at), desc(r.eventId))
+      .limit(recentLimit),
+    // Cancellations asked for at /manage (scheduled) and support that ended, by the reason given.
+    db
+      .select({
+        change: r.change,
+        reason: sql<string>`coalesce(${r.reason}, '')`.as("reason"),
+        n: sql<number>`count(*)`.as("n"),
+      })
+      .from(r)
+      .where(and(inRange, inArray(r.change, ["cancel_requested", "ended"])))
+      .groupBy(r.change, sql`coalesce(${r.reason}, '')`),
+    db
+      .select({ outcome: sql<string>`${r.saveOffer}`.as("outcome"), n: sql<number>`count(*)`.as("n") })
+      .from(r)
+      .where(and(inRange, isNotNull(r.saveOffer)))
+      .groupBy(r.saveOffer),
+    db
+      .select({
+        campaign: askEventCounts.campaign,
+        variant: askEventCounts.variant,
+        type: askEventCounts.type,
+        count: total(askEventCounts.count).as("count"),
+      })
+      .from(askEventCounts)
+      .where(
+        and(
+          eq(askEventCounts.site, site),
+          gte(askEventCounts.day, days.fromDay),
+          lt(askEventCounts.day, days.toDay),
+          inArray(askEventCounts.type, UPSELL_EVENTS),
+        ),
+      )
+      .groupBy(askEventCounts.campaign, askEventCounts.variant, askEventCounts.type),
+    // Pledges from an upsell whose first payment arrived in the range.
+    db
+      .select({
+        source: sql<"ask" | "thanks">`${pledges.upsell}`.as("source"),
+        campaign: sql<string>`coalesce(${pledges.campaign}, '')`.as("campaign"),
+        variant: sql<string>`coalesce(${pledges.variant}, '')`.as("variant"),
+        paid: sql<number>`count(*)`.as("paid"),
+      })
+      .from(pledges)
+      .where(
+        and(
+          eq(pledges.site, site),
+          isNotNull(pledges.upsell),
+          lt(pledges.createdAt, ms.to),
+          gte(firstPaidAt, ms.from),
+          lt(firstPaidAt, ms.to),
+        ),
+      )
+      .groupBy(pledges.upsell, sql`coalesce(${pledges.campaign}, '')`, sql`coalesce(${pledges.variant}, '')`),
+  ]);
+  return {
+    movements: movements as MovementRow[],
+    firstMonth: span[0]?.first ?? null,
+    changes: changes as ChangeRow[],
+    reasons: reasons as { change: "cancel_requested" | "ended"; reason: string; n: number }[],
+    saveOffers: offers as { outcome: string; n: number }[],
+    upsellCounts: counters as UpsellCount[],
+    upsellPaid: paid as UpsellPaid[],
+  };
+}
+
+export type GrowthData = Awaited<ReturnType<typeof growthData>>;

@@ -22,6 +22,7 @@ import {
   sameSiteOnly,
   usableAdminToken,
 } from "./auth";
+import { growthView } from "./growth";
 import { dashboardData } from "./queries";
 import { dayBounds, msBounds, resolveRange } from "./range";
 import { dashboardPage } from "./render/dashboard";
@@ -121,10 +122,11 @@ export function staffRoutes(options: AuthOptions = {}) {
         const range = resolveRange(c.req.query(), now()) ?? resolveRange({ range: "30d" }, now());
         if (!range) return c.text("Bad range.", 400);
         const db = database(c.env.DB);
-        const [data, reminders, [latest]] = await Promise.all([
+        const [data, reminders, [latest], growth] = await Promise.all([
           dashboardData(db, site.id, dayBounds(range), msBounds(range)),
           reminderStats(db, site.id, msBounds(range), REMINDER_CAMPAIGN),
           recentRuns(db, 1),
+          growthView(db, site.id, range, now()),
         ]);
         const reconciliation = {
           latest: latest ?? null,
@@ -141,6 +143,7 @@ export function staffRoutes(options: AuthOptions = {}) {
             staff: c.var.staff,
             accessLogout: accessConfigured(c.env),
             warnings: deploymentWarnings(c.env),
+            growth,
             now: now(),
           }),
         );

@@ -48,6 +48,7 @@ th,td{padding:8px 10px;border-bottom:1px solid var(--line);text-align:right;vert
 th:first-child,td:first-child{text-align:left}
 thead th{font-size:.85rem;color:var(--muted);font-weight:700;border-bottom:2px solid var(--ink)}
 td.l,th.l{text-align:left}
+td[data-figure]{white-space:nowrap}
 .rate{display:block;font-size:.82rem;color:var(--muted)}
 .scroll{overflow-x:auto;margin:8px 0 20px}
 .funnels{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:4px 32px}

@@ -25,6 +25,8 @@ type State = {
   error?: string;
   /** The extras chunk (the "Other" field and its checks), once loaded. */
   x?: Extras;
+  /** The one-off amount while the monthly upsell (extras chunk) is offered instead of the form. */
+  up?: number;
 };
 
 /**
@@ -68,19 +70,27 @@ export class Chooser extends Component<Props, State> {
     return x ? x.checkAmount(other, env.config, env.lang) : { error: "" };
   }
 
-  submit = async (e: Event) => {
+  /**
+   * Continue: checks the amount and starts the checkout. A one-off choice is first offered, once,
+   * as a monthly gift (the extras chunk's Upsell, which calls back with `frequency`, `given` and
+   * `upsell` for the reader's answer); without the chunk the one-off goes ahead.
+   */
+  submit = async (e: Event, frequency = this.state.frequency, given?: number, upsell?: "ask") => {
     e.preventDefault();
     const { env, placement } = this.props;
     const { config, t } = env;
     if (this.state.busy) return;
-    const x = this.state.choice === OTHER ? await this.load() : undefined;
-    if (this.state.choice === OTHER && !x) return this.setState({ error: t.offline });
-    const { amount } = this.amount(x);
+    const x = !given && this.state.choice === OTHER ? await this.load() : undefined;
+    if (!given && this.state.choice === OTHER && !x) return this.setState({ error: t.offline });
+    const amount = given || this.amount(x).amount;
     if (amount === undefined) {
       this.setState({ touched: true });
       this.input?.focus();
       return;
     }
+    // Offered once: `up` stays set while the reader answers, and after.
+    if (frequency === "once" && config.upsell && !this.state.up && (await this.load()))
+      return this.setState({ up: amount });
     this.setState({ busy: true, error: "" });
     env.track("click", placement);
     let error: string;
@@ -90,8 +100,9 @@ export class Chooser extends Component<Props, State> {
         "/api/checkout",
         {
           site: env.site,
-          frequency: this.state.frequency,
+          frequency,
           amount,
+          upsell,
           currency: config.currency,
           returnUrl: env.pageUrl,
           variant: env.variant,
@@ -118,8 +129,10 @@ export class Chooser extends Component<Props, State> {
     this.setState({ busy: false, error });
   };
 
-  render({ env }: Props, { frequency, choice, other, touched, coverFees, busy, error, x }: State) {
+  render({ env, placement }: Props, { frequency, choice, other, touched, coverFees, busy, error, x, up }: State) {
     const { config, t, lang } = env;
+    if (up && x)
+      return <x.Upsell env={env} placement={placement} amount={up} go={this.submit} busy={busy} error={error} />;
     const money = (n: number) => formatMoney(n, config.currency, lang, config.decimals);
     const checked = this.amount();
     const fee = config.fee && checked.amount ? coverFee(checked.amount, config.fee) : 0;

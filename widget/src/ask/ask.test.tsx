@@ -13,12 +13,13 @@ import { OtherAmount } from "./OtherAmount";
 import { formatSendOn, Reminder } from "./Reminder";
 import { confirmThanks, Thanks } from "./Thanks";
 import { turnstileToken } from "./turnstile";
+import { Upsell } from "./Upsell";
 
 const config = sample as AskConfig;
 const NOW = Date.UTC(2025, 4, 14, 12);
 const shared = { loadState, saveState, whyNotShown, articlesRead };
 /** The extras chunk, as the build packs it (widget/src/ask/extras-chunk.ts). */
-const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks };
+const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks, Upsell };
 
 /** Lets Preact (which renders in a microtask) and awaited fetches settle. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -380,6 +381,96 @@ describe("the in-article ask", () => {
   });
 });
 
+describe("the monthly upsell", () => {
+  const withUpsell = { ...config, upsell: { share: 25 } };
+  const events = (beacon: { mock: { calls: unknown[] } }) => {
+    dispatchEvent(new Event("pagehide"));
+    return (beacon.mock.calls as unknown as [string, string][]).flatMap(([, b]) => JSON.parse(b).events);
+  };
+  /** Once, $25, Continue: the offer replaces the form. */
+  async function offered(options: Partial<MountOptions> = {}, deps: MountDeps = {}) {
+    const started = start({ config: withUpsell, ...options }, deps);
+    await settle();
+    const root = started.inline!;
+    await choose(radios(root, "frequency").find((r) => r.value === "once")!);
+    await choose(radios(root, "amount").find((r) => r.value === "2500")!);
+    root.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    for (let i = 0; i < 3; i++) await settle();
+    return { ...started, root };
+  }
+
+  it("after Once and Continue offers, once, a monthly gift instead; focus on its question; nothing posted yet", async () => {
+    const { root, calls, beacon } = await offered();
+    expect(calls).toHaveLength(0);
+    expect(root.querySelector("form")).toBeNull();
+    const question = root.querySelector("h3")!;
+    expect(question.textContent).toBe("Could you make it monthly?");
+    expect(root.activeElement).toBe(question);
+    expect(root.querySelector("section.up")!.getAttribute("aria-labelledby")).toBe(question.id);
+    expect(root.querySelector(".up p")!.textContent).toBe(
+      "A monthly gift of $6 does even more than $25 once: it lets us plan our reporting. You can change or cancel it at any time.",
+    );
+    expect(Array.from(root.querySelectorAll(".up button")).map((b) => b.textContent)).toEqual([
+      "Make it $6 a month",
+      "Keep my $25 one-off gift",
+    ]);
+    expect(events(beacon).map((e: { type: string }) => e.type)).toContain("upsell_offered");
+  });
+
+  it("Make it monthly: a monthly checkout of the suggested amount, marked as the upsell's", async () => {
+    const { root, calls, navigate, beacon } = await offered();
+    button(root, "Make it $6 a month").click();
+    await settle();
+    await settle();
+    expect(calls).toHaveLength(1);
+    expect(bodyOf(calls[0]!)).toMatchObject({ frequency: "monthly", amount: 600, upsell: "ask", placement: "inline" });
+    expect(navigate).toHaveBeenCalledWith("https://checkout.example/cs_1");
+    const types = events(beacon).map((e: { type: string }) => e.type);
+    expect(types).toEqual(expect.arrayContaining(["upsell_offered", "upsell_accepted", "click", "checkout"]));
+    expect(types).not.toContain("upsell_declined");
+  });
+
+  it("Keep it a one-off: the one-off checkout as chosen, and the offer is not made again", async () => {
+    const { root, calls, beacon } = await offered();
+    button(root, "Keep my $25 one-off gift").click();
+    await settle();
+    await settle();
+    expect(calls).toHaveLength(1);
+    const body = bodyOf(calls[0]!);
+    expect(body).toMatchObject({ frequency: "once", amount: 2500 });
+    expect(body).not.toHaveProperty("upsell");
+    expect(events(beacon).map((e: { type: string }) => e.type)).toContain("upsell_declined");
+  });
+
+  it("uses the site's fixed monthly amount, and speaks Russian", async () => {
+    const { root } = await offered({
+      lang: "ru",
+      config: { ...withUpsell, lang: "ru", upsell: { share: 25, amount: 700 } },
+    });
+    expect(root.querySelector("h3")!.textContent).toBe("Может быть, ежемесячно?");
+    expect(root.querySelector(".up button")!.textContent).toMatch(/^Да, 7\s\$ в месяц$/);
+  });
+
+  it("is not offered for a monthly choice, where the site turned it off, or when the chunk cannot load", async () => {
+    const monthly = start({ config: withUpsell });
+    await settle();
+    monthly.inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    for (let i = 0; i < 3; i++) await settle();
+    expect(bodyOf(monthly.calls[0]!)).toMatchObject({ frequency: "monthly", amount: 1000 });
+    document.body.innerHTML = "";
+    articlePage();
+    localStorage.clear();
+    const off = await offered({ config });
+    expect(bodyOf(off.calls[0]!)).toMatchObject({ frequency: "once", amount: 2500 });
+    document.body.innerHTML = "";
+    articlePage();
+    localStorage.clear();
+    const offline = await offered({}, { extras: () => Promise.reject(new Error("offline")) });
+    expect(offline.root.querySelector("h3")).toBeNull();
+    expect(bodyOf(offline.calls[0]!)).toMatchObject({ frequency: "once", amount: 2500 });
+  });
+});
+
 describe("the banner", () => {
   it("has a labelled close button that hides it for bannerDismissDays", async () => {
     const { banner, beacon } = start();
@@ -549,6 +640,41 @@ describe("coming back from Stripe", () => {
     expect(banner!.querySelector<HTMLButtonElement>("button[aria-label]")!.getAttribute("aria-label")).toBe(
       "Close this message",
     );
+  });
+
+  it("after a one-off gift offers to give monthly with one press; the worker starts that checkout", async () => {
+    thanksReply = {
+      status: 200,
+      body: { supporter: true, frequency: "once", upsell: { amount: 600, currency: "USD", token: "pl_1.1.sig" } },
+    };
+    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_pledge=pl_1.signature");
+    const { calls, navigate, beacon } = start({ rs: "thanks" });
+    await returned();
+    const { inline } = roots();
+    expect(inline!.textContent).toContain("Would you like to give $6 every month too?");
+    const offer = button(inline!, "Give $6 a month");
+    offer.click();
+    for (let i = 0; i < 3; i++) await settle();
+    const upsell = calls.find((c) => c.url === "https://support.example.org/api/upsell")!;
+    expect(bodyOf(upsell)).toEqual({ site: "demo", token: "pl_1.1.sig" });
+    expect((upsell.init.headers as Record<string, string>)["Idempotency-Key"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(navigate).toHaveBeenCalledWith("https://checkout.example/cs_1");
+    dispatchEvent(new Event("pagehide"));
+    const types = (beacon.mock.calls as unknown as [string, string][]).flatMap(([, b]) =>
+      JSON.parse(b).events.map((e: { type: string }) => e.type),
+    );
+    expect(types).toEqual(expect.arrayContaining(["thanks_upsell_offered", "thanks_upsell_accepted"]));
+  });
+
+  it("shows no offer the worker did not make, or one in another currency", async () => {
+    thanksReply = {
+      status: 200,
+      body: { supporter: true, frequency: "once", upsell: { amount: 600, currency: "EUR", token: "pl_1.1.sig" } },
+    };
+    history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_pledge=pl_1.signature");
+    start({ rs: "thanks" });
+    await returned();
+    expect(roots().inline!.querySelector("button")).toBeNull();
   });
 
   /** What an ordinary reader of this page sees: the ask, and no supporter memory. */

@@ -1,9 +1,9 @@
 /**
  * Entry of the extras chunk (dist/public/widget/extras[.lang].js): the "Other" amount field
- * with its validation, the reminder form, the Turnstile check (turnstile.ts) and the
- * thank-you with its check of the return link, which a first ask does not need up front. The chooser fetches it when the
- * reader first reaches for the form (or picks "Other", or presses Continue on a site that
- * requires Turnstile), the ask after "Remind me later", mount on the return from Stripe.
+ * with its validation, the reminder form, the Turnstile check (turnstile.ts), the monthly upsell
+ * and the thank-you with its check of the return link (and its monthly offer), which a first ask
+ * does not need up front. The chooser fetches it when the reader first reaches for the form (or
+ * picks "Other", or presses Continue), the ask after "Remind me later", mount on the return from Stripe.
  * widget/build.mjs maps its `preact` imports to the copy the ask bundle already carries
  * (`__readerSupport.lib`), so the chunk holds just these pieces.
  */
@@ -13,5 +13,6 @@ import { OtherAmount } from "./OtherAmount";
 import { Reminder } from "./Reminder";
 import { confirmThanks, Thanks } from "./Thanks";
 import { turnstileToken } from "./turnstile";
+import { Upsell } from "./Upsell";
 
-rsGlobal().extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks };
+rsGlobal().extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks, Upsell };

@@ -1,6 +1,6 @@
 import { Component, render } from "preact";
 import { Fragment, jsx, jsxs } from "preact/jsx-runtime";
-import type { Copy, Frequency, Placement } from "../../../worker/core/widget-contract";
+import type { Copy, Placement } from "../../../worker/core/widget-contract";
 import { strings } from "../i18n";
 import { dismissBanner } from "../rules/memory";
 import type { ReaderState } from "../rules/state";
@@ -14,6 +14,7 @@ import { type Extras, rsGlobal } from "./global";
 import { createHost, placeBanner, placeInline } from "./host";
 import type { MountOptions } from "./mount-options";
 import { sheet } from "./styles";
+import type { Given } from "./Thanks";
 
 declare const __LANG__: string | undefined;
 declare const __CHUNK_VERSION__: string;
@@ -135,9 +136,8 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
   };
   const inlineDue = wants("inline") && !whyNotShown(context, "inline");
   const bannerDue = wants("banner") && !whyNotShown(context, "banner");
-  // Set once the worker has confirmed the payment behind the return link.
-  let thanks = false;
-  let frequency: Frequency = "once";
+  // Set once the worker has confirmed the payment behind the return link: what was given.
+  let thanks: Given | null = null;
 
   // One view per page counts toward the cap, however many placements are seen.
   let viewCounted = false;
@@ -171,7 +171,7 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
         inlineHost = host;
         inlineRoot = root;
         render(
-          Thanks ? <Thanks env={env} frequency={frequency} /> : <Ask env={env} onSnooze={() => closeBanner(false)} />,
+          Thanks ? <Thanks env={env} given={thanks!} /> : <Ask env={env} onSnooze={() => closeBanner(false)} />,
           root,
         );
         if (!Thanks) {
@@ -198,7 +198,7 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
       render(
         <Banner
           env={env}
-          thanks={Thanks && <Thanks env={env} frequency={frequency} banner />}
+          thanks={Thanks && <Thanks env={env} given={thanks!} banner />}
           onSupport={supportUs}
           onClose={() => closeBanner(true)}
         />,
@@ -220,10 +220,7 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
     env.extras().then(
       (x) =>
         x.confirmThanks(env, token).then((given) => {
-          if (given) {
-            thanks = true;
-            frequency = given;
-          }
+          thanks = given;
           show(given ? x.Thanks : undefined);
         }),
       () => show(),

@@ -1,11 +1,13 @@
 /**
  * What an email is for; staff filter the outbox by it. Reminders and their confirmations, manage
- * links, and the emails supporters receive after Stripe's events (supporter-mail/).
+ * links, the confirmation of a change a supporter made at /manage, and the emails supporters
+ * receive after Stripe's events (supporter-mail/).
  */
 export const MAIL_KINDS = [
   "reminder",
   "confirmation",
   "manage",
+  "change",
   "receipt",
   "payment_failed",
   "payment_failed_again",

@@ -6,9 +6,11 @@ import type { ReminderStats } from "../../reminders/store";
 import type { Staff } from "../auth";
 import { CSV_COLUMNS } from "../csv";
 import { buildFunnel, type Counts, STAGE_LABELS, STAGES } from "../funnel";
+import type { GrowthView } from "../growth";
 import type { DashboardData } from "../queries";
 import { type DayRange, daysBetween, isoDay, PRESET_LABELS, PRESETS, type Preset } from "../range";
 import { type DayValues, moneyChart } from "./chart";
+import { growthSections } from "./growth";
 import { count, dateTime, FREQUENCY_LABELS, longDay, money, percent, staffPage } from "./html";
 
 /** Everything the dashboard page needs; rendering is pure (tests call it directly). */
@@ -25,6 +27,8 @@ export type DashboardView = {
   accessLogout: boolean;
   /** Problems of this deployment's configuration, shown above everything else. */
   warnings?: string[];
+  /** Recurring support growing and changing (staff/growth.ts); absent: those sections are left out. */
+  growth?: GrowthView;
   now: number;
 };
 
@@ -240,7 +244,7 @@ function recurringSection(view: DashboardView): Html {
 <td>${count(sumBy(data.cancelled, cur, "monthly"))} / ${count(sumBy(data.cancelled, cur, "annual"))}</td></tr>`;
   });
   return html`<h2 id="recurring">Recurring support</h2>
-<p class="lede">Active supporters today; new and cancelled within the range (monthly / annual).</p>
+<p class="lede">Active supporters today (those taking a break included); new and cancelled within the range (monthly / annual).</p>
 <div class="scroll" tabindex="0" role="region" aria-label="Recurring support table"><table>
 <thead><tr><th scope="col">Currency</th><th scope="col">Active monthly</th><th scope="col">Active annual</th><th scope="col">Monthly equivalent</th><th scope="col">New in range</th><th scope="col">Cancelled in range</th></tr></thead>
 <tbody>${body}</tbody></table></div>`;
@@ -363,6 +367,7 @@ ${csvLegend()}
 ${moneySection(view)}
 ${reconciliationSection(view)}
 ${recurringSection(view)}
+${growthSections(view.growth)}
 ${chartSection(view)}
 ${funnelSection(view)}
 ${remindersSection(view)}
