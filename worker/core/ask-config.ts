@@ -24,12 +24,33 @@ export function pickLanguage(site: SiteConfig, requested: string | undefined): L
 export const upsellOffered = (site: SiteConfig): boolean =>
   site.upsell.enabled && site.frequencies.includes("once") && site.frequencies.includes("monthly");
 
+/**
+ * The weight each variant gets: automatic allocation's, when the site allocates automatically and
+ * the allocation knows every variant (a variant added since waits for the next run); else the
+ * configured weights.
+ */
+export function variantWeights(
+  site: SiteConfig,
+  allocated: Record<string, number> | undefined,
+): Record<string, number> {
+  const auto =
+    site.allocation.mode !== "fixed" && allocated && site.variants.every((v) => allocated[v.id] !== undefined);
+  return Object.fromEntries(site.variants.map((v) => [v.id, auto ? (allocated[v.id] as number) : v.weight]));
+}
+
+/** Whether any target of the site names countries (then the config carries the visitor's). */
+export const targetsCountries = (site: SiteConfig): boolean =>
+  Boolean(site.target?.countries?.length || site.variants.some((v) => v.target?.countries?.length));
+
 /** Everything the ask needs for one visitor (`GET /api/config`). */
 export function askConfig(
   site: SiteConfig,
   visitor: { currency?: string; country?: string; lang?: string },
   turnstileSiteKey: string | null,
+  allocated?: Record<string, number>,
 ): AskConfig {
+  const weights = variantWeights(site, allocated);
+  const goals = Object.entries(site.goals).filter(([, g]) => g.show);
   const lang = pickLanguage(site, visitor.lang);
   const currency = pickCurrency(site, visitor.currency, visitor.country);
   const settings = site.currencies[currency];
@@ -43,9 +64,20 @@ export function askConfig(
     copy,
     variants: site.variants.map((v) => ({
       id: v.id,
-      weight: v.weight,
-      ...(v.copy?.[lang] ? { copy: v.copy[lang] } : {}),
+      weight: weights[v.id] ?? v.weight,
+      ...(v.copy?.[lang] && Object.keys(v.copy[lang]).length ? { copy: v.copy[lang] } : {}),
+      ...(v.target ? { target: v.target } : {}),
     })),
+    ...(site.target ? { target: site.target } : {}),
+    ...(targetsCountries(site) ? { country: visitor.country?.toUpperCase() ?? "" } : {}),
+    ...(site.theme ? { theme: site.theme } : {}),
+    ...(goals.length
+      ? {
+          goals: Object.fromEntries(
+            goals.map(([name, g]) => [name, { currency: g.currency, amount: g.amount, endsOn: g.endsOn }]),
+          ),
+        }
+      : {}),
     frequencies: site.frequencies,
     defaultFrequency: site.defaultFrequency,
     currency,
