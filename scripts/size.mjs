@@ -31,7 +31,7 @@ async function configResponses(url) {
   // Bundle the worker's pure config code (and the validated site list) for Node.
   const bundled = await build({
     stdin: {
-      contents: `export { SITES } from "./worker/platform/sites"; export { askConfig } from "./worker/core/ask-config";`,
+      contents: `export { FILE_SITES as SITES } from "./worker/platform/sites"; export { askConfig } from "./worker/core/ask-config";`,
       resolveDir: root,
       loader: "ts",
     },

@@ -9,15 +9,18 @@ import type { AppContext } from "./platform/env";
 import { baselineHeaders } from "./platform/headers";
 import { httpErrorResponse, jsonError } from "./platform/http";
 import { confirmRoutes, forgetRoutes, reminderRoutes } from "./reminders/routes";
+import { liveSettings } from "./settings/live";
 import { staff } from "./staff/routes";
 import { cardRoutes, giveRoutes, statementRoutes } from "./supporter-mail/routes";
 
 /**
  * The whole HTTP surface: one router per feature, mounted at its prefix. Static widget files
- * are served by Workers Assets before this runs. Every answer carries the baseline security headers.
+ * are served by Workers Assets before this runs. Every answer carries the baseline security headers,
+ * and every request sees the sites' published settings (at most half a minute old).
  */
 export const app = new Hono<AppContext>()
   .use(baselineHeaders)
+  .use(liveSettings)
   .route("/api/config", configRoutes)
   .route("/api/checkout", checkoutRoutes)
   .route("/api/thanks", thanksRoutes)

@@ -5,6 +5,7 @@ import type { WorkerEnv } from "./platform/env";
 import { purgeOutbox } from "./platform/mail/outbox";
 import { type DispatchResult, dispatchDueReminders } from "./reminders/dispatch";
 import { expireUnconfirmed } from "./reminders/store";
+import { refreshLiveSites } from "./settings/live";
 import { FAILURE_WINDOW_MS } from "./staff/session";
 import { purgeStaffAccess } from "./staff/store";
 import { sendRenewalNotices } from "./supporter-mail/renewals";
@@ -22,6 +23,7 @@ export const DAILY_WINDOW_MS = 3 * 86_400_000;
  * (ledger/reconcile.ts).
  */
 export async function runScheduled(env: WorkerEnv, scheduledTime: number, cron = ""): Promise<DispatchResult | null> {
+  await refreshLiveSites(env);
   if (cron === DAILY_CRON) {
     const report = await reconcile(env, { since: scheduledTime - DAILY_WINDOW_MS, until: scheduledTime }, "cron");
     console.log(

@@ -8,7 +8,7 @@ import { type AppContext, configuredOrigin } from "../platform/env";
 import { clientIp, clientKey, jsonBody, jsonError, readJson, validationError } from "../platform/http";
 import { mailCanReachReaders } from "../platform/mail/transports";
 import { readerPageHeaders } from "../platform/page";
-import { demoOrigins, findSite, SITES } from "../platform/sites";
+import { allSites, demoOrigins, findSite } from "../platform/sites";
 import { verifyTurnstile } from "../platform/turnstile";
 import { forgetHash } from "./forget";
 import { isConfirmToken, isForgetToken } from "./links";
@@ -117,6 +117,6 @@ export const forgetRoutes = new Hono<AppContext>()
   });
 
 function pageContext(siteId: string | undefined, lang: string | undefined): { lang: Language; siteName: string } {
-  const site = findSite(siteId) ?? SITES[0];
+  const site = findSite(siteId) ?? allSites()[0];
   return { lang: firstLanguage(lang) ?? site?.defaultLanguage ?? "en", siteName: site?.name ?? "Reader Support" };
 }

@@ -8,7 +8,7 @@ import { configuredOrigin, isDevelopment } from "../platform/env";
 import type { Html } from "../platform/html";
 import { jsonError } from "../platform/http";
 import { MAIL_KINDS } from "../platform/mail/message";
-import { findSite, SITES } from "../platform/sites";
+import { allSites, findSite } from "../platform/sites";
 import type { AdminEnv, Staff } from "../staff/auth";
 import { count, money, staffPage } from "../staff/render/html";
 import { publisherOf, type RenderedMail, renderSupporterMail } from "./email";
@@ -77,7 +77,7 @@ function preview(site: SiteConfig, kind: PreviewKind, lang: Language, origin: st
 
 export const emailsStaff = new Hono<AdminEnv>()
   .get("/", async (c) => {
-    const site = findSite(c.req.query("site")) ?? SITES[0];
+    const site = findSite(c.req.query("site")) ?? allSites()[0];
     if (!site) return c.text("No sites are configured.", 500);
     const days = Number(c.req.query("days")) === 7 ? 7 : 30;
     const kind = isPreviewKind(c.req.query("kind")) ? (c.req.query("kind") as PreviewKind) : "receipt";
@@ -117,7 +117,7 @@ export const emailsStaff = new Hono<AdminEnv>()
     return c.json({ now: new Date(now).toISOString(), ...(await sendRenewalNotices(c.env, now)) });
   })
   .get("/preview", (c) => {
-    const site = findSite(c.req.query("site")) ?? SITES[0];
+    const site = findSite(c.req.query("site")) ?? allSites()[0];
     const kind = c.req.query("kind");
     const lang = c.req.query("lang");
     if (!site || !isPreviewKind(kind) || !isLanguage(lang)) return c.text("Unknown site, kind or language.", 400);
@@ -167,7 +167,7 @@ export function emailsPage(view: EmailsView): string {
     (d) =>
       html`<li><a href="/admin/emails?${query({ site: site.id, days: d, kind: selected.kind, lang: selected.lang })}"${d === days ? html` aria-current="page"` : ""}>Last ${d} days</a></li>`,
   );
-  const siteOptions = SITES.map(
+  const siteOptions = allSites().map(
     (s) => html`<option value="${s.id}"${s.id === site.id ? html` selected` : ""}>${s.name}</option>`,
   );
   const previews = PREVIEW_KINDS.map(
