@@ -12,9 +12,10 @@ import { findSite, SITES } from "../platform/sites";
 import type { AdminEnv, Staff } from "../staff/auth";
 import { count, money, staffPage } from "../staff/render/html";
 import { publisherOf, type RenderedMail, renderSupporterMail } from "./email";
+import { previewMail } from "./previews";
 import { sendRenewalNotices } from "./renewals";
 import { RECOVERY_CAMPAIGN } from "./rules";
-import { KIND_INFO, PREVIEW_KINDS, type PreviewKind, sampleMail } from "./samples";
+import { KIND_INFO, PREVIEW_KINDS, type PreviewKind } from "./samples";
 import { linkCounts, mailCounts, recoveredCheckouts } from "./store";
 
 /**
@@ -71,9 +72,7 @@ const isLanguage = (lang: string | undefined): lang is Language =>
   (LANGUAGES as readonly string[]).includes(lang ?? "");
 
 /** One template rendered with its sample data. */
-function preview(site: SiteConfig, kind: PreviewKind, lang: Language, origin: string): RenderedMail {
-  return renderSupporterMail(sampleMail(kind, site, lang, origin), lang, publisherOf(site, lang));
-}
+const preview = previewMail;
 
 export const emailsStaff = new Hono<AdminEnv>()
   .get("/", async (c) => {
