@@ -11,7 +11,7 @@ import { MAIL_KINDS } from "../platform/mail/message";
 import { findSite, SITES } from "../platform/sites";
 import type { AdminEnv, Staff } from "../staff/auth";
 import { count, money, staffPage } from "../staff/render/html";
-import { publisherOf, type RenderedMail, renderSupporterMail } from "./email";
+import type { RenderedMail } from "./email";
 import { previewMail } from "./previews";
 import { sendRenewalNotices } from "./renewals";
 import { RECOVERY_CAMPAIGN } from "./rules";
