@@ -71,9 +71,6 @@ const isPreviewKind = (kind: string | undefined): kind is PreviewKind =>
 const isLanguage = (lang: string | undefined): lang is Language =>
   (LANGUAGES as readonly string[]).includes(lang ?? "");
 
-/** One template rendered with its sample data. */
-const preview = previewMail;
-
 export const emailsStaff = new Hono<AdminEnv>()
   .get("/", async (c) => {
     const site = findSite(c.req.query("site")) ?? SITES[0];
@@ -98,7 +95,7 @@ export const emailsStaff = new Hono<AdminEnv>()
         counts,
         links,
         recovered,
-        selected: { kind, lang, mail: preview(site, kind, lang, origin) },
+        selected: { kind, lang, mail: previewMail(site, kind, lang, origin) },
       }),
     );
   })
@@ -120,7 +117,7 @@ export const emailsStaff = new Hono<AdminEnv>()
     const kind = c.req.query("kind");
     const lang = c.req.query("lang");
     if (!site || !isPreviewKind(kind) || !isLanguage(lang)) return c.text("Unknown site, kind or language.", 400);
-    return c.html(preview(site, kind, lang, configuredOrigin(c.env) ?? "https://support.example.org").html);
+    return c.html(previewMail(site, kind, lang, configuredOrigin(c.env) ?? "https://support.example.org").html);
   });
 
 /** What the page shows; rendering is pure. */
