@@ -4,12 +4,12 @@ import { secureHeaders } from "hono/secure-headers";
 import { LANGUAGES, type Language } from "../core/languages";
 import type { SiteConfig } from "../core/site-config";
 import { database } from "../platform/db";
-import { configuredOrigin, isDevelopment } from "../platform/env";
+import { configuredOrigin } from "../platform/env";
 import type { Html } from "../platform/html";
-import { jsonError } from "../platform/http";
 import { MAIL_KINDS } from "../platform/mail/message";
 import { findSite, SITES } from "../platform/sites";
 import type { AdminEnv, Staff } from "../staff/auth";
+import { runAt } from "../staff/now";
 import { count, money, staffPage } from "../staff/render/html";
 import type { RenderedMail } from "./email";
 import { previewMail } from "./previews";
@@ -101,15 +101,9 @@ export const emailsStaff = new Hono<AdminEnv>()
   })
   // Sends the renewal notices due now, as the 15-minute Cron Trigger does (JSON). In development `?now=` tries the future.
   .post("/renewal-notices", async (c) => {
-    const nowParam = c.req.query("now");
-    let now = Date.now();
-    if (nowParam !== undefined) {
-      if (!isDevelopment(c.env))
-        return jsonError(c, 400, "now_not_allowed", "now can only be set in development.", "now");
-      now = Date.parse(nowParam);
-      if (!/^\d{4}-\d{2}-\d{2}T/.test(nowParam) || Number.isNaN(now))
-        return jsonError(c, 400, "invalid_now", "now must be an ISO-8601 date and time.", "now");
-    }
+    const at = runAt(c);
+    if ("refused" in at) return at.refused;
+    const now = at.now;
     return c.json({ now: new Date(now).toISOString(), ...(await sendRenewalNotices(c.env, now)) });
   })
   .get("/preview", (c) => {
