@@ -1,5 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { PREVIEW_KINDS } from "../../worker/supporter-mail/samples";
 import { chromiumAvailable } from "./browser";
 import { axeSource, SHOTS, useStackAndBrowser } from "./setup";
 
@@ -136,15 +137,7 @@ describe.skipIf(!chromiumAvailable())("a failed renewal's email, in Chromium", (
     await page.locator("iframe.mail").scrollIntoViewIfNeeded();
     await page.waitForTimeout(400);
     await page.screenshot({ path: `${SHOTS}/emails-staff.png`, fullPage: true });
-    for (const kind of [
-      "receipt",
-      "payment_failed",
-      "payment_failed_again",
-      "payment_recovered",
-      "renewal_notice",
-      "checkout_recovery",
-      "statement",
-    ]) {
+    for (const kind of PREVIEW_KINDS) {
       for (const lang of ["en", "ru"]) {
         await page.goto(`${e2e.stack.base}/admin/emails?site=demo&kind=${kind}&lang=${lang}`);
         const frame = page.frameLocator("iframe.mail");

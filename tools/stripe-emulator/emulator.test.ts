@@ -8,35 +8,18 @@ import { spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "./server.ts";
+import { emulatorHarness } from "./test-harness.ts";
 
 const SECRET = "whsec_test_emulator_secret";
 let emulator: Emulator;
 let stripe: Stripe;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, webhookSecret: SECRET });
-  stripe = new Stripe("sk_test_x", { host: "127.0.0.1", port: emulator.port, protocol: "http", maxNetworkRetries: 0 });
+const harness = emulatorHarness(SECRET);
+const { control } = harness;
+beforeAll(() => {
+  ({ emulator, stripe } = harness);
 });
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await control("/_test/reset");
-});
-
-/** POSTs a test control with a JSON body; returns the parsed JSON answer. */
-async function control(path: string, body: Record<string, unknown> = {}, expectStatus = 200): Promise<any> {
-  const res = await fetch(`${emulator.url}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const json = await res.json();
-  expect(res.status, JSON.stringify(json)).toBe(expectStatus);
-  return json;
-}
 
 /** Drains queued deliveries and verifies each signature with the SDK. */
 async function drainVerified(): Promise<Stripe.Event[]> {

@@ -8,46 +8,20 @@
  * Portal configurations, the events list's pagination, and the clock.
  */
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Emulator, startEmulator } from "./server.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "./server.ts";
+import { emulatorHarness, types } from "./test-harness.ts";
 
 const SECRET = "whsec_test_lifecycles";
 let emulator: Emulator;
 let stripe: Stripe;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, webhookSecret: SECRET });
-  stripe = new Stripe("sk_test_x", { host: "127.0.0.1", port: emulator.port, protocol: "http", maxNetworkRetries: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await control("/_test/reset");
+const harness = emulatorHarness(SECRET);
+const { control } = harness;
+beforeAll(() => {
+  ({ emulator, stripe } = harness);
 });
 
-async function control(path: string, body: Record<string, unknown> = {}, expectStatus = 200): Promise<any> {
-  const res = await fetch(`${emulator.url}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const json = await res.json();
-  expect(res.status, JSON.stringify(json)).toBe(expectStatus);
-  return json;
-}
-
-/** Drains one target's deliveries and verifies each signature with the SDK. */
-async function drain(endpoint?: { id: string; secret: string }): Promise<Stripe.Event[]> {
-  const { deliveries } = await control("/_test/deliveries/drain", endpoint ? { endpoint: endpoint.id } : {});
-  return Promise.all(
-    deliveries.map((d: { payload: string; signature: string; endpoint: string | null }) => {
-      expect(d.endpoint).toBe(endpoint?.id ?? null);
-      return stripe.webhooks.constructEventAsync(d.payload, d.signature, endpoint?.secret ?? SECRET);
-    }),
-  );
-}
-const types = (events: Stripe.Event[]) => events.map((e) => e.type);
+const drain = harness.drain;
 
 const line = (currency: string, amount: number, interval?: "month" | "year") => ({
   price_data: {

@@ -5,45 +5,21 @@
  * one); the billing portal's card-update flow, after which the next retry succeeds; and the
  * refusals Stripe would give.
  */
-import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Emulator, startEmulator } from "./server.ts";
+import type Stripe from "stripe";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "./server.ts";
+import { emulatorHarness, types } from "./test-harness.ts";
 
 const SECRET = "whsec_test_recovery";
 let emulator: Emulator;
 let stripe: Stripe;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, webhookSecret: SECRET });
-  stripe = new Stripe("sk_test_x", { host: "127.0.0.1", port: emulator.port, protocol: "http", maxNetworkRetries: 0 });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  await control("/_test/reset");
+const harness = emulatorHarness(SECRET);
+const { control } = harness;
+beforeAll(() => {
+  ({ emulator, stripe } = harness);
 });
 
-async function control(path: string, body: Record<string, unknown> = {}, expectStatus = 200): Promise<any> {
-  const res = await fetch(`${emulator.url}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const json = await res.json();
-  expect(res.status, JSON.stringify(json)).toBe(expectStatus);
-  return json;
-}
-
-async function drain(): Promise<Stripe.Event[]> {
-  const { deliveries } = await control("/_test/deliveries/drain");
-  return Promise.all(
-    deliveries.map((d: { payload: string; signature: string }) =>
-      stripe.webhooks.constructEventAsync(d.payload, d.signature, SECRET),
-    ),
-  );
-}
-const types = (events: Stripe.Event[]) => events.map((e) => e.type);
+const drain = () => harness.drain();
 
 const line = (interval?: "month" | "year") => ({
   price_data: {

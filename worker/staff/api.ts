@@ -4,7 +4,6 @@ import { parseRange } from "../core/summary";
 import { reconcile } from "../ledger/reconcile";
 import { recentRuns, runDifferences } from "../ledger/store";
 import { database } from "../platform/db";
-import { isDevelopment } from "../platform/env";
 import { jsonError } from "../platform/http";
 import { MAIL_KINDS } from "../platform/mail/message";
 import { listOutbox } from "../platform/mail/outbox";
@@ -15,6 +14,7 @@ import { reminderStats } from "../reminders/store";
 import type { AdminEnv } from "./auth";
 import { csvStream } from "./csv";
 import { growthView } from "./growth";
+import { runAt } from "./now";
 import { dashboardData, paymentsPage, staffSummary } from "./queries";
 import { dayBounds, msBounds, resolveRange } from "./range";
 import { actorOf, refuseUnless } from "./roles";
@@ -107,15 +107,9 @@ export const staffApi = new Hono<AdminEnv>()
   .post("/reminders/dispatch", async (c) => {
     const refused = await refuseUnless(c, null, "editor", "sending due reminders");
     if (refused) return refused;
-    const nowParam = c.req.query("now");
-    let now = Date.now();
-    if (nowParam !== undefined) {
-      if (!isDevelopment(c.env))
-        return jsonError(c, 400, "now_not_allowed", "now can only be set in development.", "now");
-      now = Date.parse(nowParam);
-      if (!/^\d{4}-\d{2}-\d{2}T/.test(nowParam) || Number.isNaN(now))
-        return jsonError(c, 400, "invalid_now", "now must be an ISO-8601 date and time.", "now");
-    }
+    const at = runAt(c);
+    if ("refused" in at) return at.refused;
+    const now = at.now;
     const result = await dispatchDueReminders(c.env, now);
     return c.json({ now: new Date(now).toISOString(), ...result });
   })

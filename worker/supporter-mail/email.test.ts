@@ -3,7 +3,7 @@ import { LANGUAGES } from "../core/languages";
 import { parseSites } from "../core/site-config";
 import { sites } from "../sites.config";
 import { mailMoney, publisherOf, renderSupporterMail } from "./email";
-import { PREVIEW_KINDS, sampleMail } from "./samples";
+import { SUPPORTER_KINDS, sampleMail } from "./samples";
 
 const [demo] = parseSites(sites);
 if (!demo) throw new Error("demo site missing");
@@ -13,7 +13,7 @@ const plainSpaces = (text: string) => text.replace(/[\u00a0\u202f]/g, " ");
 
 describe("the supporters' emails", () => {
   it("every kind renders in every language with a subject, a text part, the publisher and no gaps", () => {
-    for (const kind of PREVIEW_KINDS) {
+    for (const kind of SUPPORTER_KINDS) {
       for (const lang of LANGUAGES) {
         const mail = renderSupporterMail(sampleMail(kind, demo, lang, ORIGIN), lang, publisherOf(demo, lang));
         const where = `${kind} ${lang}`;

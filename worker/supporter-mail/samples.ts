@@ -1,10 +1,11 @@
 import type { Language } from "../core/languages";
 import type { SiteConfig } from "../core/site-config";
+import type { MailKind } from "../platform/mail/message";
 import type { SupporterMail } from "./email";
 import { cardUrl, giveUrl, manageUrl, statementUrl } from "./links";
 
-/** The kinds of email the staff view previews, in the order a supporter's year may bring them. */
-export const PREVIEW_KINDS = [
+/** The emails after Stripe's events that `sampleMail` makes sample data for. */
+export const SUPPORTER_KINDS = [
   "receipt",
   "payment_failed",
   "payment_failed_again",
@@ -13,6 +14,20 @@ export const PREVIEW_KINDS = [
   "checkout_recovery",
   "statement",
 ] as const;
+export type SupporterKind = (typeof SUPPORTER_KINDS)[number];
+
+/**
+ * Every template the worker sends, in the order a reader's year may bring them: the staff view
+ * previews each of them.
+ */
+export const PREVIEW_KINDS = [
+  "confirmation",
+  "reminder",
+  ...SUPPORTER_KINDS.slice(0, 6),
+  "manage",
+  "change",
+  "statement",
+] as const satisfies readonly MailKind[];
 export type PreviewKind = (typeof PREVIEW_KINDS)[number];
 
 /** What staff call each kind, and what causes it. */
@@ -27,13 +42,14 @@ export const KIND_INFO: Record<string, { label: string; cause: string }> = {
   reminder: { label: "Reminder", cause: "the date a reader picked with “Remind me later”" },
   confirmation: { label: "Reminder confirmation", cause: "a “Remind me later” request" },
   manage: { label: "Manage link", cause: "a request at /manage" },
+  change: { label: "Change confirmed", cause: "a supporter's change at /manage (amount, schedule, pause, cancel)" },
 };
 
 const SAMPLE_TOKEN = "sample0000000000000000.1900000000.sample0000000000000000000000000000000000000";
 const DAY = 86_400_000;
 
 /** Made-up data for one kind's preview, in the site's first currency, dated in 2026. Pure. */
-export function sampleMail(kind: PreviewKind, site: SiteConfig, lang: Language, origin: string): SupporterMail {
+export function sampleMail(kind: SupporterKind, site: SiteConfig, lang: Language, origin: string): SupporterMail {
   const currency = site.defaultCurrency;
   const settings = site.currencies[currency];
   const monthly = settings?.defaultAmount.monthly ?? 1000;

@@ -4,17 +4,18 @@ import { secureHeaders } from "hono/secure-headers";
 import { LANGUAGES, type Language } from "../core/languages";
 import type { SiteConfig } from "../core/site-config";
 import { database } from "../platform/db";
-import { configuredOrigin, isDevelopment } from "../platform/env";
+import { configuredOrigin } from "../platform/env";
 import type { Html } from "../platform/html";
-import { jsonError } from "../platform/http";
 import { MAIL_KINDS } from "../platform/mail/message";
 import { allSites, findSite } from "../platform/sites";
 import type { AdminEnv, Staff } from "../staff/auth";
+import { runAt } from "../staff/now";
 import { count, money, staffPage } from "../staff/render/html";
-import { publisherOf, type RenderedMail, renderSupporterMail } from "./email";
+import type { RenderedMail } from "./email";
+import { previewMail } from "./previews";
 import { sendRenewalNotices } from "./renewals";
 import { RECOVERY_CAMPAIGN } from "./rules";
-import { KIND_INFO, PREVIEW_KINDS, type PreviewKind, sampleMail } from "./samples";
+import { KIND_INFO, PREVIEW_KINDS, type PreviewKind } from "./samples";
 import { linkCounts, mailCounts, recoveredCheckouts } from "./store";
 
 /**
@@ -70,11 +71,6 @@ const isPreviewKind = (kind: string | undefined): kind is PreviewKind =>
 const isLanguage = (lang: string | undefined): lang is Language =>
   (LANGUAGES as readonly string[]).includes(lang ?? "");
 
-/** One template rendered with its sample data. */
-function preview(site: SiteConfig, kind: PreviewKind, lang: Language, origin: string): RenderedMail {
-  return renderSupporterMail(sampleMail(kind, site, lang, origin), lang, publisherOf(site, lang));
-}
-
 export const emailsStaff = new Hono<AdminEnv>()
   .get("/", async (c) => {
     const site = findSite(c.req.query("site")) ?? allSites()[0];
@@ -99,21 +95,15 @@ export const emailsStaff = new Hono<AdminEnv>()
         counts,
         links,
         recovered,
-        selected: { kind, lang, mail: preview(site, kind, lang, origin) },
+        selected: { kind, lang, mail: previewMail(site, kind, lang, origin) },
       }),
     );
   })
   // Sends the renewal notices due now, as the 15-minute Cron Trigger does (JSON). In development `?now=` tries the future.
   .post("/renewal-notices", async (c) => {
-    const nowParam = c.req.query("now");
-    let now = Date.now();
-    if (nowParam !== undefined) {
-      if (!isDevelopment(c.env))
-        return jsonError(c, 400, "now_not_allowed", "now can only be set in development.", "now");
-      now = Date.parse(nowParam);
-      if (!/^\d{4}-\d{2}-\d{2}T/.test(nowParam) || Number.isNaN(now))
-        return jsonError(c, 400, "invalid_now", "now must be an ISO-8601 date and time.", "now");
-    }
+    const at = runAt(c);
+    if ("refused" in at) return at.refused;
+    const now = at.now;
     return c.json({ now: new Date(now).toISOString(), ...(await sendRenewalNotices(c.env, now)) });
   })
   .get("/preview", (c) => {
@@ -121,7 +111,7 @@ export const emailsStaff = new Hono<AdminEnv>()
     const kind = c.req.query("kind");
     const lang = c.req.query("lang");
     if (!site || !isPreviewKind(kind) || !isLanguage(lang)) return c.text("Unknown site, kind or language.", 400);
-    return c.html(preview(site, kind, lang, configuredOrigin(c.env) ?? "https://support.example.org").html);
+    return c.html(previewMail(site, kind, lang, configuredOrigin(c.env) ?? "https://support.example.org").html);
   });
 
 /** What the page shows; rendering is pure. */
