@@ -3,6 +3,7 @@ import { checkoutRoutes, thanksRoutes, upsellRoutes } from "./checkout/routes";
 import { configRoutes } from "./config/routes";
 import { demoRoutes } from "./demo/routes";
 import { eventRoutes } from "./events/routes";
+import { progressRoutes } from "./goals/routes";
 import { webhookRoutes } from "./ledger/routes";
 import { manageRoutes } from "./manage/routes";
 import type { AppContext } from "./platform/env";
@@ -22,6 +23,7 @@ export const app = new Hono<AppContext>()
   .use(baselineHeaders)
   .use(liveSettings)
   .route("/api/config", configRoutes)
+  .route("/api/progress", progressRoutes)
   .route("/api/checkout", checkoutRoutes)
   .route("/api/thanks", thanksRoutes)
   .route("/api/upsell", upsellRoutes)

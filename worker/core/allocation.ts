@@ -110,9 +110,10 @@ export function chanceOfBest(stats: VariantStats[], random: () => number, draws:
   return wins.map((w) => w / draws);
 }
 
-/** Shares (adding up to 1) as whole per-mille weights adding up to exactly 1000 (largest remainders). */
+/** Shares as whole per-mille weights adding up to exactly 1000 (largest remainders; no shares at all: even). */
 export function perMille(shares: number[]): number[] {
-  const sum = shares.reduce((a, b) => a + b, 0) || 1;
+  const sum = shares.reduce((a, b) => a + b, 0);
+  if (!(sum > 0)) return perMille(shares.map(() => 1));
   const raw = shares.map((s) => (s / sum) * TOTAL);
   const out = raw.map(Math.floor);
   let left = TOTAL - out.reduce((a, b) => a + b, 0);

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { type ReminderResponse, reminderRequestSchema } from "../core/contract";
 import { firstLanguage, type Language } from "../core/languages";
 import { isAllowedOrigin } from "../core/origins";
+import { webhooksForReminder } from "../outgoing/deliver";
 import { readerCors } from "../platform/cors";
 import { database } from "../platform/db";
 import { type AppContext, configuredOrigin } from "../platform/env";
@@ -92,6 +93,12 @@ export const confirmRoutes = new Hono<AppContext>()
       now,
     );
     if (!confirmed) return c.html(confirmFailedPage(lang, siteName), 410);
+    await webhooksForReminder(
+      c.env,
+      { ...request, email: request.email, remindOn: sendOnDate(dueAt) },
+      (p) => c.executionCtx.waitUntil(p),
+      now,
+    );
     return c.html(confirmDonePage(lang, siteName, sendOnDate(dueAt)));
   });
 

@@ -5,6 +5,7 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import { parseWindow } from "../core/reconcile";
 import { reconcile } from "../ledger/reconcile";
 import { recentRuns, runDifferences } from "../ledger/store";
+import { webhookApi, webhookPages } from "../outgoing/routes";
 import { database } from "../platform/db";
 import { deploymentWarnings, sessionSecretProblem } from "../platform/deployment";
 import { httpErrorResponse, jsonError } from "../platform/http";
@@ -14,6 +15,7 @@ import { reminderStats } from "../reminders/store";
 import { PREVIEW_SCRIPT, PREVIEW_SCRIPT_PATH, settingsPageHeaders } from "../settings/preview";
 import { settingsApi, settingsPages } from "../settings/routes";
 import { emailsPageHeaders, emailsStaff } from "../supporter-mail/staff";
+import { variantApi, variantPages } from "../variants/routes";
 import { staffApi } from "./api";
 import {
   type AdminEnv,
@@ -174,8 +176,12 @@ export function staffRoutes(options: AuthOptions = {}) {
       .route("/emails", emailsStaff)
       .route("/settings", settingsPages)
       .route("/staff", peoplePages)
+      .route("/variants", variantPages)
+      .route("/webhooks", webhookPages)
       .route("/api/settings", settingsApi)
+      .route("/api/webhooks", webhookApi)
       .route("/api", peopleApi)
+      .route("/api", variantApi)
       .route("/api", staffApi)
       .notFound((c) => jsonError(c, 404, "not_found", "There is nothing at this address."))
       .onError(httpErrorResponse)

@@ -11,6 +11,7 @@ import { allSites, findSite } from "../platform/sites";
 import type { AdminEnv, Staff } from "../staff/auth";
 import { runAt } from "../staff/now";
 import { count, money, staffPage } from "../staff/render/html";
+import { refuseUnless } from "../staff/roles";
 import type { RenderedMail } from "./email";
 import { previewMail } from "./previews";
 import { sendRenewalNotices } from "./renewals";
@@ -101,6 +102,8 @@ export const emailsStaff = new Hono<AdminEnv>()
   })
   // Sends the renewal notices due now, as the 15-minute Cron Trigger does (JSON). In development `?now=` tries the future.
   .post("/renewal-notices", async (c) => {
+    const refused = await refuseUnless(c, null, "editor", "sending renewal notices");
+    if (refused) return refused;
     const at = runAt(c);
     if ("refused" in at) return at.refused;
     const now = at.now;
