@@ -132,9 +132,9 @@ async function withPledge(env: WorkerEnv, o: Outgoing) {
 }
 
 /** Runs the immediate attempts: after the answer when `defer` is given (waitUntil), else now. */
-function attemptNow(env: WorkerEnv, ids: string[], defer?: (p: Promise<unknown>) => void): Promise<void> {
+function attemptNow(env: WorkerEnv, ids: string[], now: number, defer?: (p: Promise<unknown>) => void): Promise<void> {
   if (ids.length === 0) return Promise.resolve();
-  const run = Promise.all(ids.map((id) => deliver(env, id, "immediate"))).then(() => {});
+  const run = Promise.all(ids.map((id) => deliver(env, id, "immediate", now))).then(() => {});
   if (defer) {
     defer(run.catch((error) => console.error("webhooks: immediate attempt failed", error)));
     return Promise.resolve();
@@ -161,7 +161,7 @@ export async function webhooksAfterEvent(
       if (!facts) continue;
       ids.push(...(await enqueue(env, facts.site, { ...o, data: facts.data }, now)));
     }
-    await attemptNow(env, ids, defer);
+    await attemptNow(env, ids, now, defer);
   } catch (error) {
     console.error("webhooks: could not queue", event.type, event.id, error instanceof Error ? error.message : error);
   }
@@ -189,7 +189,7 @@ export async function webhooksForReminder(
       },
       now,
     );
-    await attemptNow(env, ids, defer);
+    await attemptNow(env, ids, now, defer);
   } catch (error) {
     console.error("webhooks: could not queue reminder.confirmed", error instanceof Error ? error.message : error);
   }

@@ -51,7 +51,8 @@ export type Field = {
   optional?: boolean;
 };
 
-export type Group = { title?: string; fields: Field[]; note?: string };
+/** `collapsed`: shown folded unless one of its fields holds a value or an error. */
+export type Group = { title?: string; fields: Field[]; note?: string; collapsed?: boolean };
 export type Section = { id: string; title: string; intro: string; groups: Group[] };
 
 const f = (path: (string | number)[], label: string, kind: FieldKind, extra: Partial<Field> = {}): Field => ({
@@ -140,23 +141,28 @@ function currencyFields(code: string, isNew: boolean): Field[] {
   ];
 }
 
-function variantFields(i: number, isNew: boolean): Field[] {
+/** A variant's groups: its name and weight, its copy, and who sees it (the last two folded). */
+function variantGroups(i: number, isNew: boolean, title: string): Group[] {
   const base = ["variants", i];
   return [
-    f([...base, "id"], isNew ? "New variant's name" : "Name", "text", {
-      optional: isNew,
-      hint: isNew ? "Leave empty to add none. Lower-case letters, digits and dashes." : undefined,
-    }),
-    f([...base, "weight"], "Fixed weight", "int", { optional: isNew, hint: "Its share when allocation is fixed." }),
-    ...LANGUAGES.flatMap((lang) =>
-      copyFields([...base, "copy", lang], true, false).map((field) => ({
-        ...field,
-        label: `${field.label} (${LANGUAGE_NAMES[lang]})`,
-        hint: "Empty: the site's own.",
-      })),
-    ),
-    ...targetFields([...base, "target"]),
-    ...(isNew ? [] : [f([...base, "remove"], "Remove this variant", "bool")]),
+    {
+      title,
+      fields: [
+        f([...base, "id"], isNew ? "New variant's name" : "Name", "text", {
+          optional: isNew,
+          hint: isNew ? "Leave empty to add none. Lower-case letters, digits and dashes." : undefined,
+        }),
+        f([...base, "weight"], "Fixed weight", "int", { optional: isNew, hint: "Its share when allocation is fixed." }),
+        ...(isNew ? [] : [f([...base, "remove"], "Remove this variant", "bool")]),
+      ],
+    },
+    ...LANGUAGES.map((lang) => ({
+      title: `${title}: copy in ${LANGUAGE_NAMES[lang]}`,
+      note: "Empty fields use the site's own copy.",
+      collapsed: true,
+      fields: copyFields([...base, "copy", lang], true, false),
+    })),
+    { title: `${title}: who sees it`, collapsed: true, fields: targetFields([...base, "target"]) },
   ];
 }
 
@@ -270,8 +276,8 @@ export function formSections(s: StoredSettings): Section[] {
             f(["allocation", "windowDays"], "Look back (days)", "int"),
           ],
         },
-        ...s.variants.map((v, i) => ({ title: `Variant ${v.id}`, fields: variantFields(i, false) })),
-        { title: "Add a variant", fields: variantFields(s.variants.length, true) },
+        ...s.variants.flatMap((v, i) => variantGroups(i, false, `Variant ${v.id}`)),
+        ...variantGroups(s.variants.length, true, "Add a variant"),
       ],
     },
     {

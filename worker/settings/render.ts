@@ -121,12 +121,15 @@ function sectionHtml(
   return html`<section class="sett" id="s-${section.id}" aria-labelledby="h-${section.id}">
 <h2 id="h-${section.id}">${section.title}</h2>
 <p class="lede">${section.intro}</p>
-${section.groups.map(
-  (g) =>
-    html`<div class="group">${g.title ? html`<h3>${g.title}</h3>` : ""}${g.note ? html`<p class="muted">${g.note}</p>` : ""}<div class="fields">${g.fields.map(
-      (field) => input(field, typed[field.name] ?? fieldText(values, field), errors[field.name]),
-    )}</div></div>`,
-)}
+${section.groups.map((g) => {
+  const inputs = g.fields.map((field) =>
+    input(field, typed[field.name] ?? fieldText(values, field), errors[field.name]),
+  );
+  const inner = html`${g.note ? html`<p class="muted">${g.note}</p>` : ""}<div class="fields">${inputs}</div>`;
+  if (!g.collapsed) return html`<div class="group">${g.title ? html`<h3>${g.title}</h3>` : ""}${inner}</div>`;
+  const open = g.fields.some((field) => errors[field.name] || (field.kind !== "bool" && fieldText(values, field)));
+  return html`<details class="group"${open ? html` open` : ""}><summary>${g.title}</summary>${inner}</details>`;
+})}
 </section>`;
 }
 

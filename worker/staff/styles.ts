@@ -86,6 +86,8 @@ nav.pages{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:.95rem}nav.pages a[
 fieldset.plain{border:0;padding:0;margin:0;min-width:0}
 .sett .group{margin:0 0 18px;padding:14px 16px;background:#fff;border:1px solid var(--line);border-radius:4px}
 .sett .group h3{margin:0 0 8px}
+.sett details.group>summary{cursor:pointer;font:700 1.05rem Georgia,"Times New Roman",serif;min-height:32px;color:var(--teal)}
+.sett details.group[open]>summary{margin-bottom:8px}
 .fields{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:14px 20px}
 .field{display:flex;flex-direction:column;min-width:0}.field.wide{grid-column:1/-1}
 .field input[type=text],.field select,.field textarea{width:100%}
