@@ -205,8 +205,8 @@ export function previewPage(view: PreviewView): string {
       `/admin/settings/preview/frame?${q({ site, source: view.source, lang, variant: view.variant, width })}`;
     return html`<section class="pv-lang" aria-labelledby="pv-${lang}"><h2 id="pv-${lang}">${LANGUAGE_NAMES[lang]}</h2>
 <div class="frames">
-<figure><figcaption>Desktop, 1024 px</figcaption><div class="scroll"><iframe class="pv-desktop" title="${LANGUAGE_NAMES[lang]} ask on a desktop" src="${src("desktop")}" loading="lazy"></iframe></div></figure>
-<figure><figcaption>Phone, 390 px</figcaption><iframe class="pv-phone" title="${LANGUAGE_NAMES[lang]} ask on a phone" src="${src("phone")}" loading="lazy"></iframe></figure>
+<figure><figcaption>Desktop, 1024 px</figcaption><div class="scroll"><iframe class="pv-desktop" title="${LANGUAGE_NAMES[lang]} ask on a desktop" src="${src("desktop")}"></iframe></div></figure>
+<figure><figcaption>Phone, 390 px</figcaption><iframe class="pv-phone" title="${LANGUAGE_NAMES[lang]} ask on a phone" src="${src("phone")}"></iframe></figure>
 </div></section>`;
   });
   const publish =

@@ -110,7 +110,7 @@ body.pv{background:#fff;margin:0}
 .pv-article{max-width:680px;margin:0 auto;padding:24px 18px;font:18px/1.6 Georgia,"Times New Roman",serif}
 .pv-article h1{font-size:1.8rem}.pv-kicker{font:700 .85rem system-ui,sans-serif;text-transform:uppercase;letter-spacing:.06em;color:var(--teal)}
 .pv-error{margin:12px;padding:10px 14px;background:#f8e3e1;color:var(--bad);font:700 1rem system-ui,sans-serif}
-table.variants td.lead{font-weight:700}
+table.variants th[scope=row]{white-space:nowrap}
 .bar{display:inline-block;height:10px;background:var(--teal);border-radius:2px;vertical-align:middle}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:560px){h1{font-size:1.5rem}.net{font-size:1.7rem}.in{padding:0 14px}th,td{padding:6px 6px}.filters{padding:12px}}

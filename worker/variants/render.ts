@@ -49,7 +49,9 @@ export function variantsPage(v: VariantsView): string {
     ? figures.leader.clear
       ? html`<p class="notice" role="status" data-leader="${figures.leader.id}"><strong>${figures.leader.id}</strong> leads: it earns most per impression with a chance of at least 95%.</p>`
       : html`<p class="note" data-leader="${figures.leader.id}"><strong>${figures.leader.id}</strong> is ahead, but not clearly yet (its chance of being best is below 95%): keep it running.</p>`
-    : html`<p class="note">No variant has earned anything in this window yet.</p>`;
+    : figures.variants.some((s) => s.revenue > 0)
+      ? html`<p class="note">Gifts are in, but no impressions are counted yet: revenue per impression needs the ask's counters.</p>`
+      : html`<p class="note">No variant has earned anything in this window yet.</p>`;
   const leftOut = figures.leftOut;
   const notes = [
     leftOut.otherCurrencies
@@ -68,11 +70,11 @@ ${
 <div class="scroll"><table class="variants"><caption>Per variant${cur ? `, money in ${cur}` : ""}</caption>
 <thead><tr><th scope="col">Variant</th><th scope="col">Impressions</th><th scope="col">Paid (conversion)</th><th scope="col">Revenue</th><th scope="col">Per 1,000 impressions (95% interval)</th><th scope="col">Chance of being best</th><th scope="col">Readers now</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
-<dl class="figs legend-list">
+<div class="legend"><dl>
 <dt>Revenue</dt><dd>What the variant's pledges paid in the window, as it reached your Stripe balance in ${cur ?? "your settlement currency"} (Stripe's balance transactions, converted at Stripe's rate when a reader paid in another currency).</dd>
 <dt>Per 1,000 impressions</dt><dd>Revenue ÷ impressions × 1,000. The interval is ±1.96 standard errors of that mean, each impression counted as what its pledge paid or nothing: about 95% sure the true figure lies inside, wide until there are dozens of gifts.</dd>
-<dt>Chance of being best</dt><dd>How often the variant earns most per impression in ${4000} draws from each one's plausible conversion rate and mean gift (what Thompson sampling allocates by).</dd>
-</dl>
+<dt>Chance of being best</dt><dd>How often the variant earns most per impression in 4,000 draws from each one's plausible conversion rate and mean gift (what Thompson sampling allocates by).</dd>
+</dl></div>
 ${notes.length ? html`<ul class="muted">${notes.map((n) => html`<li>${n}</li>`)}</ul>` : ""}`
 }`;
   return staffPage({
