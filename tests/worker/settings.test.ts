@@ -258,6 +258,22 @@ describe("draft, preview, publish, rollback", () => {
     expect((await config()).copy.heading).toBe("Published elsewhere");
   });
 
+  it("a published version a later deploy's schema refuses is not served: the site runs the sites file and staff are told why", async () => {
+    const s = await liveSettingsJson();
+    s.copy.en.heading = "";
+    await env.DB.prepare(
+      "INSERT INTO settings_versions (site, version, settings, created_at, created_by, changes) VALUES ('demo', 1, ?, ?, 'x', '[]')",
+    )
+      .bind(JSON.stringify(s), Date.now())
+      .run();
+    await refreshLiveSites(env, { force: true });
+    expect((await config()).copy.heading).toBe("A Message from {publisher}");
+    const dashboard = await (await call("/admin?site=demo", { headers: ADMIN })).text();
+    expect(dashboard).toContain("Settings of demo: Published version 1 no longer passes the checks (copy.en.heading");
+    const editor = await (await call("/admin/settings?site=demo", { headers: ADMIN })).text();
+    expect(editor).toContain("Version 1 no longer passes the checks, so the site runs on the sites file");
+  });
+
   it("history lists each version; restoring an old one publishes it again as the newest, in one click", async () => {
     const s = await liveSettingsJson();
     s.copy.en.heading = "First change";

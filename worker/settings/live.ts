@@ -1,9 +1,11 @@
 import type { MiddlewareHandler } from "hono";
+import { fieldName } from "../core/settings-diff";
 import { type SiteConfig, siteSchema } from "../core/site-config";
 import { database } from "../platform/db";
 import type { WorkerEnv } from "../platform/env";
 import { FILE_SITES, type LiveAllocation, liveSites, replaceLiveSites } from "../platform/sites";
 import { allAllocations, latestVersions, settingsOf } from "./store";
+import { messageOf } from "./validate";
 
 /**
  * Published settings reach every isolate within `LIVE_TTL_MS`: each isolate asks D1 for the
@@ -23,7 +25,7 @@ let loading: Promise<void> | null = null;
 export function storedSite(file: SiteConfig, json: string): SiteConfig {
   const parsed = siteSchema.safeParse({ ...JSON.parse(json), id: file.id, allowedOrigins: file.allowedOrigins });
   if (parsed.success) return parsed.data;
-  throw new Error(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  throw new Error(parsed.error.issues.map((i) => `${fieldName(i.path)}: ${messageOf(i)}`).join("; "));
 }
 
 /** Reads what changed since the snapshot and replaces it. */

@@ -9,7 +9,7 @@ import { webhookApi, webhookPages } from "../outgoing/routes";
 import { database } from "../platform/db";
 import { deploymentWarnings, sessionSecretProblem } from "../platform/deployment";
 import { httpErrorResponse, jsonError } from "../platform/http";
-import { allSites, findSite } from "../platform/sites";
+import { allSites, findSite, liveSites } from "../platform/sites";
 import { REMINDER_CAMPAIGN } from "../reminders/links";
 import { reminderStats } from "../reminders/store";
 import { PREVIEW_SCRIPT, PREVIEW_SCRIPT_PATH, settingsPageHeaders } from "../settings/preview";
@@ -155,7 +155,10 @@ export function staffRoutes(options: AuthOptions = {}) {
             reconciliation,
             staff: c.var.staff,
             accessLogout: accessConfigured(c.env),
-            warnings: deploymentWarnings(c.env),
+            warnings: [
+              ...deploymentWarnings(c.env),
+              ...[...liveSites().problems].map(([id, why]) => `Settings of ${id}: ${why}`),
+            ],
             growth,
             now: now(),
           }),
