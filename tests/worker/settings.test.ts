@@ -200,6 +200,67 @@ describe("draft, preview, publish, rollback", () => {
     expect(state.draft.settings).toEqual(state.live.settings);
   });
 
+  it("the form adds and removes a currency, a variant with its own copy and audience, and a goal; amounts are typed in major units", async () => {
+    const page = await (await call("/admin/settings?site=demo", { headers: ADMIN })).text();
+    const form = new URLSearchParams(formValues(page));
+    form.set("currencies.new.code", "CAD");
+    for (const f of ["once", "monthly", "annual"]) form.set(`currencies.new.presets.${f}`, "10, 25.50, 50");
+    for (const f of ["once", "monthly", "annual"]) form.set(`currencies.new.defaultAmount.${f}`, "25.50");
+    form.set("currencies.new.min", "1");
+    form.set("currencies.new.max", "10000");
+    form.set("feeCoverage.fixed.new", "0.30");
+    form.set("currencies.JPY.remove", "on");
+    // Its country goes with it (or the form says JPY is no longer one of the site's currencies).
+    form.set("countryCurrency", (form.get("countryCurrency") ?? "").replace(/\nJP JPY/, ""));
+    form.set("feeCoverage.percentBps", "3.1");
+    form.set("variants[2].id", "local-angle");
+    form.set("variants[2].weight", "20");
+    form.set("variants[2].copy.en.heading", "News from your own harbour");
+    form.set("variants[2].target.sections", "harbour, council");
+    form.append("variants[2].target.devices", "mobile");
+    form.set("campaigns", "spring-appeal, winter-drive");
+    form.set("goals.new.campaign", "winter-drive");
+    form.set("goals.new.currency", "EUR");
+    form.set("goals.new.amount", "5000");
+    form.set("goals.new.endsOn", "2026-12-31");
+    form.set("goals.new.show", "on");
+    form.set("theme.enabled", "on");
+    form.set("theme.accent", "#7a1f2b");
+    form.set("theme.background", "#fbf7f0");
+    const response = await call("/admin/settings/draft?site=demo", {
+      method: "POST",
+      headers: { ...ADMIN, "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
+      body: form.toString(),
+      redirect: "manual",
+    });
+    expect(response.status, (await response.clone().text()).match(/<ul>.*?<\/ul>/s)?.[0]).toBe(303);
+    const draft = (
+      (await (await call("/admin/api/settings?site=demo", { headers: ADMIN })).json()) as {
+        draft: { settings: Record<string, any> };
+      }
+    ).draft.settings;
+    expect(Object.keys(draft.currencies)).toEqual(["USD", "EUR", "GBP", "CAD"]);
+    expect(draft.currencies.CAD).toEqual({
+      presets: { once: [1000, 2550, 5000], monthly: [1000, 2550, 5000], annual: [1000, 2550, 5000] },
+      defaultAmount: { once: 2550, monthly: 2550, annual: 2550 },
+      min: 100,
+      max: 1000000,
+    });
+    expect(draft.feeCoverage).toEqual({ percentBps: 310, fixed: { USD: 30, EUR: 25, GBP: 20, CAD: 30 } });
+    expect(draft.countryCurrency.JP).toBeUndefined();
+    expect(draft.countryCurrency.DE).toBe("EUR");
+    expect(draft.variants[2]).toEqual({
+      id: "local-angle",
+      weight: 20,
+      copy: { en: { heading: "News from your own harbour" }, ru: {} },
+      target: { sections: ["harbour", "council"], devices: ["mobile"] },
+    });
+    expect(draft.goals).toEqual({
+      "winter-drive": { currency: "EUR", amount: 500000, endsOn: "2026-12-31", show: true },
+    });
+    expect(draft.theme).toEqual({ accent: "#7a1f2b", background: "#fbf7f0" });
+  });
+
   it("an editor's heading and amount reach readers' config on publish, without a restart; the audit log says who and what", async () => {
     const before = await config();
     expect(before.copy.heading).toBe("A Message from {publisher}");

@@ -137,7 +137,14 @@ function currencyFields(code: string, isNew: boolean): Field[] {
     ),
     f(["currencies", key, "min"], "Minimum", "money", d),
     f(["currencies", key, "max"], "Maximum", "money", d),
-    ...(isNew ? [] : [f(["currencies", key, "remove"], `Remove ${code}`, "bool")]),
+    ...(isNew
+      ? [
+          f(["feeCoverage", "fixed", NEW], "Fee coverage's fixed part", "money", {
+            optional: true,
+            hint: "With fee coverage on, every currency needs one.",
+          }),
+        ]
+      : [f(["currencies", key, "remove"], `Remove ${code}`, "bool")]),
   ];
 }
 
@@ -551,6 +558,10 @@ export function settingsFromForm(
   const newCode = one(posted[fieldName(["currencies", NEW, "code"])]).toUpperCase();
   const newGoal = one(posted[fieldName(["goals", NEW, "campaign"])]).trim();
   const newVariantId = one(posted[fieldName(["variants", base.variants.length, "id"])]).trim();
+  // Amounts per currency are rebuilt too, so a removed currency leaves none behind.
+  const records = settings as { feeCoverage?: { fixed: unknown }; upsell?: { monthlyAmount: unknown } };
+  if (records.feeCoverage) records.feeCoverage.fixed = {};
+  if (records.upsell) records.upsell.monthlyAmount = {};
 
   for (const field of fields) {
     const [head, key, ...rest] = field.path;
@@ -564,6 +575,10 @@ export function settingsFromForm(
     if (head === "goals" && key !== NEW && checked(fieldName(["goals", key as string, "remove"]))) continue;
     if (head === "variants" && checked(fieldName(["variants", key as number, "remove"]))) continue;
     if (head === "feeCoverage" && !checked("feeCoverage.enabled")) continue;
+    // A currency's amounts elsewhere go with it: the new one's fee part, none for one removed.
+    const perCurrency = (head === "feeCoverage" && key === "fixed") || (head === "upsell" && key === "monthlyAmount");
+    if (perCurrency && rest[0] === NEW && !newCode) continue;
+    if (perCurrency && rest[0] !== NEW && checked(fieldName(["currencies", rest[0] as string, "remove"]))) continue;
     if (head === "theme" && !checked("theme.enabled")) continue;
 
     // Where the value goes, and the currency its amounts are in.
@@ -572,6 +587,11 @@ export function settingsFromForm(
     if (head === "currencies") {
       const code = key === NEW ? newCode : (key as string);
       target = ["currencies", code, ...rest];
+      decimals = decimalsOf(code);
+    }
+    if (perCurrency) {
+      const code = rest[0] === NEW ? newCode : (rest[0] as string);
+      target = [head as string, key as string, code];
       decimals = decimalsOf(code);
     }
     if (head === "goals") {
