@@ -1,7 +1,7 @@
-import type { AskConfig } from "./contract";
+import type { AskConfig, ThanksCopyKey } from "./contract";
 import { CURRENCIES, type CurrencyCode } from "./currencies";
 import { firstLanguage, type Language } from "./languages";
-import type { SiteConfig } from "./site-config";
+import type { Copy, SiteConfig } from "./site-config";
 
 /**
  * The currency a visitor is offered: the one they asked for if the site takes it,
@@ -24,28 +24,37 @@ export function pickLanguage(site: SiteConfig, requested: string | undefined): L
 export const upsellOffered = (site: SiteConfig): boolean =>
   site.upsell.enabled && site.frequencies.includes("once") && site.frequencies.includes("monthly");
 
-/** Everything the ask needs for one visitor (`GET /api/config`). */
-export function askConfig(
-  site: SiteConfig,
-  visitor: { currency?: string; country?: string; lang?: string },
-  turnstileSiteKey: string | null,
-): AskConfig {
+/** What one visitor's config depends on: their choices, and whether it is for the thank-you. */
+export type Visitor = { currency?: string; country?: string; lang?: string; thanks?: boolean };
+
+/** `copy` without the thank-you's lines (for every ask but the thank-you). */
+function withoutThanks<T extends Partial<Copy>>(copy: T): Omit<T, ThanksCopyKey> {
+  const { thanksTitle: _title, thanksBody: _body, ...rest } = copy;
+  return rest;
+}
+
+/**
+ * Everything the ask needs for one visitor (`GET /api/config`). With `thanks` (the way back from
+ * Stripe) also the thank-you's copy and the supporter memory's lengths, which no other ask reads.
+ */
+export function askConfig(site: SiteConfig, visitor: Visitor, turnstileSiteKey: string | null): AskConfig {
   const lang = pickLanguage(site, visitor.lang);
   const currency = pickCurrency(site, visitor.currency, visitor.country);
   const settings = site.currencies[currency];
   if (!settings) throw new Error(`site ${site.id} has no settings for ${currency}`);
-  const copy = site.copy[lang] ?? site.copy[site.defaultLanguage];
-  if (!copy) throw new Error(`site ${site.id} has no copy`);
+  const fullCopy = site.copy[lang] ?? site.copy[site.defaultLanguage];
+  if (!fullCopy) throw new Error(`site ${site.id} has no copy`);
+  const thanks = visitor.thanks === true;
+  const { supporterDaysOnce: _once, supporterDaysRecurring: _recurring, ...rules } = site.rules;
   // Every byte here is downloaded by each reader who sees the ask: only what the widget reads.
   return {
     name: site.name,
     lang,
-    copy,
-    variants: site.variants.map((v) => ({
-      id: v.id,
-      weight: v.weight,
-      ...(v.copy?.[lang] ? { copy: v.copy[lang] } : {}),
-    })),
+    copy: thanks ? fullCopy : withoutThanks(fullCopy),
+    variants: site.variants.map((v) => {
+      const copy = v.copy?.[lang] && (thanks ? v.copy[lang] : withoutThanks(v.copy[lang]));
+      return { id: v.id, weight: v.weight, ...(copy && Object.keys(copy).length ? { copy } : {}) };
+    }),
     frequencies: site.frequencies,
     defaultFrequency: site.defaultFrequency,
     currency,
@@ -57,7 +66,7 @@ export function askConfig(
     fee: site.feeCoverage
       ? { percentBps: site.feeCoverage.percentBps, fixed: site.feeCoverage.fixed[currency] ?? 0 }
       : null,
-    rules: site.rules,
+    rules: thanks ? site.rules : rules,
     reminders: site.reminders.enabled,
     paymentMethods: site.paymentMethods,
     ...(turnstileSiteKey ? { turnstileSiteKey } : {}),
