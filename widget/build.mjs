@@ -1,19 +1,18 @@
 /**
  * Builds the widget into static assets the worker serves:
- *   dist/public/widget.js      the loader publishers embed (≤ 2 KB gzip)
+ *   dist/public/widget.js      the loader publishers embed (≤ 1.5 KB gzip)
  *   dist/public/widget/ask.js  the Preact ask (English UI), fetched only when an ask is due
  *   dist/public/widget/ask.ru.js  the same with the Russian UI strings
- *   dist/public/widget/extras.js, extras.ru.js  the "Other" amount field, the reminder
- *     form, the Turnstile check and the thank-you, fetched only when the reader reaches for
- *     the form, clicks "Remind me later" or comes back from Stripe;
- *     it borrows the ask bundle's Preact instead of carrying its own
+ *   dist/public/widget/<chunk>[.ru].js  the lazily loaded chunks (CHUNKS below), each fetched
+ *     only when the reader needs it; they borrow the ask bundle's Preact and a few of its
+ *     parts (SHARED below) instead of carrying their own
  * One bundle per language keeps the first ask light: a reader downloads one string table.
- * The loader carries a hash of the ask bundles (and each ask one of the extras chunks) so
- * a new build is fetched after each deploy while every file can be cached.
+ * The loader carries a hash of the ask bundles (and each ask one of the chunks) so a new build
+ * is fetched after each deploy while every file can be cached.
  * Run: node widget/build.mjs
  */
 import { createHash } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -39,24 +38,57 @@ const common = {
 /** Languages with their own ask bundle; English is `ask.js`, the others `ask.<lang>.js`. */
 export const LANGS = ["en", "ru"];
 export const askFile = (lang) => (lang === "en" ? "ask.js" : `ask.${lang}.js`);
+/**
+ * The chunks the ask loads when the reader needs them (mount.tsx `loadChunk`), by name:
+ *   extras  the "Other" amount field, the monthly upsell, the Turnstile check, the reminder form
+ *           and the thank-you: fetched when the reader reaches for the form, clicks "Remind me
+ *           later" or comes back from Stripe;
+ *   banner  the banner and how it is laid over the page: fetched when a banner is due.
+ */
+export const CHUNKS = {
+  extras: "widget/src/ask/extras-chunk.ts",
+  banner: "widget/src/ask/banner-chunk.ts",
+};
+/** The file of a chunk in a language: `extras.js`, `extras.<lang>.js`. */
+export const chunkFile = (name, lang) => (lang === "en" ? `${name}.js` : `${name}.${lang}.js`);
 /** The extras chunk of a language: `extras.js`, `extras.<lang>.js`. */
-export const extrasFile = (lang) => (lang === "en" ? "extras.js" : `extras.${lang}.js`);
+export const extrasFile = (lang) => chunkFile("extras", lang);
 
 /**
- * Points the extras chunk's `preact` and `preact/jsx-runtime` imports at the functions
- * the ask bundle publishes on `__readerSupport.lib` (widget/src/ask/mount.tsx): one Preact
- * on the page, and a chunk of a kilobyte or two.
+ * What is shared between the bundles, by module (widget/shared-modules.json):
+ *   lib    what the ask bundle shares with the chunks: mount.tsx puts these on
+ *          `__readerSupport.lib`, and a chunk's imports of these modules read them from there.
+ *          One Preact (and one stylesheet, one tracker helper…) on the page, and chunks of a
+ *          kilobyte or two.
+ *   rules  what the loader shares with the ask bundle: the reader's stored state and the
+ *          targeting rules, which the loader carries anyway (it decides whether an ask is due).
+ *          The loader puts these on `__readerSupport.rules` before it adds the ask bundle, and
+ *          the bundle's imports of these modules read them from there.
+ * No helper is downloaded twice. A bundle that imports anything else from one of these modules
+ * fails to build; widget/src/shared-modules.test.ts checks that both sides publish every name.
  */
-const sharedPreact = {
-  name: "shared-preact",
+export const SHARED = JSON.parse(await readFile(join(root, "widget/shared-modules.json"), "utf8"));
+
+/** Points imports of the modules in `shared` (one part of SHARED) at `self.__readerSupport[key]`. */
+const fromGlobal = (shared, key) => ({
+  name: `from-${key}`,
   setup(b) {
-    b.onResolve({ filter: /^preact(\/jsx-runtime)?$/ }, (args) => ({ path: args.path, namespace: "shared-preact" }));
-    b.onLoad({ filter: /.*/, namespace: "shared-preact" }, () => ({
-      contents: "export const { Component, Fragment, jsx, jsxs } = self.__readerSupport.lib;",
+    const modules = new Map(
+      Object.entries(shared).map(([module, names]) => [
+        module.startsWith("widget/") ? join(root, module).replace(/\.tsx?$/, "") : module,
+        names,
+      ]),
+    );
+    b.onResolve({ filter: /.*/ }, (args) => {
+      const path = args.path.startsWith(".") ? join(args.resolveDir, args.path).replace(/\.tsx?$/, "") : args.path;
+      return modules.has(path) ? { path, namespace: key } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: key }, (args) => ({
+      contents: `export const { ${modules.get(args.path).join(", ")} } = self.__readerSupport.${key};`,
       loader: "js",
     }));
   },
-};
+});
 
 /** A BOM makes browsers decode the (raw UTF-8) strings correctly even on pages in legacy encodings. */
 const withBom = (bytes) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]);
@@ -81,17 +113,21 @@ const HEADERS = `/widget.js
 `;
 
 export async function buildWidget({ write = true } = {}) {
-  const extras = {};
-  for (const lang of LANGS) {
-    const chunk = await build({
-      ...common,
-      entryPoints: [join(root, "widget/src/ask/extras-chunk.ts")],
-      define: { __LANG__: JSON.stringify(lang) },
-      plugins: [sharedPreact],
-    });
-    extras[lang] = withBom(chunk.outputFiles[0].contents);
+  // chunks[name][lang]: the bytes of each chunk in each language.
+  const chunks = {};
+  for (const [name, entry] of Object.entries(CHUNKS)) {
+    chunks[name] = {};
+    for (const lang of LANGS) {
+      const chunk = await build({
+        ...common,
+        entryPoints: [join(root, entry)],
+        define: { __LANG__: JSON.stringify(lang) },
+        plugins: [fromGlobal(SHARED.lib, "lib")],
+      });
+      chunks[name][lang] = withBom(chunk.outputFiles[0].contents);
+    }
   }
-  const chunkVersion = shortHash(LANGS.map((l) => extras[l]));
+  const chunkVersion = shortHash(Object.values(chunks).flatMap((byLang) => LANGS.map((l) => byLang[l])));
   const asks = {};
   for (const lang of LANGS) {
     const ask = await build({
@@ -99,9 +135,10 @@ export async function buildWidget({ write = true } = {}) {
       entryPoints: [join(root, "widget/src/ask/mount.tsx")],
       define: { __LANG__: JSON.stringify(lang), __CHUNK_VERSION__: JSON.stringify(chunkVersion) },
       // Preact's private fields (`__k`, `__e`, …) get one-letter names: the whole Preact lives
-      // in this bundle (the extras chunk only calls Component and jsx), so nothing outside
+      // in this bundle (the chunks only call Component, render and jsx), so nothing outside
       // reads them. Exactly two underscores and one letter: never `__html` or our own fields.
       mangleProps: /^__[a-zA-Z]$/,
+      plugins: [fromGlobal(SHARED.rules, "rules")],
     });
     asks[lang] = withBom(ask.outputFiles[0].contents);
   }
@@ -119,17 +156,21 @@ export async function buildWidget({ write = true } = {}) {
     await writeFile(join(out, "widget.js"), loaderCode);
     for (const lang of LANGS) {
       await writeFile(join(out, "widget", askFile(lang)), asks[lang]);
-      await writeFile(join(out, "widget", extrasFile(lang)), extras[lang]);
+      for (const name of Object.keys(CHUNKS))
+        await writeFile(join(out, "widget", chunkFile(name, lang)), chunks[name][lang]);
     }
     await writeFile(join(out, "_headers"), HEADERS);
   }
-  return { loader: loaderCode, ask: asks.en, asks, extras, version };
+  return { loader: loaderCode, ask: asks.en, asks, chunks, extras: chunks.extras, version };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { loader, asks, extras, version } = await buildWidget();
+  const { loader, asks, chunks, version } = await buildWidget();
   const sizes = LANGS.map(
-    (l) => `widget/${askFile(l)} ${asks[l].length} B, widget/${extrasFile(l)} ${extras[l].length} B`,
-  ).join(", ");
+    (l) =>
+      `widget/${askFile(l)} ${asks[l].length} B, ${Object.keys(CHUNKS)
+        .map((n) => `widget/${chunkFile(n, l)} ${chunks[n][l].length} B`)
+        .join(", ")}`,
+  ).join("; ");
   console.log(`widget built (${version}): widget.js ${loader.length} B, ${sizes} → dist/public`);
 }

@@ -8,11 +8,14 @@ import { webhookRoutes } from "./ledger/routes";
 import { manageRoutes } from "./manage/routes";
 import type { AppContext } from "./platform/env";
 import { baselineHeaders } from "./platform/headers";
-import { httpErrorResponse, jsonError } from "./platform/http";
+import { fixedJsonError, httpErrorResponse } from "./platform/http";
 import { confirmRoutes, forgetRoutes, reminderRoutes } from "./reminders/routes";
 import { liveSettings } from "./settings/live";
 import { staff } from "./staff/routes";
 import { cardRoutes, giveRoutes, statementRoutes } from "./supporter-mail/routes";
+
+/** The answer to every address nothing serves. */
+const notFound = fixedJsonError(404, "not_found", "There is nothing at this address.");
 
 /**
  * The whole HTTP surface: one router per feature, mounted at its prefix. Static widget files
@@ -39,5 +42,5 @@ export const app = new Hono<AppContext>()
   .route("/manage", manageRoutes)
   .route("/admin", staff)
   .route("/demo", demoRoutes)
-  .notFound((c) => jsonError(c, 404, "not_found", "There is nothing at this address."))
+  .notFound(notFound)
   .onError(httpErrorResponse);

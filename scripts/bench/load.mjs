@@ -2,10 +2,11 @@
 /**
  * One load run for `npm run bench`, in its own process so the load generator never
  * shares an event loop with what it measures. Usage: node load.mjs '<json spec>'
- * spec: {url, method, body?, headers?, kind?: "plain"|"clients"|"webhook", duration, connections, rate?, secret?}
+ * spec: {url, method, body?, headers?, kind?: "plain"|"clients"|"webhook", duration, connections, rate?, secret?, templates?}
  * Prints one line of JSON: {requests, rps, p50, p90, p99, mean, max, non2xx, errors, timeouts, statuses}.
  * "clients" gives every request its own client IP (cf-connecting-ip) so a per-IP limit (checkout's,
- * the counters') does not turn the run into a 429 benchmark; "webhook" signs a fresh Stripe event with a unique id per request.
+ * the counters') does not turn the run into a 429 benchmark; "webhook" sends a real Stripe event (`templates`,
+ * JSON texts) under a unique id per request, freshly signed with `secret`.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import autocannon from "autocannon";
@@ -13,46 +14,16 @@ import autocannon from "autocannon";
 const spec = JSON.parse(process.argv[2] ?? "{}");
 let sequence = 0;
 
-/** A `charge.refunded` event in the shape Stripe (and tools/stripe-emulator) sends, unique per call. */
-function refundEvent() {
+/**
+ * A real event (one of `spec.templates`, the emulator's own deliveries, in turn) under a fresh
+ * event id, signed as Stripe signs: `t=…,v1=HMAC-SHA256("t.body")` with the endpoint's secret.
+ * Everything else stays as Stripe sent it, so the objects it names exist in the emulator and the
+ * worker's lookups (payment intents, invoice payments, refunds) are answered as in production.
+ */
+function webhookEvent() {
   const n = `${Date.now().toString(36)}${(++sequence).toString(36)}${randomBytes(4).toString("hex")}`;
-  const created = Math.floor(Date.now() / 1000);
-  const event = {
-    id: `evt_bench${n}`,
-    object: "event",
-    api_version: "2026-10-28.endive",
-    created,
-    data: {
-      object: {
-        id: `ch_bench${n}`,
-        object: "charge",
-        amount: 2500,
-        amount_captured: 2500,
-        amount_refunded: 1000,
-        balance_transaction: `txn_bench${n}`,
-        billing_details: { address: null, email: "reader@example.com", name: null, phone: null },
-        captured: true,
-        created: created - 60,
-        currency: "usd",
-        customer: null,
-        description: null,
-        livemode: false,
-        metadata: {},
-        paid: true,
-        payment_intent: `pi_bench${n}`,
-        payment_method: `pm_bench${n}`,
-        payment_method_details: { type: "card", card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2030 } },
-        receipt_email: null,
-        refunded: false,
-        status: "succeeded",
-      },
-      previous_attributes: { amount_refunded: 0 },
-    },
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: `req_bench${n}`, idempotency_key: null },
-    type: "charge.refunded",
-  };
+  const event = JSON.parse(spec.templates[sequence % spec.templates.length]);
+  event.id = `evt_bench${n}`;
   const body = JSON.stringify(event, null, 2);
   const t = Math.floor(Date.now() / 1000);
   const v1 = createHmac("sha256", spec.secret).update(`${t}.${body}`).digest("hex");
@@ -70,7 +41,7 @@ if (spec.kind === "clients") {
   request.setupRequest = (req) => ({ ...req, headers: { ...req.headers, "cf-connecting-ip": ip() } });
 } else if (spec.kind === "webhook") {
   request.setupRequest = (req) => {
-    const { body, signature } = refundEvent();
+    const { body, signature } = webhookEvent();
     return { ...req, body, headers: { ...req.headers, "stripe-signature": signature } };
   };
 }

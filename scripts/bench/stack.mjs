@@ -1,8 +1,9 @@
 /**
  * The local stack for `npm run bench`, on its own ports and persist dir so it never meets a
- * running `npm start`. tools/stack.ts starts both servers: the product (Stripe emulator and
- * `wrangler dev --env local`) and, on the same workerd, the hello baseline
- * (`wrangler dev -c scripts/bench/hello/wrangler.toml`).
+ * running `npm start`. tools/stack.ts starts the servers: the product (Stripe emulator and
+ * `wrangler dev --env local`) and, on the same workerd, two hello baselines: the bare one
+ * (`scripts/bench/hello/wrangler.toml`) and the same worker behind the product's Workers Assets
+ * routing (`wrangler-assets.toml`), which tells the platform's share of a route's cost apart.
  */
 import { join } from "node:path";
 import { ROOT, readDevVars, readVarsFile, startStack, startWranglerDev } from "../../tools/stack.ts";
@@ -11,6 +12,8 @@ import { ROOT, readDevVars, readVarsFile, startStack, startWranglerDev } from ".
 export const STACK = {
   port: Number(process.env.BENCH_PORT ?? process.env.PORT ?? 8803),
   helloPort: Number(process.env.BENCH_HELLO_PORT ?? 18803),
+  // Hello behind the product's Workers Assets set-up (scripts/bench/hello/wrangler-assets.toml).
+  helloAssetsPort: Number(process.env.BENCH_HELLO_ASSETS_PORT ?? Number(process.env.BENCH_HELLO_PORT ?? 18803) + 1),
   emulatorPort: Number(process.env.BENCH_EMULATOR_PORT ?? process.env.STRIPE_EMULATOR_PORT ?? 12203),
   persist: process.env.BENCH_PERSIST_DIR ?? process.env.PERSIST_DIR ?? ".wrangler/bench",
   webhookSecret: "whsec_local_dev_only",
@@ -20,11 +23,11 @@ export const STACK = {
 };
 
 /**
- * Builds the widget, migrates the bench D1 and starts the product and hello side by side; resolves
- * once both answer. `log()` is the product worker's output, `stop()` ends everything.
+ * Builds the widget, migrates the bench D1 and starts the product and both hellos side by side;
+ * resolves once all answer. `log()` is the product worker's output, `stop()` ends everything.
  */
 export async function startBenchStack() {
-  const [product, hello] = await Promise.allSettled([
+  const [product, hello, helloAssets] = await Promise.allSettled([
     startStack({
       port: STACK.port,
       inspectorPort: STACK.port + 11000,
@@ -43,10 +46,18 @@ export async function startBenchStack() {
       inspectorPort: STACK.helloPort + 2000,
       logLevel: "warn",
     }),
+    startWranglerDev({
+      name: "hello behind assets",
+      config: "scripts/bench/hello/wrangler-assets.toml",
+      port: STACK.helloAssetsPort,
+      inspectorPort: STACK.helloAssetsPort + 2000,
+      logLevel: "warn",
+    }),
   ]);
-  const started = [product, hello].filter((s) => s.status === "fulfilled").map((s) => s.value);
+  const all = [product, hello, helloAssets];
+  const started = all.filter((s) => s.status === "fulfilled").map((s) => s.value);
   const stop = () => Promise.all(started.map((s) => s.stop())).then(() => undefined);
-  const failed = [product, hello].find((s) => s.status === "rejected");
+  const failed = all.find((s) => s.status === "rejected");
   if (failed) {
     await stop();
     throw failed.reason;

@@ -1,7 +1,11 @@
 /**
  * Worker throughput for `npm run bench`: each product route under concurrent load from a
- * second process (load.mjs, autocannon), right beside the hello worker on the same workerd, so the
- * figure that matters is the ratio, not the absolute number on a shared machine.
+ * second process (load.mjs, autocannon), right beside two hello workers on the same workerd, so the
+ * figure that matters is the ratio, not the absolute number on a shared machine:
+ *   - hello: the smallest Hono worker, nothing in front of it;
+ *   - hello behind assets: the same worker behind the product's Workers Assets routing (every
+ *     product request goes through the assets router first), which tells apart what the platform
+ *     layer costs and what the product's own code does.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -27,10 +31,66 @@ function load(spec) {
   });
 }
 
-/** The routes measured: each with the hello request it is compared with. */
-export function routes(stack) {
+/** The event types the webhook route is measured with, and what each asks Stripe before its batch. */
+export const WEBHOOK_EVENTS = {
+  "customer.subscription.created": "nothing",
+  "checkout.session.completed": "the payment intent (with its charge's balance transaction)",
+  "invoice.paid": "the invoice's payments, then the payment intent",
+  "refund.created": "the refund's balance transaction",
+  "charge.refunded": "the charge's refunds (with their balance transactions)",
+};
+
+/**
+ * Real Stripe events for the webhook route, as the emulator signs and queues them: a one-off gift
+ * and a monthly gift started through the product's own /api/checkout and paid in the emulator,
+ * and a partial refund of the one-off. Each type of WEBHOOK_EVENTS once, as JSON text.
+ */
+export async function webhookTemplates(stack) {
   const base = `http://127.0.0.1:${stack.port}`;
-  const hello = `http://127.0.0.1:${stack.helloPort}/`;
+  const emulator = `http://127.0.0.1:${stack.emulatorPort}`;
+  const post = async (url, body, headers = {}) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body ?? {}),
+    });
+    if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  const drain = async () => (await post(`${emulator}/_test/deliveries/drain`)).deliveries;
+  await drain(); // Whatever earlier checkouts queued.
+  const origin = `http://localhost:${stack.port}`;
+  for (const frequency of ["once", "monthly"]) {
+    const { url } = await post(
+      `${base}/api/checkout`,
+      { site: "demo", frequency, amount: 2500, currency: "USD", returnUrl: `${origin}/demo` },
+      { origin, "cf-connecting-ip": `10.99.0.${frequency === "once" ? 1 : 2}` },
+    );
+    // The answer's id is the pledge's; the Checkout Session is in the URL the reader goes to.
+    const session = new URL(url).pathname.match(/cs_\w+/)?.[0];
+    await post(`${emulator}/_test/checkout/sessions/${session}/complete`, { email: "bench@example.org" });
+  }
+  const deliveries = await drain();
+  const paid = deliveries.find(
+    (d) => d.type === "checkout.session.completed" && JSON.parse(d.payload).data.object.mode === "payment",
+  );
+  const intent = JSON.parse(paid.payload).data.object.payment_intent;
+  await post(`${emulator}/_test/payment_intents/${intent}/refund`, { amount: 500 });
+  deliveries.push(...(await drain()));
+  const templates = {};
+  for (const type of Object.keys(WEBHOOK_EVENTS)) {
+    const found = type === "checkout.session.completed" ? paid : deliveries.find((d) => d.type === type);
+    if (!found) throw new Error(`the emulator sent no ${type} event to measure the webhook with`);
+    templates[type] = found.payload;
+  }
+  return templates;
+}
+
+/** The routes measured: each with the hello request it is compared with. */
+export function routes(stack, templates) {
+  const base = `http://127.0.0.1:${stack.port}`;
+  const hello = `http://127.0.0.1:${stack.helloPort}/api/x`;
+  const helloAssets = `http://127.0.0.1:${stack.helloAssetsPort}/api/x`;
   const origin = `http://localhost:${stack.port}`;
   const events = JSON.stringify({ site: "demo", events: [{ type: "impression", placement: "inline" }] });
   const checkout = JSON.stringify({
@@ -40,77 +100,68 @@ export function routes(stack) {
     currency: "USD",
     returnUrl: `${origin}/demo`,
   });
+  const get = { method: "GET" };
+  const beacon = { method: "POST", body: events, headers: { "content-type": "text/plain;charset=UTF-8" } };
+  const json = { method: "POST", body: checkout, headers: { "content-type": "application/json" } };
+  const all = Object.values(templates ?? {});
+  const webhook = { method: "POST", kind: "webhook", secret: stack.webhookSecret, templates: all };
+  const both = (spec) => ({ hello: { url: hello, ...spec }, helloAssets: { url: helloAssets, ...spec } });
   return [
-    // Diagnostic, no target: the product's cheapest answer (Hono's 404 behind Workers Assets routing),
-    // to tell the cost of the platform layers apart from the cost of a route's own work.
-    {
-      name: "GET /api/unknown (404 floor)",
-      spec: { url: `${base}/api/unknown`, method: "GET" },
-      hello: { url: hello, method: "GET" },
-    },
-    {
-      name: "GET /api/config",
-      spec: { url: `${base}/api/config?site=demo`, method: "GET" },
-      hello: { url: hello, method: "GET" },
-    },
+    // Diagnostic, no target of its own: the product's cheapest answer (its 404 behind Workers Assets
+    // routing), to tell the cost of the platform layers apart from the cost of a route's own work.
+    { name: "GET /api/unknown (404 floor)", spec: { url: `${base}/api/unknown`, ...get }, ...both(get) },
+    { name: "GET /api/config", spec: { url: `${base}/api/config?site=demo`, ...get }, ...both(get) },
     {
       name: "POST /api/events",
-      spec: {
-        url: `${base}/api/events`,
-        method: "POST",
-        body: events,
-        kind: "clients",
-        headers: { "content-type": "text/plain;charset=UTF-8", origin },
-      },
-      hello: { url: hello, method: "POST", body: events, headers: { "content-type": "text/plain;charset=UTF-8" } },
+      spec: { url: `${base}/api/events`, ...beacon, kind: "clients", headers: { ...beacon.headers, origin } },
+      ...both(beacon),
+      // The platform's per-client rate limiter on its own: hello behind assets asking it once per request.
+      limited: { url: `http://127.0.0.1:${stack.helloAssetsPort}/api/limited`, ...beacon, kind: "clients" },
     },
     {
       name: "POST /api/checkout",
-      spec: {
-        url: `${base}/api/checkout`,
-        method: "POST",
-        body: checkout,
-        kind: "clients",
-        headers: { "content-type": "application/json", origin },
-      },
-      hello: { url: hello, method: "POST", body: checkout, headers: { "content-type": "application/json" } },
+      spec: { url: `${base}/api/checkout`, ...json, kind: "clients", headers: { ...json.headers, origin } },
+      ...both(json),
     },
     {
       name: "POST /api/webhooks/stripe",
       spec: {
         url: `${base}/api/webhooks/stripe`,
-        method: "POST",
-        kind: "webhook",
-        secret: stack.webhookSecret,
+        ...webhook,
         headers: { "content-type": "application/json; charset=utf-8" },
       },
-      hello: {
-        url: hello,
-        method: "POST",
-        kind: "webhook",
-        secret: stack.webhookSecret,
-        headers: { "content-type": "application/json" },
-      },
+      ...both({ ...webhook, headers: { "content-type": "application/json" } }),
+      // Also at the steady rate one type at a time: which of Stripe's events ask Stripe, and what that costs.
+      byType: templates,
     },
   ];
 }
 
+const round2 = (n) => Math.round(n * 100) / 100;
+
 /**
- * Measures every route beside hello, alternating hello and route in short rounds so drift on a
- * shared machine hits both alike; the ratio is the median of the per-round ratios.
+ * Measures every route beside both hellos, alternating hello, hello behind assets and the route in
+ * short rounds so drift on a shared machine hits all alike; each ratio is the median of the
+ * per-round ratios.
  */
 export async function throughput(stack, { duration = 8, rounds = 8, connections = 10, only } = {}) {
   const results = [];
   const slice = Math.max(1, Math.round(duration / rounds));
-  for (const route of routes(stack)) {
-    if (only && !only.some((o) => route.name.includes(o))) continue;
-    // A short warm-up of both, so neither pays for first compiles in the measured window.
-    await load({ ...route.hello, duration: 1, connections });
-    await load({ ...route.spec, duration: 1, connections });
+  const wanted = (name) => !only || only.some((o) => name.includes(o));
+  const templates = wanted("POST /api/webhooks/stripe") ? await webhookTemplates(stack) : undefined;
+  for (const route of routes(stack, templates)) {
+    if (!wanted(route.name)) continue;
+    // A short warm-up of each, so none pays for first compiles in the measured window.
+    for (const spec of [route.hello, route.helloAssets, route.spec]) await load({ ...spec, duration: 1, connections });
+    if (route.limited) await load({ ...route.limited, duration: 1, connections });
     const hellos = [];
+    const behindAssets = [];
+    const limited = [];
     const measured = [];
     for (let i = 0; i < rounds; i++) {
       hellos.push(await load({ ...route.hello, duration: slice, connections }));
+      behindAssets.push(await load({ ...route.helloAssets, duration: slice, connections }));
+      if (route.limited) limited.push(await load({ ...route.limited, duration: slice, connections }));
       measured.push(await load({ ...route.spec, duration: slice, connections }));
     }
     // Latency of one request at a time (no queueing): what a single webhook delivery or reader sees.
@@ -118,7 +169,14 @@ export async function throughput(stack, { duration = 8, rounds = 8, connections 
     const serial = await load({ ...route.spec, duration: slice, connections: 1 });
     // Latency at a steady 50 req/s (well below capacity): the handler's own latency, not queueing.
     const steady = await load({ ...route.spec, duration: 4, connections, rate: STEADY_RATE });
+    const byType = {};
+    for (const [type, template] of Object.entries(route.byType ?? {})) {
+      const run = await load({ ...route.spec, templates: [template], duration: 4, connections, rate: STEADY_RATE });
+      byType[type] = { p50: run.p50, p99: run.p99, asks: WEBHOOK_EVENTS[type], statuses: run.statuses };
+    }
     const ratios = measured.map((m, i) => m.rps / hellos[i].rps);
+    const assetsRatios = measured.map((m, i) => m.rps / behindAssets[i].rps);
+    const platformRatios = behindAssets.map((b, i) => b.rps / hellos[i].rps);
     const statuses = {};
     for (const m of measured) for (const [s, n] of Object.entries(m.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
     results.push({
@@ -129,9 +187,21 @@ export async function throughput(stack, { duration = 8, rounds = 8, connections 
       helloRps: median(hellos.map((h) => h.rps)),
       helloP50: median(hellos.map((h) => h.p50)),
       helloP99: median(hellos.map((h) => h.p99)),
-      ratio: Math.round(median(ratios) * 100) / 100,
-      ratios: ratios.map((r) => Math.round(r * 100) / 100),
+      helloAssetsRps: median(behindAssets.map((h) => h.rps)),
+      ratio: round2(median(ratios)),
+      ratios: ratios.map(round2),
+      ratioBehindAssets: round2(median(assetsRatios)),
+      ratiosBehindAssets: assetsRatios.map(round2),
+      platformRatio: round2(median(platformRatios)),
+      ...(route.limited
+        ? {
+            // Hello behind assets asking the rate limiter, to hello behind assets; and the route to it.
+            limiterRatio: round2(median(limited.map((l, i) => l.rps / behindAssets[i].rps))),
+            ratioBehindLimiter: round2(median(measured.map((m, i) => m.rps / limited[i].rps))),
+          }
+        : {}),
       steady: { rate: STEADY_RATE, p50: steady.p50, p99: steady.p99, rps: steady.rps },
+      ...(route.byType ? { byType } : {}),
       serial: { p50: serial.p50, p99: serial.p99, rps: serial.rps },
       helloSerial: { p50: helloSerial.p50, p99: helloSerial.p99, rps: helloSerial.rps },
       requests: measured.reduce((n, m) => n + m.requests, 0),

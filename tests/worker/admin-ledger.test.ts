@@ -20,7 +20,7 @@ import {
 import { moneySummary, recurringSummary } from "./ledger-oracle";
 
 /**
- * The staff view reads daily roll-ups kept by triggers (migrations/0002_admin.sql).
+ * The staff view reads roll-ups kept by triggers (migrations/0002_admin.sql, 0009_active_recurring.sql).
  * These tests hold them to the ledger itself: the direct query over payments, refunds and
  * disputes (ledger-oracle.ts) and count(DISTINCT) for supporters.
  */
@@ -31,9 +31,13 @@ const DAY = 86_400_000;
 async function clearAll() {
   await clearLedger();
   await db.batch(
-    ["admin_daily_money", "admin_daily_payers", "admin_daily_cancellations", "ask_event_counts"].map((t) =>
-      db.prepare(`DELETE FROM ${t}`),
-    ),
+    [
+      "admin_daily_money",
+      "admin_daily_payers",
+      "admin_daily_cancellations",
+      "admin_active_recurring",
+      "ask_event_counts",
+    ].map((t) => db.prepare(`DELETE FROM ${t}`)),
   );
 }
 
@@ -305,6 +309,28 @@ describe("roll-ups stay exact whatever order rows arrive, change or disappear in
     await db.prepare("DELETE FROM balance_transactions WHERE id = ?").bind(`txn_p_${payments[60]?.id}`).run();
     await db.prepare("DELETE FROM balance_transactions WHERE id = ?").bind(`txn_p_${payments[75]?.id}`).run();
 
+    // Pledges change as well: terms, frequency, currency and status (a cancellation, a lapse and its
+    // recovery), a new supporter arrives and a pledge disappears; active recurring support follows.
+    const pledge = (sql: string, ...values: unknown[]) =>
+      db
+        .prepare(sql)
+        .bind(...values)
+        .run();
+    await pledge("UPDATE pledges SET amount = 2500, fee_amount = 80 WHERE id = 'pl_t1'");
+    await pledge("UPDATE pledges SET frequency = 'annual' WHERE id = 'pl_t4'");
+    await pledge("UPDATE pledges SET status = 'canceled', updated_at = ? WHERE id = 'pl_t2'", start + 40 * DAY);
+    await pledge("UPDATE pledges SET status = 'past_due' WHERE id = 'pl_t5'");
+    await pledge("UPDATE pledges SET status = 'active', amount = 1200 WHERE id = 'pl_t5'");
+    await pledge("UPDATE pledges SET currency = 'GBP' WHERE id = 'pl_t7'");
+    await pledge("UPDATE pledges SET status = 'canceled', updated_at = ? WHERE id = 'pl_t10'", start + 50 * DAY);
+    await pledge("DELETE FROM pledges WHERE id = 'pl_t8'");
+    await pledge(
+      "INSERT INTO pledges (id, site, frequency, currency, amount, fee_amount, status, created_at, updated_at) VALUES ('pl_new', 'demo', 'monthly', 'USD', 700, 51, 'active', ?, ?)",
+      start,
+      start,
+    );
+    expect((await fromRollups(null, null)).recurring).toEqual((await fromLedger(null, null)).recurring);
+
     // The story is not trivial: every kind of figure is non-zero somewhere.
     const all = await fromLedger(null, null);
     for (const key of [
@@ -361,7 +387,7 @@ describe("roll-ups stay exact whatever order rows arrive, change or disappear in
     // The one-pass rebuild that `npm run seed` runs gives exactly what the triggers kept.
     const rollups = async () =>
       Promise.all(
-        ["admin_daily_money", "admin_daily_payers", "admin_daily_cancellations"].map(
+        ["admin_daily_money", "admin_daily_payers", "admin_daily_cancellations", "admin_active_recurring"].map(
           async (table) => (await db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4, 5`).all()).results,
         ),
       );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fill, strings } from "./i18n";
+import { BANNER_STRINGS, type BannerStrings } from "./i18n/banner";
 import { en } from "./i18n/en";
 import { EXTRAS_STRINGS, type ExtrasStrings } from "./i18n/extras";
 import { ru } from "./i18n/ru";
@@ -47,5 +48,13 @@ describe("extras chunk strings", () => {
       expect(ruX[key], key).toBeTruthy();
       expect(ruX[key].match(/\{\w+\}/g) ?? [], key).toEqual(enX[key].match(/\{\w+\}/g) ?? []);
     }
+  });
+});
+
+describe("banner chunk strings", () => {
+  it("Russian translates every string", () => {
+    const enB = BANNER_STRINGS.en!;
+    const ruB = BANNER_STRINGS.ru!;
+    for (const key of Object.keys(enB) as (keyof BannerStrings)[]) expect(ruB[key], key).toBeTruthy();
   });
 });

@@ -1,7 +1,7 @@
-import type { AskConfig } from "./contract";
+import type { AskConfig, ThanksCopyKey } from "./contract";
 import { CURRENCIES, type CurrencyCode } from "./currencies";
 import { firstLanguage, type Language } from "./languages";
-import type { SiteConfig } from "./site-config";
+import type { Copy, SiteConfig } from "./site-config";
 
 /**
  * The currency a visitor is offered: the one they asked for if the site takes it,
@@ -42,10 +42,23 @@ export function variantWeights(
 export const targetsCountries = (site: SiteConfig): boolean =>
   Boolean(site.target?.countries?.length || site.variants.some((v) => v.target?.countries?.length));
 
-/** Everything the ask needs for one visitor (`GET /api/config`). */
+/** What one visitor's config depends on: their choices, and whether it is for the thank-you. */
+export type Visitor = { currency?: string; country?: string; lang?: string; thanks?: boolean };
+
+/** `copy` without the thank-you's lines (for every ask but the thank-you). */
+function withoutThanks<T extends Partial<Copy>>(copy: T): Omit<T, ThanksCopyKey> {
+  const { thanksTitle: _title, thanksBody: _body, ...rest } = copy;
+  return rest;
+}
+
+/**
+ * Everything the ask needs for one visitor (`GET /api/config`). With `thanks` (the way back from
+ * Stripe) also the thank-you's copy and the supporter memory's lengths, which no other ask reads.
+ * `allocated` is automatic allocation's current weights, when the site has them.
+ */
 export function askConfig(
   site: SiteConfig,
-  visitor: { currency?: string; country?: string; lang?: string },
+  visitor: Visitor,
   turnstileSiteKey: string | null,
   allocated?: Record<string, number>,
 ): AskConfig {
@@ -55,19 +68,24 @@ export function askConfig(
   const currency = pickCurrency(site, visitor.currency, visitor.country);
   const settings = site.currencies[currency];
   if (!settings) throw new Error(`site ${site.id} has no settings for ${currency}`);
-  const copy = site.copy[lang] ?? site.copy[site.defaultLanguage];
-  if (!copy) throw new Error(`site ${site.id} has no copy`);
+  const fullCopy = site.copy[lang] ?? site.copy[site.defaultLanguage];
+  if (!fullCopy) throw new Error(`site ${site.id} has no copy`);
+  const thanks = visitor.thanks === true;
+  const { supporterDaysOnce: _once, supporterDaysRecurring: _recurring, ...rules } = site.rules;
   // Every byte here is downloaded by each reader who sees the ask: only what the widget reads.
   return {
     name: site.name,
     lang,
-    copy,
-    variants: site.variants.map((v) => ({
-      id: v.id,
-      weight: weights[v.id] ?? v.weight,
-      ...(v.copy?.[lang] && Object.keys(v.copy[lang]).length ? { copy: v.copy[lang] } : {}),
-      ...(v.target ? { target: v.target } : {}),
-    })),
+    copy: thanks ? fullCopy : withoutThanks(fullCopy),
+    variants: site.variants.map((v) => {
+      const copy = v.copy?.[lang] && (thanks ? v.copy[lang] : withoutThanks(v.copy[lang]));
+      return {
+        id: v.id,
+        weight: weights[v.id] ?? v.weight,
+        ...(copy && Object.keys(copy).length ? { copy } : {}),
+        ...(v.target ? { target: v.target } : {}),
+      };
+    }),
     ...(site.target ? { target: site.target } : {}),
     ...(targetsCountries(site) ? { country: visitor.country?.toUpperCase() ?? "" } : {}),
     ...(site.theme ? { theme: site.theme } : {}),
@@ -89,7 +107,7 @@ export function askConfig(
     fee: site.feeCoverage
       ? { percentBps: site.feeCoverage.percentBps, fixed: site.feeCoverage.fixed[currency] ?? 0 }
       : null,
-    rules: site.rules,
+    rules: thanks ? site.rules : rules,
     reminders: site.reminders.enabled,
     paymentMethods: site.paymentMethods,
     ...(turnstileSiteKey ? { turnstileSiteKey } : {}),

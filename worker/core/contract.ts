@@ -115,11 +115,22 @@ export const upsellRequestSchema = z.strictObject({
   token: z.string().min(1).max(200),
 });
 
-/** `GET /api/config` response: everything the ask needs for one visitor. */
+/** The copy only the thank-you shows: in the config only when it asks for it (`thanks=1`). */
+export type ThanksCopyKey = "thanksTitle" | "thanksBody";
+/** The rules only the thank-you needs (how long a supporter is remembered): likewise. */
+export type ThanksRuleKey = "supporterDaysOnce" | "supporterDaysRecurring";
+/** The ask's copy: the thank-you's lines are there only in a `thanks=1` config. */
+export type AskCopy = Omit<Copy, ThanksCopyKey> & Partial<Pick<Copy, ThanksCopyKey>>;
+
+/**
+ * `GET /api/config` response: everything the ask needs for one visitor. Every reader the ask is
+ * shown to downloads it, so what only the thank-you after a payment needs (its copy, the supporter
+ * memory's lengths) comes only with `thanks=1`, which the loader adds on the way back from Stripe.
+ */
 export type AskConfig = {
   name: string;
   lang: Language;
-  copy: Copy;
+  copy: AskCopy;
   /** Weights are the site's, or automatic allocation's current ones; `target` limits who may get a variant. */
   variants: { id: string; weight: number; copy?: Partial<Copy>; target?: Target }[];
   /** Who sees the ask at all (core/targeting.ts), decided in the reader's browser. */
@@ -141,7 +152,7 @@ export type AskConfig = {
   defaultAmount: Record<Frequency, number>;
   /** Fee coverage for `currency`, or null when the site does not offer it. */
   fee: { percentBps: number; fixed: number } | null;
-  rules: Rules;
+  rules: Omit<Rules, ThanksRuleKey> & Partial<Pick<Rules, ThanksRuleKey>>;
   reminders: boolean;
   paymentMethods: string[];
   /** Present only when the site requires Cloudflare Turnstile on checkout. */

@@ -2,9 +2,14 @@ import { Hono } from "hono";
 import { eventsRequestSchema } from "../core/contract";
 import { isAllowedOrigin } from "../core/origins";
 import type { AppContext } from "../platform/env";
+import { completeResponse, headerSet } from "../platform/headers";
 import { clientKey, jsonBody, jsonError, readJson, validationError } from "../platform/http";
 import { demoOrigins, findSite } from "../platform/sites";
 import { bufferCounts } from "./buffer";
+
+/** The answer to counters taken: no body, its headers computed once. */
+const NO_CONTENT = headerSet();
+const accepted = () => completeResponse(null, 204, NO_CONTENT);
 
 /**
  * `POST /api/events`: the ask's counters, sent with `navigator.sendBeacon` (a text/plain body,
@@ -35,5 +40,5 @@ export const eventRoutes = new Hono<AppContext>().post("/", jsonBody(4096), asyn
   }
   // Beacons gather in this isolate for a second, then go to the site's counter object in one call.
   bufferCounts(c.env, c.executionCtx, site.id, counts);
-  return c.body(null, 204);
+  return accepted();
 });

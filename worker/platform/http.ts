@@ -11,10 +11,21 @@ import {
   isIPv4MappedIPv6,
 } from "hono/utils/ipaddr";
 import type { z } from "zod";
+import { completeResponse, headerSet } from "./headers";
 
 /** Every JSON error has one shape: {"error": {"code", "message", "field"?}}. */
 export function jsonError(c: Context, status: ContentfulStatusCode, code: string, message: string, field?: string) {
   return c.json({ error: { code, message, ...(field ? { field } : {}) } }, status);
+}
+
+/**
+ * A fixed JSON error, made once: its body and headers are computed when the worker starts, so the
+ * answer costs what a hello world's does (the product's 404 is the one every stray request gets).
+ */
+export function fixedJsonError(status: ContentfulStatusCode, code: string, message: string): () => Response {
+  const body = JSON.stringify({ error: { code, message } });
+  const headers = headerSet({ "Content-Type": "application/json" });
+  return () => completeResponse(body, status, headers);
 }
 
 /** A 400 naming the first invalid field of a zod failure. */

@@ -479,6 +479,24 @@ export const adminDailyCancellations = sqliteTable(
   (t) => [primaryKey({ columns: [t.site, t.day, t.currency, t.frequency] })],
 );
 
+/**
+ * Active recurring support per site, currency and frequency: how many pledges are `active` and what
+ * they pay per period (amount + fee cover), kept by triggers on `pledges` in the same write
+ * (migrations/0009_active_recurring.sql), so the staff summary reads a handful of rows however
+ * many supporters a site has.
+ */
+export const adminActiveRecurring = sqliteTable(
+  "admin_active_recurring",
+  {
+    site: text("site").notNull(),
+    currency: text("currency").notNull(),
+    frequency: text("frequency").notNull(),
+    n: integer("n").notNull().default(0),
+    total: integer("total").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.site, t.currency, t.frequency] })],
+);
+
 // ——— Reconciliation against Stripe (ledger/reconcile.ts) ———
 
 /** One reconciliation: when it ran, over which window, what it replayed and how many differences it found. */

@@ -67,3 +67,15 @@ export const demoOrigins = (env: WorkerEnv): DemoOrigins => ({
   own: demoPageEnabled(env) ? configuredOrigin(env) : null,
   anyLocal: isDevelopment(env),
 });
+
+/**
+ * The version of what a site's config answer is built from: the published settings version (0: the
+ * sites file, fixed for a deployment) and the time of automatic allocation's current weights. The
+ * config's answers are cached under it (config/cache.ts), so a publish, a rollback or a new
+ * allocation means new answers at once; the snapshot it reads is at most settings/live.ts's
+ * LIVE_TTL_MS old. Undefined for an unknown site.
+ */
+export function settingsVersion(siteId: string): string | undefined {
+  if (!findSite(siteId)) return undefined;
+  return `${settingsVersionOf(siteId)}.${live.allocations.get(siteId)?.computedAt ?? 0}`;
+}

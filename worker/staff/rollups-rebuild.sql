@@ -1,5 +1,6 @@
--- Rebuilds the staff view's daily roll-ups from the ledger tables: what the triggers of
--- migrations/0002_admin.sql and 0004_ledger_truth.sql keep up to date row by row, computed here
+-- Rebuilds the staff view's roll-ups from the ledger tables: what the triggers of
+-- migrations/0002_admin.sql, 0004_ledger_truth.sql and 0009_active_recurring.sql keep up to date
+-- row by row, computed here
 -- in one pass. `npm run seed` runs it after a bulk load (with the triggers dropped for speed), and
 -- a worker test checks that it gives exactly what the triggers give.
 DELETE FROM admin_daily_money;
@@ -38,3 +39,7 @@ DELETE FROM admin_daily_cancellations;
 INSERT INTO admin_daily_cancellations (site, day, currency, frequency, n)
 SELECT site, date(updated_at / 1000, 'unixepoch'), currency, frequency, count(*) FROM pledges
 WHERE status = 'canceled' AND frequency <> 'once' GROUP BY 1, 2, 3, 4;
+DELETE FROM admin_active_recurring;
+INSERT INTO admin_active_recurring (site, currency, frequency, n, total)
+SELECT site, currency, frequency, count(*), sum(amount + fee_amount) FROM pledges
+WHERE status = 'active' AND frequency IN ('monthly', 'annual') GROUP BY 1, 2, 3;

@@ -1,6 +1,6 @@
 import { Component } from "preact";
 import { fill } from "../i18n";
-import { optOutOfCount } from "../rules/articles";
+import { optOutOfCount } from "../rules/count-opt-out";
 import { snooze } from "../rules/memory";
 import { Chooser } from "./Chooser";
 import { type Env, fillCopy } from "./env";
@@ -19,14 +19,14 @@ type State = { snoozed?: boolean; countOff?: boolean; Reminder?: Extras["Reminde
  * `onSnooze` lets the page-level controller hide the banner too.
  */
 export class Ask extends Component<Props, State> {
-  note?: HTMLElement | null;
+  #note?: HTMLElement | null;
 
-  remindLater = () => {
+  #remindLater = () => {
     const { env, onSnooze } = this.props;
     env.update((s) => snooze(s, env.now(), env.config.rules.snoozeDays));
     env.track("snooze", "inline");
     // The button disappears: keep keyboard focus on the message that replaces it.
-    this.setState({ snoozed: true }, () => this.note?.focus());
+    this.setState({ snoozed: true }, () => this.#note?.focus());
     onSnooze?.();
     // The optional reminder form is in the extras chunk: fetched now, shown when it arrives.
     if (env.config.reminders)
@@ -36,7 +36,7 @@ export class Ask extends Component<Props, State> {
       );
   };
 
-  optOut = () => {
+  #optOut = () => {
     this.props.env.update(optOutOfCount);
     this.setState({ countOff: true });
   };
@@ -49,7 +49,7 @@ export class Ask extends Component<Props, State> {
         <section class="box snz" aria-label={heading}>
           <p
             ref={(el) => {
-              this.note = el;
+              this.#note = el;
             }}
             tabIndex={-1}
             role="status"
@@ -71,7 +71,7 @@ export class Ask extends Component<Props, State> {
           {showCount ? (
             <p>
               <span class="count">{fillCopy(copy.articleCountLine!, env)}</span>{" "}
-              <button type="button" class="link small" onClick={this.optOut}>
+              <button type="button" class="link small" onClick={this.#optOut}>
                 {t.countOptOut}
               </button>
             </p>
@@ -89,7 +89,7 @@ export class Ask extends Component<Props, State> {
         <Marks methods={config.paymentMethods} label={t.methods} />
         <p class="later">
           {t.notReady}{" "}
-          <button type="button" class="link" onClick={this.remindLater}>
+          <button type="button" class="link" onClick={this.#remindLater}>
             {t.remind}
           </button>
         </p>

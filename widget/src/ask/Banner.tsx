@@ -1,4 +1,5 @@
 import { Component, type ComponentChildren } from "preact";
+import { bannerStrings } from "../i18n/banner";
 import { Chooser } from "./Chooser";
 import { type Env, fillCopy } from "./env";
 
@@ -17,39 +18,40 @@ type Props = { env: Env; onSupport: () => boolean; onClose: () => void; thanks?:
  * With `thanks` (the one-line thank-you of the extras chunk) it shows that instead.
  */
 export class Banner extends Component<Props, { open?: boolean }> {
-  region?: HTMLElement | null;
+  #region?: HTMLElement | null;
 
   // Escape closes the banner when focus is in it or nowhere in particular.
-  onKey = (e: KeyboardEvent) => {
+  #onKey = (e: KeyboardEvent) => {
     const active = document.activeElement;
-    if (e.key === "Escape" && !e.defaultPrevented && (!active || active === document.body || active === this.host()))
+    if (e.key === "Escape" && !e.defaultPrevented && (!active || active === document.body || active === this.#host()))
       this.props.onClose();
   };
 
-  host = () => (this.region?.getRootNode() as ShadowRoot | undefined)?.host;
+  #host = () => (this.#region?.getRootNode() as ShadowRoot | undefined)?.host;
 
   override componentDidMount() {
-    document.addEventListener("keydown", this.onKey);
+    document.addEventListener("keydown", this.#onKey);
   }
 
   override componentWillUnmount() {
-    document.removeEventListener("keydown", this.onKey);
+    document.removeEventListener("keydown", this.#onKey);
   }
 
-  open = () => {
+  #open = () => {
     if (this.props.onSupport()) return;
     // The compact choice replaces the button that had focus: move focus into it.
-    this.setState({ open: true }, () => this.region?.querySelector<HTMLElement>("input:checked")?.focus());
+    this.setState({ open: true }, () => this.#region?.querySelector<HTMLElement>("input:checked")?.focus());
   };
 
   render({ env, thanks, onClose }: Props, { open }: { open?: boolean }) {
-    const { t, copy } = env;
-    const title = fillCopy(thanks ? copy.thanksTitle : copy.bannerTitle, env);
+    const { copy } = env;
+    const t = bannerStrings(env.lang);
+    const title = fillCopy((thanks ? copy.thanksTitle : copy.bannerTitle) ?? "", env);
     return (
       <section
         class="banner"
         ref={(el) => {
-          this.region = el;
+          this.#region = el;
         }}
         aria-label={title}
       >
@@ -60,7 +62,7 @@ export class Banner extends Component<Props, { open?: boolean }> {
             </p>
           )}
           {!thanks && !open && (
-            <button type="button" class="btn" onClick={this.open}>
+            <button type="button" class="btn" onClick={this.#open}>
               {t.supportUs}
             </button>
           )}

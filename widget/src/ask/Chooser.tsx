@@ -1,9 +1,11 @@
 import { Component } from "preact";
 import { coverFee, type Frequency, type Placement } from "../../../worker/core/widget-contract";
 import { fill } from "../i18n";
-import { type Env, postJson, uuid } from "./env";
+import type { Checked } from "./check-amount";
+import { type Env, uuid } from "./env";
 import type { Extras } from "./global";
-import { type Checked, formatMoney } from "./money";
+import { formatMoney } from "./money";
+import { postJson } from "./post";
 
 const OTHER = "other";
 
@@ -33,12 +35,13 @@ type State = {
  * Frequency and amount, fee coverage and Continue: the part of the ask that starts a
  * checkout. Native radio groups (fieldset + legend) give keyboard and screen-reader
  * behaviour for free; errors are announced through live regions.
- * A class component: Preact's hooks would add a kilobyte to the first ask (budget: 15 KB).
+ * A class component: Preact's hooks would add a kilobyte to the first ask (budget: 12 KB).
  * For the same reason the "Other" field lives in the extras chunk, fetched as soon as the
- * reader reaches for the form (pointer or focus), so it is there when "Other" is picked.
+ * reader reaches for the form (pointer or focus), so it is there when "Other" is picked. The
+ * checkout itself stays here: a chunk that cannot load must never stop a gift.
  */
 export class Chooser extends Component<Props, State> {
-  input?: HTMLInputElement | null;
+  #input?: HTMLInputElement | null;
 
   constructor(props: Props) {
     super(props);
@@ -47,23 +50,23 @@ export class Chooser extends Component<Props, State> {
     this.state = { frequency: f, choice: defaultChoice(props.env, f), other: "" };
   }
 
-  extras?: Promise<Extras | undefined>;
+  #extras?: Promise<Extras | undefined>;
 
   /** Fetches the extras chunk (once; again after a failure); resolves to it, or undefined offline. */
-  load = () =>
-    (this.extras ??= this.props.env.extras().then(
+  #load = () =>
+    (this.#extras ??= this.props.env.extras().then(
       (x) => {
         this.setState({ x });
         return x;
       },
       () => {
-        this.extras = undefined;
+        this.#extras = undefined;
         return undefined;
       },
     ));
 
   /** The chosen amount in minor units, or the reason there is none ("" while "Other" is loading). */
-  amount(x = this.state.x): Checked {
+  #amount(x = this.state.x): Checked {
     const { env } = this.props;
     const { choice, other } = this.state;
     if (choice !== OTHER) return { amount: Number(choice) };
@@ -75,21 +78,21 @@ export class Chooser extends Component<Props, State> {
    * as a monthly gift (the extras chunk's Upsell, which calls back with `frequency`, `given` and
    * `upsell` for the reader's answer); without the chunk the one-off goes ahead.
    */
-  submit = async (e: Event, frequency = this.state.frequency, given?: number, upsell?: "ask") => {
+  #submit = async (e: Event, frequency = this.state.frequency, given?: number, upsell?: "ask") => {
     e.preventDefault();
     const { env, placement } = this.props;
     const { config, t } = env;
     if (this.state.busy) return;
-    const x = !given && this.state.choice === OTHER ? await this.load() : undefined;
+    const x = !given && this.state.choice === OTHER ? await this.#load() : undefined;
     if (!given && this.state.choice === OTHER && !x) return this.setState({ error: t.offline });
-    const amount = given || this.amount(x).amount;
+    const amount = given || this.#amount(x).amount;
     if (amount === undefined) {
       this.setState({ touched: true });
-      this.input?.focus();
+      this.#input?.focus();
       return;
     }
     // Offered once: `up` stays set while the reader answers, and after.
-    if (frequency === "once" && config.upsell && !this.state.up && (await this.load()))
+    if (frequency === "once" && config.upsell && !this.state.up && (await this.#load()))
       return this.setState({ up: amount });
     this.setState({ busy: true, error: "" });
     env.track("click", placement);
@@ -112,7 +115,7 @@ export class Chooser extends Component<Props, State> {
           ...(config.fee ? { coverFees: !!this.state.coverFees } : {}),
           // Sites that require Turnstile: a fresh token from the extras chunk (turnstile.ts).
           turnstileToken:
-            config.turnstileSiteKey && (await this.load().then((x) => x!.turnstile(env, e.target as Element))),
+            config.turnstileSiteKey && (await this.#load().then((x) => x!.turnstile(env, e.target as Element))),
         },
         { "Idempotency-Key": uuid() },
       );
@@ -132,9 +135,9 @@ export class Chooser extends Component<Props, State> {
   render({ env, placement }: Props, { frequency, choice, other, touched, coverFees, busy, error, x, up }: State) {
     const { config, t, lang } = env;
     if (up && x)
-      return <x.Upsell env={env} placement={placement} amount={up} go={this.submit} busy={busy} error={error} />;
+      return <x.Upsell env={env} placement={placement} amount={up} go={this.#submit} busy={busy} error={error} />;
     const money = (n: number) => formatMoney(n, config.currency, lang, config.decimals);
-    const checked = this.amount();
+    const checked = this.#amount();
     const fee = config.fee && checked.amount ? coverFee(checked.amount, config.fee) : 0;
     const otherError = choice === OTHER && touched ? checked.error : "";
     const radio = (name: string, value: string | number, on: boolean, label: string, pick: () => void) => (
@@ -144,7 +147,7 @@ export class Chooser extends Component<Props, State> {
       </label>
     );
     return (
-      <form onSubmit={this.submit} onPointerOver={this.load} onFocusIn={this.load} noValidate>
+      <form onSubmit={this.#submit} onPointerOver={this.#load} onFocusIn={this.#load} noValidate>
         {config.frequencies.length > 1 && (
           <fieldset>
             <legend>{t.frequency}</legend>
@@ -167,7 +170,7 @@ export class Chooser extends Component<Props, State> {
             )}
             {/* The field appears right after this group; focus stays on the radio so arrow keys keep working. */}
             {radio("amount", OTHER, choice === OTHER, t.other, () => {
-              this.load();
+              this.#load();
               this.setState({ choice: OTHER });
             })}
           </div>
@@ -179,7 +182,7 @@ export class Chooser extends Component<Props, State> {
             error={otherError || ""}
             onInput={(value) => this.setState({ other: value, touched: true })}
             inputRef={(el) => {
-              this.input = el;
+              this.#input = el;
             }}
           />
         )}

@@ -1,8 +1,9 @@
 import { Component } from "preact";
 import { fill } from "../i18n";
 import { extrasStrings } from "../i18n/extras";
-import { type Env, postJson } from "./env";
+import type { Env } from "./env";
 import { adoptExtras } from "./extras-styles";
+import { postJson } from "./post";
 import { turnstileToken } from "./turnstile";
 
 type When = "next_week" | "next_month";

@@ -4,9 +4,10 @@ import { fill } from "../i18n";
 import { extrasStrings } from "../i18n/extras";
 import { rememberSupporter } from "../rules/memory";
 import type { Env } from "./env";
-import { fillCopy, postJson, uuid } from "./env";
+import { fillCopy, uuid } from "./env";
 import { adoptExtras } from "./extras-styles";
 import { formatMoney } from "./money";
+import { postJson } from "./post";
 
 /** What the worker confirmed: the gift's frequency and, after a one-off gift, the monthly offer. */
 export type Given = { frequency: Frequency; upsell?: ThanksResponse["upsell"] };
@@ -99,8 +100,8 @@ export class Thanks extends Component<Props, { busy?: boolean; error?: string }>
   };
 
   render({ env, given, banner }: Props, { busy, error }: { busy?: boolean; error?: string }) {
-    const title = fillCopy(env.copy.thanksTitle, env);
-    const body = fillCopy(env.copy.thanksBody, env);
+    const title = fillCopy(env.copy.thanksTitle ?? "", env);
+    const body = fillCopy(env.copy.thanksBody ?? "", env);
     const t = extrasStrings(env.lang);
     const manage = given.frequency !== "once" && (
       <a class="link" href={manageUrl(env)}>

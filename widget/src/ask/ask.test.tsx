@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AskConfig } from "../../../worker/core/widget-contract";
 import sample from "../../fixtures/ask-config.json";
-import { articlesRead } from "../rules/articles";
-import { whyNotShown } from "../rules/filters";
 import { loadState, saveState } from "../rules/state";
 import { DAY } from "../rules/time";
-import type { Extras } from "./global";
-import { checkAmount } from "./money";
+import { showBanner } from "./banner-place";
+import { checkAmount } from "./check-amount";
+import type { BannerChunk, Extras } from "./global";
 import { type MountDeps, mount } from "./mount";
 import type { MountOptions } from "./mount-options";
 import { OtherAmount } from "./OtherAmount";
@@ -17,9 +16,10 @@ import { Upsell } from "./Upsell";
 
 const config = sample as AskConfig;
 const NOW = Date.UTC(2025, 4, 14, 12);
-const shared = { loadState, saveState, whyNotShown, articlesRead };
 /** The extras chunk, as the build packs it (widget/src/ask/extras-chunk.ts). */
 const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks, Upsell };
+/** The banner chunk (widget/src/ask/banner-chunk.ts). */
+const banner: BannerChunk = { showBanner };
 
 /** Lets Preact (which renders in a microtask) and awaited fetches settle. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -56,11 +56,11 @@ function start(options: Partial<MountOptions> = {}, deps: MountDeps = {}) {
       site: "demo",
       origin: "https://support.example.org",
       lang: "en",
-      placement: "both",
+      data: { site: "demo" },
+      urlCampaign: null,
       config,
       rs: null,
       storage: localStorage,
-      shared,
       ...options,
     },
     {
@@ -68,8 +68,8 @@ function start(options: Partial<MountOptions> = {}, deps: MountDeps = {}) {
       fetch: fetch as unknown as typeof globalThis.fetch,
       navigate,
       beacon,
-      extras: async () => extras,
       ...deps,
+      chunks: { extras: async () => extras, banner: async () => banner, ...deps.chunks },
     },
   );
   return { calls, navigate, beacon, fetch, ...roots() };
@@ -209,7 +209,7 @@ describe("the in-article ask", () => {
 
   it("fetches the extras chunk only when the reader reaches for the form, and only once", async () => {
     const load = vi.fn(async () => extras);
-    const { inline } = start({}, { extras: load });
+    const { inline } = start({}, { chunks: { extras: load } });
     await settle();
     expect(load).not.toHaveBeenCalled();
     expect(inline!.querySelector("#rs-other")).toBeNull();
@@ -221,7 +221,7 @@ describe("the in-article ask", () => {
 
   it("sends the page view's campaign at checkout and with every event, and strips rs_campaign", async () => {
     history.replaceState(null, "", "/news/ferry-terminal?rs_campaign=reminder&x=1");
-    const { inline, calls, beacon } = start({ campaign: "reminder" });
+    const { inline, calls, beacon } = start({ urlCampaign: "reminder", data: { site: "demo", campaign: "spring" } });
     await settle();
     expect(location.search).toBe("?x=1");
     inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
@@ -236,6 +236,23 @@ describe("the in-article ask", () => {
       expect.arrayContaining(["impression", "click", "checkout"]),
     );
     for (const e of events) expect(e.campaign).toBe("reminder");
+  });
+
+  it("takes the page URL's campaign, else data-campaign, each only if the API would take it", async () => {
+    const campaignOf = async (options: Partial<MountOptions>) => {
+      document.body.innerHTML = "";
+      articlePage();
+      const { inline, calls } = start(options);
+      await settle();
+      inline!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+      await settle();
+      await settle();
+      return JSON.parse(calls[0]!.init.body as string).campaign;
+    };
+    expect(await campaignOf({ data: { site: "demo", campaign: "spring" } })).toBe("spring");
+    expect(await campaignOf({ urlCampaign: "<script>", data: { site: "demo", campaign: "spring" } })).toBe("spring");
+    expect(await campaignOf({ urlCampaign: "<script>" })).toBeUndefined();
+    expect(await campaignOf({ data: { site: "demo", campaign: "x".repeat(41) } })).toBeUndefined();
   });
 
   it("sends no campaign when the page view has none", async () => {
@@ -465,7 +482,7 @@ describe("the monthly upsell", () => {
     document.body.innerHTML = "";
     articlePage();
     localStorage.clear();
-    const offline = await offered({}, { extras: () => Promise.reject(new Error("offline")) });
+    const offline = await offered({}, { chunks: { extras: () => Promise.reject(new Error("offline")) } });
     expect(offline.root.querySelector("h3")).toBeNull();
     expect(bodyOf(offline.calls[0]!)).toMatchObject({ frequency: "once", amount: 2500 });
   });
@@ -473,8 +490,9 @@ describe("the monthly upsell", () => {
 
 describe("the banner", () => {
   it("has a labelled close button that hides it for bannerDismissDays", async () => {
-    const { banner, beacon } = start();
+    const { beacon } = start();
     await settle();
+    const { banner } = roots();
     expect(banner!.textContent).toContain("Support us");
     const close = banner!.querySelector<HTMLButtonElement>("button[aria-label]")!;
     expect(close.getAttribute("aria-label")).toBe("Close this message");
@@ -501,8 +519,9 @@ describe("the banner", () => {
 
   it("opens a compact choice where the page has no article", async () => {
     document.body.innerHTML = "<main><h1>Home</h1></main>";
-    const { banner, inline } = start();
+    start();
     await settle();
+    const { banner, inline } = roots();
     expect(inline).toBeNull();
     button(banner!, "Support us").click();
     await settle();
@@ -512,8 +531,9 @@ describe("the banner", () => {
 
   it("a checkout from the banner's compact choice says placement banner", async () => {
     document.body.innerHTML = "<main><h1>Home</h1></main>";
-    const { banner, calls } = start();
+    const { calls } = start();
     await settle();
+    const { banner } = roots();
     button(banner!, "Support us").click();
     await settle();
     banner!.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
@@ -524,8 +544,9 @@ describe("the banner", () => {
   });
 
   it("Support us on an article leads to the in-article ask, whose checkout says placement inline", async () => {
-    const { banner, inline, calls } = start();
+    const { calls } = start();
     await settle();
+    const { banner, inline } = roots();
     button(banner!, "Support us").click();
     await settle();
     // No compact choice in the banner: the reader is taken to the ask in the article.
@@ -712,7 +733,7 @@ describe("coming back from Stripe", () => {
     paid("monthly");
     history.replaceState(null, "", "/news/ferry-terminal?rs=thanks&rs_pledge=pl_1.signature");
     const load = vi.fn(() => Promise.reject(new Error("offline")));
-    start({ rs: "thanks" }, { extras: load });
+    start({ rs: "thanks" }, { chunks: { extras: load } });
     await returned();
     expect(load).toHaveBeenCalledTimes(1);
     expectNothingSpecial();
@@ -725,6 +746,19 @@ describe("coming back from Stripe", () => {
     await settle();
     expect(inline!.querySelector("h2")!.textContent).toBe("A Message from The Harbour Courier");
     expect(location.search).toBe("");
+  });
+
+  it("for an unknown site (the API's 404) warns once on the console and shows nothing", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const before = document.body.innerHTML;
+    const { inline, banner } = start({ site: "nope", config: 404 });
+    await settle();
+    expect(inline).toBeNull();
+    expect(banner).toBeNull();
+    expect(document.body.innerHTML).toBe(before);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/Unknown site "nope"/);
+    warn.mockRestore();
   });
 
   it("shows nothing to a supporter, and nothing when the API was down", async () => {

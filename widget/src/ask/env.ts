@@ -1,4 +1,4 @@
-import type { AskConfig, AskEventType, Copy, Placement } from "../../../worker/core/widget-contract";
+import type { AskConfig, AskEventType, Placement } from "../../../worker/core/widget-contract";
 import type { Lang, Strings } from "../i18n";
 import type { ReaderState } from "../rules/state";
 import type { Extras } from "./global";
@@ -14,7 +14,7 @@ export type Env = {
   t: Strings;
   config: AskConfig;
   /** The site's copy with the variant's overrides applied. */
-  copy: Copy;
+  copy: AskConfig["copy"];
   variant?: string;
   /** The campaign this page view came from (`rs_campaign` or `data-campaign`), sent at checkout. */
   campaign?: string;
@@ -28,7 +28,7 @@ export type Env = {
   update: (change: (s: ReaderState) => ReaderState) => ReaderState;
   /** The article URL without our query parameters (Stripe's return URL, the reminder's page). */
   pageUrl: string;
-  /** Loads the extras chunk once (the "Other" field and the reminder form); rejects when it cannot. */
+  /** Loads the extras chunk once (the "Other" field, the upsell, the reminder form…); rejects when it cannot. */
   extras: () => Promise<Extras>;
 };
 
@@ -45,21 +45,6 @@ export function cleanUrl(href: string): string {
 
 /** A fresh UUID for each checkout attempt's Idempotency-Key (the reader id's maker). */
 export { newReaderId as uuid } from "../rules/variants";
-
-/** Posts JSON to the API; resolves to the status and parsed body (null when not JSON). */
-export async function postJson(
-  env: Pick<Env, "origin" | "fetch">,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: any }> {
-  const res = await env.fetch(`${env.origin}${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
 
 /** Fills `{publisher}` and `{articles}` in a copy string. */
 export const fillCopy = (text: string, env: Pick<Env, "config" | "articles">): string =>

@@ -1,6 +1,11 @@
 import type { ComponentType } from "preact";
+import type { articlesRead } from "../rules/articles";
+import type { whyNotShown } from "../rules/filters";
+import type { fnv1a } from "../rules/hash";
+import type { loadState, saveState } from "../rules/state";
+import type { BannerOptions } from "./banner-place";
+import type { checkAmount } from "./check-amount";
 import type { Env } from "./env";
-import type { checkAmount } from "./money";
 import type { MountOptions } from "./mount-options";
 import type { OtherAmount } from "./OtherAmount";
 import type { confirmThanks, Thanks } from "./Thanks";
@@ -22,16 +27,34 @@ export type Extras = {
   Upsell: typeof Upsell;
 };
 
+/** What the banner chunk provides (widget/src/ask/banner-chunk.ts). */
+export type BannerChunk = {
+  /** Places the banner (or the one-line thank-you) over the page; returns what closes it. */
+  showBanner: (o: BannerOptions) => (dismissed: boolean) => void;
+};
+
+/** The lazily loaded chunks, by name: `widget/<name>[.<lang>].js`, fetched once when first needed. */
+export type Chunks = { extras: Extras; banner: BannerChunk };
+export type ChunkName = keyof Chunks;
+
 /**
- * The widget's one global, `window.__readerSupport`, where the loader, the ask bundle and
- * the lazily loaded extras chunk meet: the ask bundle puts `mount` and the Preact
- * functions the chunk shares (`lib`), the chunk puts `extras`.
+ * The widget's one global, `window.__readerSupport`, where the loader, the ask bundle and the
+ * lazily loaded chunks meet: the loader puts the rules it shares with the ask bundle (`rules`),
+ * the ask bundle puts `mount` and what the chunks share with it (`lib`: Preact and a few of its
+ * own parts; see widget/shared-modules.json), each chunk puts itself under its name.
  */
 export type ReaderSupportGlobal = {
   mount?: (o: MountOptions) => void;
   lib?: Record<string, unknown>;
-  extras?: Extras;
-};
+  /** The loader's state and targeting rules, which the ask bundle uses instead of its own copies. */
+  rules?: {
+    loadState: typeof loadState;
+    saveState: typeof saveState;
+    whyNotShown: typeof whyNotShown;
+    articlesRead: typeof articlesRead;
+    fnv1a: typeof fnv1a;
+  };
+} & Partial<Chunks>;
 
 /** The global, created on first use. */
 export const rsGlobal = (): ReaderSupportGlobal =>

@@ -1,69 +1,83 @@
 import { Component, render } from "preact";
 import { Fragment, jsx, jsxs } from "preact/jsx-runtime";
-import type { Copy, Placement } from "../../../worker/core/widget-contract";
-import { strings } from "../i18n";
-import { dismissBanner } from "../rules/memory";
-import type { ReaderState } from "../rules/state";
+import type { Placement } from "../../../worker/core/widget-contract";
+import { fill, strings } from "../i18n";
+import { articlesRead } from "../rules/articles";
+import { whyNotShown } from "../rules/filters";
+import { loadState, type ReaderState, saveState } from "../rules/state";
 import { newReaderId, pickVariant } from "../rules/variants";
 import { recordView } from "../rules/views";
 import { Ask } from "./Ask";
-import { Banner } from "./Banner";
-import { cleanUrl, type Env } from "./env";
+import { Chooser } from "./Chooser";
+import { cleanUrl, type Env, fillCopy, uuid } from "./env";
 import { browserBeacon, createTracker, observeSeen } from "./events";
-import { type Extras, rsGlobal } from "./global";
-import { createHost, placeBanner, placeInline } from "./host";
+import { type ChunkName, type Chunks, type Extras, rsGlobal } from "./global";
+import { createHost, placeInline } from "./host";
+import { formatMoney } from "./money";
 import type { MountOptions } from "./mount-options";
+import { postJson } from "./post";
 import { sheet } from "./styles";
 import type { Given } from "./Thanks";
 
 declare const __LANG__: string | undefined;
 declare const __CHUNK_VERSION__: string;
 
-/** Extra hooks for tests: the clock, network, navigation and the extras chunk. */
+/** The lazily loaded chunks, one function each: what loads it (once). */
+export type ChunkLoaders = { [K in ChunkName]: () => Promise<Chunks[K]> };
+
+/** Extra hooks for tests: the clock, network, navigation and the chunks. */
 export type MountDeps = {
   now?: () => number;
   fetch?: typeof fetch;
   navigate?: (url: string) => void;
   beacon?: ((url: string, body: string) => boolean) | null;
-  extras?: Env["extras"];
+  chunks?: Partial<ChunkLoaders>;
 };
 
-let extrasChunk: Promise<Extras> | undefined;
+/** A campaign the API accepts (its `shortSlug`), or undefined: a bad one must not fail the checkout. */
+const slug = (value: string | null | undefined) =>
+  value && /^[a-z0-9][a-z0-9_-]{0,39}$/i.test(value) ? value : undefined;
+
+const loading: Partial<Record<ChunkName, Promise<unknown>>> = {};
 
 /**
- * Fetches the extras chunk once: a classic script from the widget's own origin (so the
- * publisher's CSP `script-src` already allows it), in this bundle's language, pinned to
- * the build like the ask itself. After a failed load the next call tries again.
+ * Fetches a chunk once: a classic script from the widget's own origin (so the publisher's CSP
+ * `script-src` already allows it), in this bundle's language, pinned to the build like the ask
+ * itself. After a failed load the next call tries again.
  */
-function loadExtras(origin: string): Promise<Extras> {
-  extrasChunk ??= new Promise<Extras>((resolve, reject) => {
+function loadChunk<K extends ChunkName>(origin: string, name: K): Promise<Chunks[K]> {
+  loading[name] ??= new Promise<Chunks[K]>((resolve, reject) => {
     const script = document.createElement("script");
-    script.src = `${origin}/widget/extras${__LANG__ === "en" ? "" : `.${__LANG__}`}.js?v=${__CHUNK_VERSION__}`;
+    script.src = `${origin}/widget/${name}${__LANG__ === "en" ? "" : `.${__LANG__}`}.js?v=${__CHUNK_VERSION__}`;
     const fail = () => {
-      extrasChunk = undefined;
+      delete loading[name];
       script.remove();
       reject();
     };
     script.onload = () => {
-      const extras = rsGlobal().extras;
-      extras ? resolve(extras) : fail();
+      const chunk = rsGlobal()[name] as Chunks[K] | undefined;
+      chunk ? resolve(chunk) : fail();
     };
     script.onerror = fail;
     document.head.appendChild(script);
   });
-  return extrasChunk;
+  return loading[name] as Promise<Chunks[K]>;
 }
 
 /**
  * Renders the ask on the page: handles the return from Stripe, applies the targeting
- * filters with the site's real rules, then places the in-article ask and the banner.
+ * filters with the site's real rules, then places the in-article ask and the banner (a chunk of
+ * its own, fetched when a banner is due).
  * Called by the loader once the bundle and the config have both arrived.
  */
 export function mount(o: MountOptions, deps: MountDeps = {}): void {
   const doc = document;
+  const placement = o.data.placement || "both";
+  // The campaign of this page view (kept for this page view only): the page URL's, else the
+  // script tag's data-campaign, each only if the API would take it.
+  const campaign = slug(o.urlCampaign) || slug(o.data.campaign);
   const now = deps.now ?? Date.now;
-  const { storage, shared } = o;
-  const { loadState, saveState, whyNotShown, articlesRead } = shared;
+  const { storage } = o;
   const update = (change: (s: ReaderState) => ReaderState) => {
     const next = change(loadState(storage, o.site));
     saveState(storage, o.site, next);
@@ -83,7 +97,8 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
       // Some sandboxes forbid it; the parameters simply stay.
     }
   }
-  if (!config) return;
+  if (config === 404) console.warn(`[reader-support] Unknown site "${o.site}" (data-site).`);
+  if (!config || typeof config === "number") return;
 
   let state = update((s) => ({
     ...s,
@@ -92,13 +107,15 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
     minArticles: config.rules.minArticles,
   }));
   const variant = pickVariant(config.variants, state.id!, o.site);
-  const copy: Copy = { ...config.copy, ...variant?.copy };
+  const copy = { ...config.copy, ...variant?.copy } as Env["copy"];
   const tracker = createTracker(
     o.origin,
     o.site,
-    { variant: variant?.id, campaign: o.campaign },
+    { variant: variant?.id, campaign },
     deps.beacon === undefined ? browserBeacon() : deps.beacon,
   );
+  const chunk = <K extends ChunkName>(name: K): Promise<Chunks[K]> =>
+    (deps.chunks?.[name] as (() => Promise<Chunks[K]>) | undefined)?.() ?? loadChunk(o.origin, name);
   const env: Env = {
     site: o.site,
     origin: o.origin,
@@ -107,7 +124,7 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
     config,
     copy,
     variant: variant?.id,
-    campaign: o.campaign,
+    campaign,
     articles: state.countOff ? null : articlesRead(state, now()),
     now,
     fetch: deps.fetch ?? ((...a) => fetch(...a)),
@@ -123,10 +140,10 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
     track: tracker.track,
     update,
     pageUrl: cleanUrl(location.href),
-    extras: deps.extras ?? (() => loadExtras(o.origin)),
+    extras: () => chunk("extras"),
   };
 
-  const wants = (p: Placement) => o.placement === "both" || o.placement === p;
+  const wants = (p: Placement) => placement === "both" || placement === p;
   const context = {
     state,
     now: now(),
@@ -149,27 +166,19 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
     }
   };
 
-  let inlineHost: HTMLElement | null = null;
-  let inlineRoot: ShadowRoot | null = null;
-  let bannerHost: HTMLElement | null = null;
-  const closeBanner = (dismissed: boolean) => {
-    if (!bannerHost) return;
-    render(null, bannerHost.shadowRoot!);
-    bannerHost.remove();
-    bannerHost = null;
-    if (dismissed && !thanks) {
-      update((s) => dismissBanner(s, now(), config.rules.bannerDismissDays));
-      env.track("dismiss", "banner");
-    }
+  let inline: { host: HTMLElement; root: ShadowRoot } | null = null;
+  // Closes the banner once it is up; "Remind me later" before it arrives keeps it away.
+  let bannerWanted = true;
+  let closeBanner = (_dismissed: boolean) => {
+    bannerWanted = false;
   };
 
   // Places the ask, or with `Thanks` (from the extras chunk) the thank-you.
   const show = (Thanks?: Extras["Thanks"]) => {
     if (Thanks || inlineDue) {
       const { host, root } = createHost(doc, "inline");
-      if (placeInline(doc, host, config.rules.afterParagraph, o.target)) {
-        inlineHost = host;
-        inlineRoot = root;
+      if (placeInline(doc, host, config.rules.afterParagraph, o.data.target)) {
+        inline = { host, root };
         render(
           Thanks ? <Thanks env={env} given={thanks!} /> : <Ask env={env} onSnooze={() => closeBanner(false)} />,
           root,
@@ -180,38 +189,20 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
         }
       }
     }
-
     // A thank-you needs no banner when it is already shown in the article.
-    if (Thanks ? !inlineHost : bannerDue) {
-      const { host, root } = createHost(doc, "banner");
-      const position = config.rules.bannerPosition;
-      const wrap = doc.createElement("div");
-      if (position === "bottom") wrap.className = "bottom";
-      root.appendChild(wrap);
-      const supportUs = () => {
-        if (!inlineHost || !inlineRoot) return false;
-        const reduce = matchMedia("(prefers-reduced-motion: reduce)").matches;
-        inlineHost.scrollIntoView({ behavior: reduce ? "auto" : "smooth", block: "start" });
-        inlineRoot.querySelector<HTMLElement>("h2,[tabindex]")?.focus({ preventScroll: true });
-        return true;
-      };
-      render(
-        <Banner
-          env={env}
-          thanks={Thanks && <Thanks env={env} given={thanks!} banner />}
-          onSupport={supportUs}
-          onClose={() => closeBanner(true)}
-        />,
-        wrap,
+    if (Thanks ? !inline : bannerDue)
+      chunk("banner").then(
+        ({ showBanner }) => {
+          if (bannerWanted)
+            closeBanner = showBanner({
+              env,
+              thanks: Thanks && <Thanks env={env} given={thanks!} banner />,
+              inline,
+              seen: () => seen("banner"),
+            });
+        },
+        () => {}, // Without its chunk there is no banner; the in-article ask stands alone.
       );
-      placeBanner(doc, host, position);
-      bannerHost = host;
-      if (position === "bottom") keepBottomBarClear(root, wrap, inlineHost);
-      if (!Thanks) {
-        env.track("impression", "banner");
-        observeSeen(wrap.firstElementChild ?? host, () => seen("banner"));
-      }
-    }
   };
   // The thank-you and its check live in the extras chunk: a first-time reader never downloads
   // them. Only when the worker confirms the payment is the reader thanked (and remembered as a
@@ -228,32 +219,25 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
   else show();
 }
 
-/**
- * A bottom bar is fixed; an in-flow spacer of the same height at the end of the page
- * keeps the footer reachable, and the bar steps aside while the in-article ask is on
- * screen so it never covers it.
- */
-function keepBottomBarClear(root: ShadowRoot, wrap: HTMLElement, inline: HTMLElement | null) {
-  const bar = wrap.firstElementChild as HTMLElement | null;
-  if (!bar) return;
-  const spacer = new CSSStyleSheet();
-  root.adoptedStyleSheets = [sheet(), spacer];
-  // While the bar steps aside (hidden, 0 px) the spacer keeps its height: collapsing it would
-  // shorten the page under a reader at its end, and the bar would then cover the footer.
-  const size = () => bar.offsetHeight && spacer.replaceSync(`:host{height:${bar.offsetHeight}px!important}`);
-  size();
-  if (typeof ResizeObserver === "function") new ResizeObserver(size).observe(bar);
-  if (inline) {
-    new IntersectionObserver(([e]) => {
-      bar.hidden = !!e?.isIntersecting;
-    }).observe(inline);
-  }
-}
-
-// The loader calls `mount` once both the bundle and the config have loaded; the extras
-// chunk borrows this bundle's Preact (see widget/build.mjs).
+// The loader calls `mount` once both the bundle and the config have loaded. The chunks borrow
+// Preact and these parts of the bundle instead of carrying their own (widget/shared-modules.json, "lib").
 const g = rsGlobal();
-g.lib = { Component, Fragment, jsx, jsxs };
+g.lib = {
+  Component,
+  Fragment,
+  jsx,
+  jsxs,
+  render,
+  Chooser,
+  sheet,
+  createHost,
+  observeSeen,
+  fillCopy,
+  uuid,
+  fill,
+  formatMoney,
+  postJson,
+};
 g.mount = (o) => {
   try {
     mount(o);

@@ -9,11 +9,9 @@
 export const CSS = `
 :host{all:initial!important;display:block!important;font-family:inherit!important;font-size:16px!important;line-height:1.5!important;color:#1c1b19!important}
 :host([data-placement=inline]){margin:32px 0!important}
-:host([data-placement=banner]){position:relative!important;z-index:2147483000!important}
 *{box-sizing:border-box;margin:0;padding:0;font:inherit;color:inherit;border:0;background:none}
 [hidden]{display:none!important}
-.box,.banner{background:#f6f3ec}
-.box{border-top:4px solid;padding:24px 20px 20px;font-size:17px;line-height:1.55}
+.box{background:#f6f3ec;border-top:4px solid;padding:24px 20px 20px;font-size:17px;line-height:1.55}
 h2{font-size:24px;line-height:1.25;margin-bottom:12px;outline:0}
 p{margin-bottom:12px}
 h2,strong,.count,.link,.opt span,legend,.lbl,.btn,.err{font-weight:700}
@@ -40,16 +38,7 @@ fieldset{margin-bottom:16px;min-width:0}
 .marks rect{stroke:#c9c3b7}
 .dk svg{fill:#fff}
 .later{border-top:1px solid #d7d1c4;padding-top:8px;margin:12px 0 0}
-.banner{border-bottom:1px solid #b9b2a3}
-.bottom .banner{position:fixed;inset:auto 0 0;border:0;border-top:4px solid;box-shadow:0 -2px 12px #0002;max-height:100vh;overflow:auto}
-.bi,.bc{max-width:1080px;margin:0 auto;padding:12px 8px 12px 20px}
-.bi{display:flex;flex-wrap:wrap;align-items:center;gap:4px 16px}
-.bt{flex:1 1 320px;margin:0}
-.bi .btn{width:auto}
-.x{display:flex;align-items:center;justify-content:center;width:44px;height:44px;cursor:pointer}
-.x svg{width:18px}
-.bc{padding:0 20px 16px}
-@media (max-width:520px){.box{padding:20px 14px 16px}h2{font-size:21px}.bi{padding-left:14px}.bt{flex-basis:calc(100% - 60px)}.bi .btn{flex:1}}
+@media (max-width:520px){.box{padding:20px 14px 16px}h2{font-size:21px}}
 `;
 
 let shared: CSSStyleSheet | undefined;

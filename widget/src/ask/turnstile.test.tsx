@@ -1,11 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AskConfig } from "../../../worker/core/widget-contract";
 import sample from "../../fixtures/ask-config.json";
-import { articlesRead } from "../rules/articles";
-import { whyNotShown } from "../rules/filters";
-import { loadState, saveState } from "../rules/state";
+import { checkAmount } from "./check-amount";
 import type { Extras } from "./global";
-import { checkAmount } from "./money";
 import { type MountDeps, mount } from "./mount";
 import { OtherAmount } from "./OtherAmount";
 import { Reminder } from "./Reminder";
@@ -15,7 +12,6 @@ import { Upsell } from "./Upsell";
 
 const base = sample as AskConfig;
 const withKey: AskConfig = { ...base, turnstileSiteKey: "0x4AAAAAAAtest" };
-const shared = { loadState, saveState, whyNotShown, articlesRead };
 const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks, Upsell };
 const FAILED = "We couldn't complete the security check. Please try again.";
 
@@ -54,19 +50,19 @@ function start(config: AskConfig, deps: MountDeps = {}) {
       site: "demo",
       origin: "https://support.example.org",
       lang: config.lang,
-      placement: "inline",
+      data: { site: "demo", placement: "inline" },
+      urlCampaign: null,
       config,
       rs: null,
       storage: localStorage,
-      shared,
     },
     {
       now: () => Date.UTC(2025, 4, 14, 12),
       fetch: fetch as unknown as typeof globalThis.fetch,
       navigate,
       beacon: null,
-      extras: async () => extras,
       ...deps,
+      chunks: { extras: async () => extras, ...deps.chunks },
     },
   );
   const host = document.querySelector<HTMLElement>('reader-support[data-placement="inline"]')!;
@@ -220,7 +216,7 @@ describe("Turnstile on checkout", () => {
     const { api } = fakeTurnstile((o) => o.callback("never"));
     win.turnstile = api;
     const load = vi.fn(async () => extras);
-    const { calls, submit } = start(base, { extras: load });
+    const { calls, submit } = start(base, { chunks: { extras: load } });
     await settle();
     await submit();
     expect(calls).toHaveLength(1);

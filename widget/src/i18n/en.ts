@@ -17,8 +17,6 @@ export const en = {
   notReady: "Not ready to support today?",
   remind: "Remind me later",
   snoozed: "Thanks — we'll hide this message for {days} days.",
-  closeBanner: "Close this message",
-  supportUs: "Support us",
   countOptOut: "Don't count my articles",
   countOff: "Done: we've stopped counting and forgotten the count (it was kept only in your browser).",
   failed: "Something went wrong. Please try again.",

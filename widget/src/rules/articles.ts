@@ -44,8 +44,5 @@ export function articlesRead(state: ReaderState, now: number, weeksBack = 4): nu
   return seen.size;
 }
 
-/** The reader opts out: stop counting and forget the counts. */
-export function optOutOfCount(state: ReaderState): ReaderState {
-  const { weeks: _forgotten, ...rest } = state;
-  return { ...rest, countOff: true };
-}
+// Opting out lives in its own module: the ask bundle takes the functions above from the loader.
+export { optOutOfCount } from "./count-opt-out";

@@ -21,8 +21,8 @@ export function dismissBanner(state: ReaderState, now: number, days: number): Re
   return { ...state, bannerUntil: now + days * DAY };
 }
 
-/** Supporter memory lengths, as in the site's rules. */
-export type SupporterRules = { supporterDaysOnce: number; supporterDaysRecurring: number };
+/** Supporter memory lengths, as in the site's rules (in the config only on the way back from Stripe). */
+export type SupporterRules = { supporterDaysOnce?: number; supporterDaysRecurring?: number };
 
 /**
  * Remembers a reader who just gave: one-time gifts for `supporterDaysOnce`, monthly and
@@ -34,7 +34,8 @@ export function rememberSupporter(
   frequency: Frequency,
   rules: SupporterRules,
 ): ReaderState {
-  const days = frequency === "once" ? rules.supporterDaysOnce : rules.supporterDaysRecurring;
+  // Without the lengths (a config not asked for the thank-you) nothing is remembered.
+  const days = (frequency === "once" ? rules.supporterDaysOnce : rules.supporterDaysRecurring) ?? 0;
   const until = now + days * DAY;
   return { ...state, supporterUntil: Math.max(until, state.supporterUntil ?? 0) };
 }
