@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
+import { forgetAnswers } from "../../worker/config/cache";
 import { FILE_SITES, resetLiveSites } from "../../worker/platform/sites";
 import { LIVE_TTL_MS, liveSettings, refreshLiveSites } from "../../worker/settings/live";
 import { staffRoutes } from "../../worker/staff/routes";
@@ -67,6 +68,8 @@ beforeEach(async () => {
     ),
   );
   resetLiveSites();
+  // Each test publishes from version 1 again: answers cached for another test's version 1 must go.
+  forgetAnswers();
 });
 
 describe("bad settings are refused with the field named", () => {
