@@ -28,6 +28,20 @@ export const PREVIEW_SCRIPT = `(() => {
   const config = fetch("/admin/api/settings/preview-config?" + q, { credentials: "same-origin" })
     .then((r) => (r.ok ? r.json() : null))
     .catch(() => null);
+  // The ask bundle takes the reader's state and its rules from the loader, which the preview does
+  // not run: nothing stored, always due, and the loader's hash for the variant buckets.
+  const fnv1a = (text) => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    return h >>> 0;
+  };
+  (window.__readerSupport ??= {}).rules = {
+    loadState: () => ({}),
+    saveState: () => {},
+    whyNotShown: () => null,
+    articlesRead: () => 0,
+    fnv1a,
+  };
   const bundle = document.createElement("script");
   bundle.src = "/widget/ask" + (lang === "en" ? "" : "." + lang) + ".js?v=preview-" + Date.now();
   bundle.onerror = () => say("The ask's script could not be loaded (is the widget built?).");
@@ -47,11 +61,11 @@ export const PREVIEW_SCRIPT = `(() => {
           site: d.site,
           origin: location.origin,
           lang,
-          placement: "both",
+          data: { placement: "both" },
           config: c,
+          urlCampaign: null,
           rs: null,
           storage: null,
-          shared: { loadState: () => ({}), saveState: () => {}, whyNotShown: () => null, articlesRead: () => 0 },
         },
         { beacon: null, fetch: refused, navigate: () => {} },
       );
