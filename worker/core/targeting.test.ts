@@ -27,6 +27,12 @@ describe("targeting rules", () => {
     expect(targetMatches({ tags: ["harbour"], devices: ["desktop"] }, reader())).toBe(false);
   });
 
+  it("sections and tags in the settings match the page's whatever their case", () => {
+    expect(targetMatches({ sections: ["Politics"], excludeTags: ["Obituaries"] }, reader())).toBe(true);
+    expect(targetMatches({ tags: ["HARBOUR"] }, reader())).toBe(true);
+    expect(targetMatches({ excludeTags: ["Council"] }, reader())).toBe(false);
+  });
+
   it("exclusions hide the ask on pages carrying one of them", () => {
     expect(targetMatches({ excludeTags: ["obituaries"] }, reader())).toBe(true);
     expect(targetMatches({ excludeTags: ["council"] }, reader())).toBe(false);

@@ -44,18 +44,21 @@ export type Reader = {
 
 /**
  * Whether `target` includes this reader: every criterion that is set must match (within one,
- * any of its values); exclusions hide the ask on pages that carry one of them. No target: everyone.
+ * any of its values); exclusions hide the ask on pages that carry one of them. Sections and tags
+ * match whatever their case. No target: everyone.
  * A reader whose country is unknown matches no country list.
  */
 export function targetMatches(target: Target | undefined, r: Reader): boolean {
   if (!target) return true;
   const any = (want: string[] | undefined, have: string[]) => !want?.length || want.some((w) => have.includes(w));
   const none = (not: string[] | undefined, have: string[]) => !not?.some((w) => have.includes(w));
+  // The page's sections and tags are read in lower case (`listOf`); the settings may use capitals.
+  const low = (words: string[] | undefined) => words?.map((w) => w.toLowerCase());
   return (
-    any(target.sections, r.sections) &&
-    any(target.tags, r.tags) &&
-    none(target.excludeSections, r.sections) &&
-    none(target.excludeTags, r.tags) &&
+    any(low(target.sections), r.sections) &&
+    any(low(target.tags), r.tags) &&
+    none(low(target.excludeSections), r.sections) &&
+    none(low(target.excludeTags), r.tags) &&
     any(target.referrers, [r.referrer]) &&
     any(target.devices, [r.device]) &&
     any(target.countries, [r.country]) &&
