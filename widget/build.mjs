@@ -148,6 +148,9 @@ export async function buildWidget({ write = true } = {}) {
     entryPoints: [join(root, "widget/src/loader.ts")],
     // The loader runs on every page, even where the ask will not: keep it ES2019.
     target: "es2019",
+    // Without a "use strict" prologue (tsconfig's `strict` adds one): the loader is only our
+    // own type-checked code, which behaves the same either way.
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     define: { __ASK_VERSION__: JSON.stringify(version) },
   });
   const loaderCode = loader.outputFiles[0].contents;
