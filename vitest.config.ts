@@ -45,6 +45,8 @@ export default defineConfig({
           provide: { emulatorPort: EMULATOR_PORT },
           // One Stripe emulator serves every file: files take turns so their webhook queues never mix.
           fileParallelism: false,
+          // Some tests make dozens of requests in a row; a busy machine must not fail them on time.
+          testTimeout: 20_000,
         },
       },
       {

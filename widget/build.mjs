@@ -1,6 +1,6 @@
 /**
  * Builds the widget into static assets the worker serves:
- *   dist/public/widget.js      the loader publishers embed (≤ 1.5 KB gzip)
+ *   dist/public/widget.js      the loader publishers embed (about 1.6 KB gzip)
  *   dist/public/widget/ask.js  the Preact ask (English UI), fetched only when an ask is due
  *   dist/public/widget/ask.ru.js  the same with the Russian UI strings
  *   dist/public/widget/<chunk>[.ru].js  the lazily loaded chunks (CHUNKS below), each fetched
@@ -16,6 +16,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { minifySync } from "rolldown/utils";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist", "public");
@@ -95,6 +96,19 @@ const fromGlobal = (shared, key) => ({
   },
 });
 
+/**
+ * A second minifying pass with oxc (rolldown's): its names for the local variables compress
+ * better than esbuild's, some 1.5 % off each file's gzip size.
+ */
+function reminify(file, bytes, target) {
+  const { code, errors } = minifySync(file, Buffer.from(bytes).toString("utf8"), {
+    compress: { target },
+    mangle: true,
+  });
+  if (errors.length) throw new Error(`${file}: ${errors.map((e) => e.message).join("; ")}`);
+  return Buffer.from(code);
+}
+
 /** A BOM makes browsers decode the (raw UTF-8) strings correctly even on pages in legacy encodings. */
 const withBom = (bytes) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]);
 const shortHash = (parts) => {
@@ -129,7 +143,7 @@ export async function buildWidget({ write = true } = {}) {
         define: { __LANG__: JSON.stringify(lang) },
         plugins: [fromGlobal(SHARED.lib, "lib")],
       });
-      chunks[name][lang] = withBom(chunk.outputFiles[0].contents);
+      chunks[name][lang] = withBom(reminify(chunkFile(name, lang), chunk.outputFiles[0].contents, common.target));
     }
   }
   const chunkVersion = shortHash(Object.values(chunks).flatMap((byLang) => LANGS.map((l) => byLang[l])));
@@ -145,7 +159,7 @@ export async function buildWidget({ write = true } = {}) {
       mangleProps: /^__[a-zA-Z]$/,
       plugins: [fromGlobal(SHARED.rules, "rules")],
     });
-    asks[lang] = withBom(ask.outputFiles[0].contents);
+    asks[lang] = withBom(reminify(askFile(lang), ask.outputFiles[0].contents, common.target));
   }
   const version = shortHash(LANGS.map((l) => asks[l]));
   const loader = await build({
@@ -153,9 +167,12 @@ export async function buildWidget({ write = true } = {}) {
     entryPoints: [join(root, "widget/src/loader.ts")],
     // The loader runs on every page, even where the ask will not: keep it ES2019.
     target: "es2019",
+    // Without a "use strict" prologue (tsconfig's `strict` adds one): the loader is only our
+    // own type-checked code, which behaves the same either way.
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     define: { __ASK_VERSION__: JSON.stringify(version) },
   });
-  const loaderCode = loader.outputFiles[0].contents;
+  const loaderCode = reminify("widget.js", loader.outputFiles[0].contents, "es2019");
   if (write) {
     await mkdir(join(out, "widget"), { recursive: true });
     await writeFile(join(out, "widget.js"), loaderCode);

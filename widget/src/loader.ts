@@ -2,7 +2,7 @@
  * The loader publishers embed (served as /widget.js):
  *   <script async src="https://support.example.org/widget.js" data-site="example"></script>
  *
- * It stays tiny (≤ 1.5 KB gzip, checked by scripts/size.mjs) because every reader on every
+ * It stays tiny (about 1.6 KB gzip, limited by scripts/size.mjs) because every reader on every
  * page downloads it. It counts the article (in the reader's browser only), checks the
  * reader's local state, and only when an ask is due fetches the ask bundle and the
  * site's config in parallel. A snoozed reader or a supporter downloads this file alone.
@@ -25,10 +25,11 @@ try {
     document.querySelector('script[src*="widget.js"][data-site]')) as HTMLScriptElement | null;
   const data = script ? script.dataset : {};
   const site = data.site;
-  if (!site) console.warn(`[reader-support] No ask without data-site="your-site-id" on the widget.js tag.`);
+  if (!site) console.warn(`[reader-support] widget.js needs data-site="your-site-id".`);
   // Shadow DOM with constructable stylesheets is what keeps the ask CSP-safe; without it, show nothing.
   else if ("adoptedStyleSheets" in document && window.IntersectionObserver) {
-    const origin = new URL(script!.src, location.href).origin;
+    // `src` reads as an absolute URL.
+    const origin = new URL(script!.src).origin;
     const run = () => {
       try {
         start(site, origin, data);
@@ -97,14 +98,12 @@ function start(site: string, origin: string, data: DOMStringMap) {
   const bundle = document.createElement("script");
   // One bundle per language (see widget/build.mjs); a script added this way runs async.
   bundle.src = `${origin}/widget/ask${lang === "en" ? "" : `.${lang}`}.js?v=${__ASK_VERSION__}`;
+  // `mount` catches whatever it throws (mount.tsx).
   bundle.onload = () =>
-    config.then((c) => {
-      try {
-        if (g.mount)
-          g.mount({ site, origin, lang, data, urlCampaign, config: c as MountOptions["config"], rs, storage });
-      } catch {
-        // Never break the host page.
-      }
-    });
+    config.then(
+      (c) =>
+        // biome-ignore lint/complexity/useOptionalChain: the loader is ES2019, where `?.` costs bytes.
+        g.mount && g.mount({ site, origin, lang, data, urlCampaign, config: c as MountOptions["config"], rs, storage }),
+    );
   document.head.appendChild(bundle);
 }

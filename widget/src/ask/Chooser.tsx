@@ -83,8 +83,9 @@ export class Chooser extends Component<Props, State> {
     const { env, placement } = this.props;
     const { config, t } = env;
     if (this.state.busy) return;
-    const x = !given && this.state.choice === OTHER ? await this.#load() : undefined;
-    if (!given && this.state.choice === OTHER && !x) return this.setState({ error: t.offline });
+    const other = !given && this.state.choice === OTHER;
+    const x = other ? await this.#load() : undefined;
+    if (other && !x) return this.setState({ error: t.offline });
     const amount = given || this.#amount(x).amount;
     if (amount === undefined) {
       this.setState({ touched: true });
@@ -112,7 +113,8 @@ export class Chooser extends Component<Props, State> {
           campaign: env.campaign,
           // Where Continue was pressed, for the staff funnel's "paid" per placement.
           placement,
-          ...(config.fee ? { coverFees: !!this.state.coverFees } : {}),
+          // Left out (undefined) where the site does not offer it.
+          coverFees: config.fee ? !!this.state.coverFees : undefined,
           // Sites that require Turnstile: a fresh token from the extras chunk (turnstile.ts).
           turnstileToken:
             config.turnstileSiteKey && (await this.#load().then((x) => x!.turnstile(env, e.target as Element))),

@@ -4,6 +4,7 @@
  * the side where the page continues.
  */
 const CSS = `
+[hidden]{display:none!important}
 :host{position:relative!important;z-index:2147483000!important}
 .banner{background:var(--rs-bg,#f6f3ec);border-bottom:1px solid #b9b2a3;box-shadow:0 2px 12px #0002}
 .bottom .banner{position:fixed;inset:auto 0 0;border:0;border-top:4px solid;box-shadow:0 -2px 12px #0002;max-height:100vh;overflow:auto}

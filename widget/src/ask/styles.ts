@@ -10,14 +10,13 @@ export const CSS = `
 :host{all:initial!important;display:block!important;font-family:inherit!important;font-size:16px!important;line-height:1.5!important;color:#1c1b19!important}
 :host([data-placement=inline]){margin:32px 0!important}
 *{box-sizing:border-box;margin:0;padding:0;font:inherit;color:inherit;border:0;background:none}
-[hidden]{display:none!important}
 .box{background:var(--rs-bg,#f6f3ec);border-top:4px solid;padding:24px 20px 20px;font-size:17px;line-height:1.55}
 h2{font-size:24px;line-height:1.25;margin-bottom:12px;outline:0}
 p{margin-bottom:12px}
-h2,strong,.count,.link,.opt span,legend,.lbl,.btn,.err{font-weight:700}
+h2,strong,.count,.link,.opt span,legend,.btn,.err{font-weight:700}
 .link{display:inline-flex;align-items:center;min-height:44px;text-decoration:underline;cursor:pointer;color:var(--rs-accent,#0f4c5c)}
-.small,.total,legend,.lbl{font-size:14px;color:#55524b}
-legend,.lbl{display:block;color:inherit;margin-bottom:6px}
+.small,.total{font-size:14px;color:#55524b}
+legend{display:block;font-size:14px;margin-bottom:6px}
 form{margin-top:16px}
 fieldset{margin-bottom:16px;min-width:0}
 .seg{display:grid;grid-template-columns:repeat(auto-fit,minmax(72px,1fr));gap:8px}
