@@ -8,6 +8,7 @@ import type { loadState, saveState } from "../rules/state";
 import type { BannerOptions } from "./banner-place";
 import type { checkAmount } from "./check-amount";
 import type { Env } from "./env";
+import type { MountDeps } from "./mount";
 import type { MountOptions } from "./mount-options";
 import type { OtherAmount } from "./OtherAmount";
 import type { confirmThanks, Thanks } from "./Thanks";
@@ -58,7 +59,7 @@ export type ChunkName = keyof Chunks;
  * own parts; see widget/shared-modules.json), each chunk puts itself under its name.
  */
 export type ReaderSupportGlobal = {
-  mount?: (o: MountOptions) => void;
+  mount?: (o: MountOptions, deps?: MountDeps) => void;
   lib?: Record<string, unknown>;
   /** The loader's state and targeting rules, which the ask bundle uses instead of its own copies. */
   rules?: {

@@ -279,9 +279,10 @@ g.lib = {
   formatMoney,
   postJson,
 };
-g.mount = (o) => {
+// The admin preview passes `deps` too: no counters, no checkout, no navigation.
+g.mount = (o, deps) => {
   try {
-    mount(o);
+    mount(o, deps);
   } catch {
     // Never throw into the host page.
   }
