@@ -58,7 +58,8 @@ export function GoalLine({ progress: p, lang, now }: { progress: ProgressRespons
         aria-valuemax={100}
         aria-valuenow={share}
       >
-        <i style={{ width: `${share}%` }} />
+        {/* A first gift shows as a sliver, not an empty bar. */}
+        <i style={{ width: p.raised > 0 ? `max(4px,${share}%)` : "0" }} />
       </div>
     </>
   );
