@@ -31,6 +31,8 @@ export default defineConfig({
                 STRIPE_WEBHOOK_SECRET: "whsec_local_dev_only",
                 ADMIN_TOKEN: "test-admin-token-0123456789abcdefghij",
                 SESSION_SECRET: "test-session-secret-0123456789abcdef",
+                // Outgoing webhooks may reach the tests' receiver on 127.0.0.1 (never in production).
+                WEBHOOK_PRIVATE_HOSTS: "on",
               },
             },
           })),
@@ -38,7 +40,7 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts", "tests/worker/**/*.test.ts"],
-          globalSetup: ["tests/worker/emulator-setup.ts"],
+          globalSetup: ["tests/worker/emulator-setup.ts", "tests/worker/receiver-setup.ts"],
           setupFiles: ["tests/worker/apply-migrations.ts"],
           provide: { emulatorPort: EMULATOR_PORT },
           // One Stripe emulator serves every file: files take turns so their webhook queues never mix.

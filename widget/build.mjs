@@ -44,11 +44,16 @@ export const askFile = (lang) => (lang === "en" ? "ask.js" : `ask.${lang}.js`);
  *   extras  the "Other" amount field, the monthly upsell, the Turnstile check, the reminder form
  *           and the thank-you: fetched when the reader reaches for the form, clicks "Remind me
  *           later" or comes back from Stripe;
- *   banner  the banner and how it is laid over the page: fetched when a banner is due.
+ *   banner  the banner and how it is laid over the page: fetched when a banner is due;
+ *   goal    the campaign's progress toward its goal: fetched when the page's campaign has one;
+ *   target  targeting in the reader's browser: fetched before the ask is placed, when the site's
+ *           config has a target (the site's or a variant's).
  */
 export const CHUNKS = {
   extras: "widget/src/ask/extras-chunk.ts",
   banner: "widget/src/ask/banner-chunk.ts",
+  goal: "widget/src/ask/goal-chunk.ts",
+  target: "widget/src/ask/target-chunk.ts",
 };
 /** The file of a chunk in a language: `extras.js`, `extras.<lang>.js`. */
 export const chunkFile = (name, lang) => (lang === "en" ? `${name}.js` : `${name}.${lang}.js`);

@@ -3,12 +3,14 @@ import { checkoutRoutes, thanksRoutes, upsellRoutes } from "./checkout/routes";
 import { configRoutes } from "./config/routes";
 import { demoRoutes } from "./demo/routes";
 import { eventRoutes } from "./events/routes";
+import { progressRoutes } from "./goals/routes";
 import { webhookRoutes } from "./ledger/routes";
 import { manageRoutes } from "./manage/routes";
 import type { AppContext } from "./platform/env";
 import { baselineHeaders } from "./platform/headers";
 import { fixedJsonError, httpErrorResponse } from "./platform/http";
 import { confirmRoutes, forgetRoutes, reminderRoutes } from "./reminders/routes";
+import { liveSettings } from "./settings/live";
 import { staff } from "./staff/routes";
 import { cardRoutes, giveRoutes, statementRoutes } from "./supporter-mail/routes";
 
@@ -17,11 +19,14 @@ const notFound = fixedJsonError(404, "not_found", "There is nothing at this addr
 
 /**
  * The whole HTTP surface: one router per feature, mounted at its prefix. Static widget files
- * are served by Workers Assets before this runs. Every answer carries the baseline security headers.
+ * are served by Workers Assets before this runs. Every answer carries the baseline security headers,
+ * and every request sees the sites' published settings (at most half a minute old).
  */
 export const app = new Hono<AppContext>()
   .use(baselineHeaders)
+  .use(liveSettings)
   .route("/api/config", configRoutes)
+  .route("/api/progress", progressRoutes)
   .route("/api/checkout", checkoutRoutes)
   .route("/api/thanks", thanksRoutes)
   .route("/api/upsell", upsellRoutes)

@@ -1,7 +1,10 @@
 /**
- * The publisher's file: one entry per site that embeds the ask.
+ * The publisher's file: one entry per site that embeds the ask. It fixes each site's `id` and
+ * `allowedOrigins`; the rest is the site's first settings, which staff then edit in /admin
+ * (published versions live in D1; this entry is the fallback and "version 0").
  * Amounts are in minor units (cents; yen for JPY). The schema in `core/site-config.ts`
- * checks this file when the worker starts and in `npm test`; a mistake names its field.
+ * checks this file when the worker starts and in `npm test`, and every version saved in /admin;
+ * a mistake names its field.
  * The `demo` site also accepts the worker's own PUBLIC_ORIGIN while the demo article is served
  * there (development, or DEMO_PAGE = "on"), and in development any http://localhost:* and
  * http://127.0.0.1:* origin.

@@ -110,12 +110,23 @@ describe("GET /admin/api/summary", () => {
 });
 
 describe("settingsVersion", () => {
-  it("is one stable version per site, and none for an unknown site", async () => {
-    const { settingsVersion } = await import("../../worker/platform/sites");
-    const { env } = await import("cloudflare:workers");
-    const first = await settingsVersion(env as never, "demo");
-    expect(first).toMatch(/^[0-9a-f]{16}$/);
-    expect(await settingsVersion(env as never, "demo")).toBe(first);
-    expect(settingsVersion(env as never, "nope")).toBeUndefined();
+  it("follows the published settings version and the allocation's time, and is none for an unknown site", async () => {
+    const { settingsVersion, liveSites, replaceLiveSites, resetLiveSites } = await import(
+      "../../worker/platform/sites"
+    );
+    try {
+      resetLiveSites();
+      expect(settingsVersion("demo")).toBe("0.0");
+      replaceLiveSites({ ...liveSites(), versions: new Map([["demo", 3]]) });
+      expect(settingsVersion("demo")).toBe("3.0");
+      replaceLiveSites({
+        ...liveSites(),
+        allocations: new Map([["demo", { weights: {}, computedAt: 1234, settingsVersion: 3 }]]),
+      });
+      expect(settingsVersion("demo")).toBe("3.1234");
+      expect(settingsVersion("nope")).toBeUndefined();
+    } finally {
+      resetLiveSites();
+    }
   });
 });

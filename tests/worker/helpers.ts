@@ -4,6 +4,8 @@ import { expect } from "vitest";
 /** Helpers for worker tests: call the worker in-process and drive the Stripe emulator over HTTP. */
 
 export const EMULATOR = (env as unknown as { STRIPE_API_BASE: string }).STRIPE_API_BASE;
+/** The tests' webhook receiver (tests/worker/receiver-setup.ts), on the port after the emulator's. */
+export const RECEIVER = `http://127.0.0.1:${Number(new URL(EMULATOR).port) + 1}`;
 /** The worker's PUBLIC_ORIGIN in the tests (vitest.config.ts), where the demo article is served. */
 export const ORIGIN = "http://localhost:8787";
 /** The staff token of the tests (vitest.config.ts): long enough to be accepted with production behaviour. */

@@ -39,6 +39,11 @@ export function preparedAnswer(
   return answer;
 }
 
+/** Forgets every prepared answer (tests that wipe the settings and publish version 1 again). */
+export function forgetAnswers(): void {
+  answers.clear();
+}
+
 /** The prepared answer as a response: 304 without a body when the client already holds it. */
 export function answerWith(prepared: PreparedAnswer, ifNoneMatch: string | undefined): Response {
   if (ifNoneMatch?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === prepared.etag))

@@ -24,6 +24,24 @@ export function pickLanguage(site: SiteConfig, requested: string | undefined): L
 export const upsellOffered = (site: SiteConfig): boolean =>
   site.upsell.enabled && site.frequencies.includes("once") && site.frequencies.includes("monthly");
 
+/**
+ * The weight each variant gets: automatic allocation's, when the site allocates automatically and
+ * the allocation knows every variant (a variant added since waits for the next run); else the
+ * configured weights.
+ */
+export function variantWeights(
+  site: SiteConfig,
+  allocated: Record<string, number> | undefined,
+): Record<string, number> {
+  const auto =
+    site.allocation.mode !== "fixed" && allocated && site.variants.every((v) => allocated[v.id] !== undefined);
+  return Object.fromEntries(site.variants.map((v) => [v.id, auto ? (allocated[v.id] as number) : v.weight]));
+}
+
+/** Whether any target of the site names countries (then the config carries the visitor's). */
+export const targetsCountries = (site: SiteConfig): boolean =>
+  Boolean(site.target?.countries?.length || site.variants.some((v) => v.target?.countries?.length));
+
 /** What one visitor's config depends on: their choices, and whether it is for the thank-you. */
 export type Visitor = { currency?: string; country?: string; lang?: string; thanks?: boolean };
 
@@ -36,8 +54,16 @@ function withoutThanks<T extends Partial<Copy>>(copy: T): Omit<T, ThanksCopyKey>
 /**
  * Everything the ask needs for one visitor (`GET /api/config`). With `thanks` (the way back from
  * Stripe) also the thank-you's copy and the supporter memory's lengths, which no other ask reads.
+ * `allocated` is automatic allocation's current weights, when the site has them.
  */
-export function askConfig(site: SiteConfig, visitor: Visitor, turnstileSiteKey: string | null): AskConfig {
+export function askConfig(
+  site: SiteConfig,
+  visitor: Visitor,
+  turnstileSiteKey: string | null,
+  allocated?: Record<string, number>,
+): AskConfig {
+  const weights = variantWeights(site, allocated);
+  const goals = Object.entries(site.goals).filter(([, g]) => g.show);
   const lang = pickLanguage(site, visitor.lang);
   const currency = pickCurrency(site, visitor.currency, visitor.country);
   const settings = site.currencies[currency];
@@ -53,8 +79,23 @@ export function askConfig(site: SiteConfig, visitor: Visitor, turnstileSiteKey: 
     copy: thanks ? fullCopy : withoutThanks(fullCopy),
     variants: site.variants.map((v) => {
       const copy = v.copy?.[lang] && (thanks ? v.copy[lang] : withoutThanks(v.copy[lang]));
-      return { id: v.id, weight: v.weight, ...(copy && Object.keys(copy).length ? { copy } : {}) };
+      return {
+        id: v.id,
+        weight: weights[v.id] ?? v.weight,
+        ...(copy && Object.keys(copy).length ? { copy } : {}),
+        ...(v.target ? { target: v.target } : {}),
+      };
     }),
+    ...(site.target ? { target: site.target } : {}),
+    ...(targetsCountries(site) ? { country: visitor.country?.toUpperCase() ?? "" } : {}),
+    ...(site.theme ? { theme: site.theme } : {}),
+    ...(goals.length
+      ? {
+          goals: Object.fromEntries(
+            goals.map(([name, g]) => [name, { currency: g.currency, amount: g.amount, endsOn: g.endsOn }]),
+          ),
+        }
+      : {}),
     frequencies: site.frequencies,
     defaultFrequency: site.defaultFrequency,
     currency,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { FREQUENCIES, type Frequency } from "./frequencies";
 import type { Language } from "./languages";
 import type { Copy, Rules } from "./site-config";
+import type { Target } from "./targeting";
 
 /**
  * The public HTTP contract: one zod schema per request body, and the types of the
@@ -130,7 +131,16 @@ export type AskConfig = {
   name: string;
   lang: Language;
   copy: AskCopy;
-  variants: { id: string; weight: number; copy?: Partial<Copy> }[];
+  /** Weights are the site's, or automatic allocation's current ones; `target` limits who may get a variant. */
+  variants: { id: string; weight: number; copy?: Partial<Copy>; target?: Target }[];
+  /** Who sees the ask at all (core/targeting.ts), decided in the reader's browser. */
+  target?: Target;
+  /** The visitor's two-letter country ("" unknown), present only when some target names countries. */
+  country?: string;
+  /** The ask's colours, when the site chose its own. */
+  theme?: { accent: string; background: string };
+  /** Campaign goals the ask shows progress toward (GET /api/progress), by campaign name. */
+  goals?: Record<string, { currency: string; amount: number; endsOn: string }>;
   frequencies: Frequency[];
   defaultFrequency: Frequency;
   currency: string;
@@ -152,6 +162,17 @@ export type AskConfig = {
    * monthly `amount` for this currency, or `share` percent of the one-off (core/upsell.ts).
    */
   upsell?: { share: number; amount?: number };
+};
+
+/** `GET /api/progress?site=&campaign=` response: what a campaign raised toward its goal, in the goal's currency. */
+export type ProgressResponse = {
+  campaign: string;
+  currency: string;
+  amount: number;
+  raised: number;
+  /** Pledges that paid toward it. */
+  supporters: number;
+  endsOn: string;
 };
 
 /** The JSON error shape of every route. */

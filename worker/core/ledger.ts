@@ -242,7 +242,7 @@ export const idOf = (ref: unknown): string | null =>
       ? String((ref as { id: unknown }).id)
       : null;
 
-const pledgeIdFrom = (metadata: Metadata): string | null => {
+export const pledgeIdFrom = (metadata: Metadata): string | null => {
   const id = metadata?.pledge_id;
   return typeof id === "string" && id.length > 0 ? id : null;
 };

@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { contrastRatio } from "./colour";
 import { CURRENCIES, type CurrencyCode, isCurrencyCode } from "./currencies";
 import { FREQUENCIES } from "./frequencies";
 import { LANGUAGES } from "./languages";
+import { DEVICES, READER_KINDS, REFERRERS } from "./targeting";
 
 /**
  * The schema of the one file a publisher edits (`worker/sites.config.ts`).
@@ -23,6 +25,12 @@ export const copySchema = z.object({
   thanksBody: z.string().min(1).max(400),
   /** Shown instead of the first paragraph when the reader's article count is known and ≥ 3. */
   articleCountLine: z.string().max(200).optional(),
+  /**
+   * The monthly upsell's question and its line (after Once and Continue, and on the thank-you);
+   * `{amount}` is the suggested monthly gift. Without them the ask uses its own words.
+   */
+  upsellTitle: z.string().min(1).max(120).optional(),
+  upsellBody: z.string().min(1).max(300).optional(),
 });
 export type Copy = z.infer<typeof copySchema>;
 
@@ -33,11 +41,66 @@ const currencySettings = z.object({
   max: minor,
 });
 
+/** Publisher tags and sections as the script tag names them (`data-section`, `data-tags`). */
+const tagName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, "use up to 40 letters, digits, dashes or underscores");
+const countryCode = z.string().regex(/^[A-Z]{2}$/, "use a two-letter country code");
+
+/**
+ * Who an ask or a variant is for. Every criterion that is set must match (within one, any of its
+ * values); a criterion left out matches everyone. Evaluated in the reader's browser
+ * (core/targeting.ts): sections and tags come from the script tag's `data-section` and
+ * `data-tags`, the referrer and device from the page, the country from the config response, and
+ * the reader's history from their own `localStorage`. Nothing about it is sent anywhere.
+ */
+export const targetSchema = z.object({
+  sections: z.array(tagName).max(50).optional(),
+  tags: z.array(tagName).max(50).optional(),
+  /** Never on pages with one of these sections or tags. */
+  excludeSections: z.array(tagName).max(50).optional(),
+  excludeTags: z.array(tagName).max(50).optional(),
+  referrers: z.array(z.enum(REFERRERS)).max(REFERRERS.length).optional(),
+  devices: z.array(z.enum(DEVICES)).max(DEVICES.length).optional(),
+  countries: z.array(countryCode).max(250).optional(),
+  readers: z.array(z.enum(READER_KINDS)).max(READER_KINDS.length).optional(),
+});
+export type TargetSettings = z.infer<typeof targetSchema>;
+
 const variantSchema = z.object({
   id: slug,
   weight: z.number().int().min(0).max(1000),
   copy: z.record(z.enum(LANGUAGES), copySchema.partial()).optional(),
+  /** Only readers who match see this variant; the others are shared among the remaining variants. */
+  target: targetSchema.optional(),
 });
+
+/**
+ * How readers are shared among the variants: `fixed` by their weights, or allocated
+ * automatically (core/allocation.ts) by `epsilon_greedy` or `thompson` sampling on revenue per
+ * impression over the last `windowDays`. `controlShare` percent of readers always see the
+ * `control` variant (default: the first), whatever the allocation says.
+ */
+export const allocationSchema = z.object({
+  mode: z.enum(["fixed", "epsilon_greedy", "thompson"]).default("fixed"),
+  control: slug.optional(),
+  controlShare: z.number().int().min(0).max(90).default(20),
+  /** epsilon_greedy: the percent of readers (outside the control share) spread evenly to keep exploring. */
+  epsilon: z.number().int().min(1).max(50).default(10),
+  windowDays: z.number().int().min(7).max(90).default(30),
+});
+export type AllocationSettings = z.infer<typeof allocationSchema>;
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use a date like 2026-12-31");
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, "use a colour like #0f4c5c");
+
+/** A campaign's goal: money raised in one currency between two days (UTC), shown in the ask when `show`. */
+export const goalSchema = z.object({
+  currency: z.string(),
+  amount: minor,
+  startsOn: day.optional(),
+  endsOn: day,
+  show: z.boolean().default(true),
+});
+export type GoalSettings = z.infer<typeof goalSchema>;
 
 export const rulesSchema = z.object({
   /** The ask goes after this paragraph of the article when the page has no `[data-reader-support]`. */
@@ -118,7 +181,12 @@ export const siteSchema = z
     feeCoverage: z
       .object({ percentBps: z.number().int().min(0).max(2000), fixed: z.record(z.string(), z.number().int().min(0)) })
       .optional(),
-    variants: z.array(variantSchema).default([]),
+    variants: z.array(variantSchema).max(12).default([]),
+    allocation: allocationSchema.default(allocationSchema.parse({})),
+    /** Who sees the ask at all (see `targetSchema`); absent: every reader the rules allow. */
+    target: targetSchema.optional(),
+    /** The ask's colours: the accent of buttons, links and the top rule, and the background. */
+    theme: z.object({ accent: hexColour, background: hexColour }).optional(),
     /**
      * Campaign names (`data-campaign`, `rs_campaign`) the ask's counters keep from the first view.
      * A name not listed here is counted as `other` until a checkout has carried it.
@@ -127,6 +195,8 @@ export const siteSchema = z
       .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, "use up to 40 letters, digits, dashes or underscores"))
       .max(200)
       .default([]),
+    /** A goal per campaign (a name from `campaigns`): the ask can show its progress from the ledger. */
+    goals: z.record(z.string(), goalSchema).default({}),
     rules: rulesSchema.default(rulesSchema.parse({})),
     reminders: z.object({ enabled: z.boolean() }).default({ enabled: true }),
     /**
@@ -208,6 +278,39 @@ export const siteSchema = z
     }
     if (site.variants.length > 0 && site.variants.every((v) => v.weight === 0))
       issue(["variants"], "at least one variant needs a weight above 0");
+    const ids = new Set<string>();
+    site.variants.forEach((v, i) => {
+      if (ids.has(v.id)) issue(["variants", i, "id"], `another variant is already called "${v.id}"`);
+      ids.add(v.id);
+    });
+    const { allocation } = site;
+    if (allocation.control !== undefined && !ids.has(allocation.control))
+      issue(["allocation", "control"], "must be the id of one of the variants");
+    if (allocation.mode !== "fixed" && site.variants.length < 2)
+      issue(["allocation", "mode"], "automatic allocation needs at least two variants");
+    for (const [name, goal] of Object.entries(site.goals)) {
+      if (!site.campaigns.includes(name))
+        issue(["goals", name], `"${name}" is not one of the site's campaigns; add it to campaigns first`);
+      if (!site.currencies[goal.currency])
+        issue(["goals", name, "currency"], `${goal.currency} is not one of the site's currencies`);
+      if (goal.startsOn && goal.startsOn > goal.endsOn) issue(["goals", name, "endsOn"], "must not be before startsOn");
+    }
+    if (site.theme) {
+      // Buttons write white on the accent; links write the accent, and small print grey, on the background.
+      const { accent, background } = site.theme;
+      if (contrastRatio(accent, "#ffffff") < 4.5)
+        issue(["theme", "accent"], "too light: white button text on it would be hard to read (contrast below 4.5:1)");
+      else if (contrastRatio(accent, background) < 4.5)
+        issue(
+          ["theme", "accent"],
+          "links in this colour would be hard to read on the background (contrast below 4.5:1)",
+        );
+      if (contrastRatio(background, "#55524b") < 4.5)
+        issue(
+          ["theme", "background"],
+          "too dark: the ask's small print would be hard to read on it (contrast below 4.5:1)",
+        );
+    }
   });
 
 export type SiteConfig = z.infer<typeof siteSchema>;

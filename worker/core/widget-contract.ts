@@ -9,6 +9,7 @@ export type {
   CheckoutRequest,
   CheckoutResponse,
   Placement,
+  ProgressResponse,
   ReminderResponse,
   ThanksResponse,
 } from "./contract";
@@ -17,4 +18,14 @@ export type { Frequency } from "./frequencies";
 export type { Language } from "./languages";
 export { parseAmount } from "./money";
 export type { Copy, Rules } from "./site-config";
+export {
+  type Device,
+  listOf,
+  type Reader,
+  type ReaderKind,
+  type ReferrerKind,
+  referrerKind,
+  type Target,
+  targetMatches,
+} from "./targeting";
 export { suggestMonthly } from "./upsell";

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { database } from "../platform/db";
 import type { WorkerEnv } from "../platform/env";
 import { findSite } from "../platform/sites";
+import { refreshLiveSites } from "../settings/live";
 import { flushBuffer } from "./buffer";
 import { configuredCampaigns, foldNames, knownNames, OTHER } from "./names";
 import { addCounts, type CounterRow, campaignsSeenAtCheckout } from "./store";
@@ -114,6 +115,8 @@ export class EventCounter extends DurableObject<WorkerEnv> {
 
   private async write(batch: Pending): Promise<number> {
     const db = database(this.env.DB);
+    // The variants a site knows are those of its live settings.
+    await refreshLiveSites(this.env);
     const rows = [...batch].map(toRow);
     await this.learnCampaigns(rows);
     const folded = foldNames(rows, (siteId) => {

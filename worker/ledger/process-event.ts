@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import { effectsOf, type LedgerEvent, type Lookups, type Needs, needsOf } from "../core/ledger";
+import { webhooksAfterEvent } from "../outgoing/deliver";
 import { database, runBatch } from "../platform/db";
 import type { WorkerEnv } from "../platform/env";
 import { stripeFor } from "../platform/stripe";
@@ -17,10 +18,17 @@ import { ledgerStatements, recordEvent, wasProcessed } from "./store";
  * Then the emails the event causes (supporter-mail/send.ts), once the ledger holds it: for a
  * duplicate too, since their keys send each email once and a delivery that failed after the
  * ledger's batch gets its email on Stripe's retry. A failed email never fails the event.
+ * Last, the outgoing webhooks it causes (outgoing/deliver.ts), queued once per event and
+ * endpoint and tried after the answer when `defer` (the request's waitUntil) is given.
  */
-export async function processEvent(env: WorkerEnv, event: LedgerEvent): Promise<"applied" | "duplicate"> {
+export async function processEvent(
+  env: WorkerEnv,
+  event: LedgerEvent,
+  defer?: (p: Promise<unknown>) => void,
+): Promise<"applied" | "duplicate"> {
   const result = await applyEvent(env, event);
   await mailAfterEvent(env, event);
+  await webhooksAfterEvent(env, event, defer);
   return result;
 }
 

@@ -39,6 +39,6 @@ export const webhookRoutes = new Hono<AppContext>().post("/", async (c) => {
     console.error(`stripe webhook refused (${verdict.reason}): ${verdict.message} Run \`npm run stripe:setup\`.`);
     return jsonError(c, 422, "unsupported_api_version", verdict.message, "api_version");
   }
-  const result = await processEvent(c.env, verdict.event);
+  const result = await processEvent(c.env, verdict.event, (p) => c.executionCtx.waitUntil(p));
   return c.json({ received: true, duplicate: result === "duplicate" });
 });

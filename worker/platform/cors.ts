@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { isAllowedOrigin } from "../core/origins";
 import type { AppContext } from "./env";
-import { demoOrigins, SITES } from "./sites";
+import { allSites, demoOrigins } from "./sites";
 
 /**
  * CORS for the reader-facing POST routes (Hono's `cors`): only an origin some site allows gets
@@ -11,7 +11,7 @@ import { demoOrigins, SITES } from "./sites";
  */
 export const readerCors: MiddlewareHandler<AppContext> = cors({
   origin: (origin, c) =>
-    origin && SITES.some((site) => isAllowedOrigin(site, origin, demoOrigins(c.env))) ? origin : null,
+    origin && allSites().some((site) => isAllowedOrigin(site, origin, demoOrigins(c.env))) ? origin : null,
   allowMethods: ["POST", "OPTIONS"],
   allowHeaders: ["Content-Type", "Idempotency-Key"],
   maxAge: 86400,

@@ -52,6 +52,10 @@ export function deploymentWarnings(env: WorkerEnv): string[] {
   if (secret) warnings.push(`${secret}. Staff sign-in, manage and forget-me links and the ask's thank-you need it.`);
   const token = adminTokenProblem(env);
   if (token && !(env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD)) warnings.push(token);
+  if (env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD && !env.STAFF_OWNERS?.includes("@"))
+    warnings.push(
+      "Cloudflare Access is on but STAFF_OWNERS is empty: nobody is an owner, so nobody can give roles, and everyone Access lets in is a viewer. Set STAFF_OWNERS in wrangler.toml [vars].",
+    );
   return warnings;
 }
 

@@ -15,6 +15,11 @@ export type Secrets = {
   TURNSTILE_SITE_KEY?: string;
   ACCESS_TEAM_DOMAIN?: string;
   ACCESS_AUD?: string;
+  /**
+   * Development only: where the Access verifier fetches the team's keys instead of
+   * https://<team>/cdn-cgi/access/certs (the browser tests sign staff identities with their own key).
+   */
+  ACCESS_CERTS_URL?: string;
   RESEND_API_KEY?: string;
   /** Only with MAIL_TRANSPORT = "cloudflare": the `[[send_email]]` binding. */
   SEND_EMAIL?: SendEmail;

@@ -573,3 +573,179 @@ export const staffAuthFailures = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.client, t.windowStart] })],
 );
+
+/**
+ * Staff members' roles per site, by the email Cloudflare Access vouches for: `viewer` (reads
+ * everything, changes nothing), `editor` (also edits, previews, publishes and rolls back the
+ * site's settings), `owner` (also manages roles and outgoing webhooks, and reads the audit log).
+ * Owners listed in STAFF_OWNERS and the token sign-in are owners without a row here.
+ */
+export const staffRoles = sqliteTable(
+  "staff_roles",
+  {
+    site: text("site").notNull(),
+    /** Lower-cased. */
+    email: text("email").notNull(),
+    role: text("role", { enum: ["viewer", "editor", "owner"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    /** Who gave the role (an email, or "staff token"). */
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.site, t.email] })],
+);
+
+/**
+ * What staff changed or took away: every settings change (draft, publish, rollback), role,
+ * webhook endpoint and replay, and every export. Kept for owners to read; never edited.
+ */
+export const staffAudit = sqliteTable(
+  "staff_audit",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    /** The site it concerned (null: the whole deployment). */
+    site: text("site"),
+    /** An email, or "staff token". */
+    actor: text("actor").notNull(),
+    /** e.g. settings.publish, roles.set, export.payments_csv, webhooks.create. */
+    action: text("action").notNull(),
+    /** JSON: what changed (field paths, a version, a role, a range). */
+    detail: text("detail").notNull().default("{}"),
+  },
+  (t) => [index("staff_audit_site_at").on(t.site, t.at), index("staff_audit_at").on(t.at)],
+);
+
+// ——— Site settings edited in /admin (settings/) ———
+
+/**
+ * Every published version of a site's settings: the whole settings object as the schema in
+ * core/site-config.ts parsed it, immutable once written. The newest version is live; a rollback
+ * writes a new version equal to an old one (`restoredFrom`). Without a version the site runs on
+ * worker/sites.config.ts.
+ */
+export const settingsVersions = sqliteTable(
+  "settings_versions",
+  {
+    site: text("site").notNull(),
+    /** 1, 2, 3… per site. */
+    version: integer("version").notNull(),
+    /** JSON of the validated settings. */
+    settings: text("settings").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** An email, or "staff token". */
+    createdBy: text("created_by").notNull(),
+    /** JSON array of the field paths this version changed from the one before. */
+    changes: text("changes").notNull().default("[]"),
+    /** The version a rollback restored. */
+    restoredFrom: integer("restored_from"),
+  },
+  (t) => [primaryKey({ columns: [t.site, t.version] })],
+);
+
+/** A site's draft: validated settings not yet published (one per site), previewed before publishing. */
+export const settingsDrafts = sqliteTable("settings_drafts", {
+  site: text("site").primaryKey(),
+  settings: text("settings").notNull(),
+  /** The version the draft was started from (0: the sites file). */
+  baseVersion: integer("base_version").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+  updatedBy: text("updated_by").notNull(),
+});
+
+/**
+ * The variant weights automatic allocation chose for a site (variants/allocate.ts, every 15
+ * minutes), with the figures it chose them from. One row per site, replaced each run.
+ */
+export const variantAllocations = sqliteTable("variant_allocations", {
+  site: text("site").primaryKey(),
+  computedAt: integer("computed_at").notNull(),
+  mode: text("mode").notNull(),
+  /** The settings version the weights were computed for. */
+  settingsVersion: integer("settings_version").notNull(),
+  /** JSON: variant id → weight (per mille). */
+  weights: text("weights").notNull(),
+  /** JSON: the comparison currency and each variant's impressions, conversions and revenue. */
+  stats: text("stats").notNull(),
+});
+
+// ——— Outgoing webhooks (outgoing/) ———
+
+/**
+ * A URL staff registered to receive the site's events (pledges started, payments, refunds,
+ * recurring changes and cancellations, confirmed reminders), signed with its own secret.
+ */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    site: text("site").notNull(),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    /** JSON array of event types. */
+    events: text("events").notNull(),
+    /** The HMAC key of the signatures (`whsec_…`), shown to staff once when created or rolled. */
+    secret: text("secret").notNull(),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
+    createdAt: integer("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("webhook_endpoints_site").on(t.site, t.status)],
+);
+
+/**
+ * One event for one endpoint, with what was sent and where it stands: `pending` (an attempt is
+ * due at `next_attempt_at`), `delivering` (claimed by a run), `succeeded` (a 2xx answer), `failed`
+ * (no 2xx after every retry). The same event reaches an endpoint once (unique key); a replay makes
+ * a new attempt of the same delivery. Holds supporters' addresses: deleted after 30 days.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpointId: text("endpoint_id").notNull(),
+    site: text("site").notNull(),
+    /** The event's id (`evt_…`, the same for every endpoint and every attempt) and type. */
+    eventId: text("event_id").notNull(),
+    type: text("type").notNull(),
+    /** The JSON body, exactly as signed and sent. */
+    payload: text("payload").notNull(),
+    status: text("status", { enum: ["pending", "delivering", "succeeded", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at"),
+    claim: text("claim"),
+    claimedAt: integer("claimed_at"),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_event").on(t.endpointId, t.eventId),
+    index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_endpoint").on(t.endpointId, t.createdAt),
+    index("webhook_deliveries_created").on(t.createdAt),
+  ],
+);
+
+/** Each attempt of a delivery: when, why (immediate, retry, replay), and the receiver's answer. */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    deliveryId: text("delivery_id").notNull(),
+    n: integer("n").notNull(),
+    at: integer("at").notNull(),
+    trigger: text("trigger", { enum: ["immediate", "retry", "replay"] }).notNull(),
+    /** The HTTP status, or null when no answer came (timeout, refused, a blocked address). */
+    status: integer("status"),
+    /** The first kilobyte of the answer's body, or what went wrong. */
+    body: text("body"),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.n] })],
+);

@@ -3,13 +3,61 @@ import { parseSites, type SiteConfig } from "../core/site-config";
 import { sites as configured } from "../sites.config";
 import { configuredOrigin, demoPageEnabled, isDevelopment, type WorkerEnv } from "./env";
 
-/** The publisher's sites, validated once when the worker starts (a bad file fails loudly here). */
-export const SITES: readonly SiteConfig[] = parseSites(configured);
+/**
+ * The publisher's sites. `worker/sites.config.ts` is validated once when the worker starts (a
+ * bad file fails loudly here): it lists the sites, fixes each one's id and allowed origins, and is
+ * the settings of every site nobody has published settings for in /admin. Published settings
+ * (settings/live.ts) replace a site's entry in this isolate's snapshot, so every reader of
+ * `findSite` sees the live settings without a deploy.
+ */
+export const FILE_SITES: readonly SiteConfig[] = parseSites(configured);
 
-const byId = new Map(SITES.map((site) => [site.id, site]));
+/** Automatic allocation's current weights for a site (per mille by variant id). */
+export type LiveAllocation = { weights: Record<string, number>; computedAt: number; settingsVersion: number };
 
-/** The site with this id, or undefined. */
-export const findSite = (id: string | undefined | null) => (id ? byId.get(id) : undefined);
+/** What this isolate currently serves. */
+export type LiveSites = {
+  sites: ReadonlyMap<string, SiteConfig>;
+  /** The published settings version each site runs (0: the sites file). */
+  versions: ReadonlyMap<string, number>;
+  allocations: ReadonlyMap<string, LiveAllocation>;
+  /** Sites whose stored settings no longer pass the schema (they run the sites file): why. */
+  problems: ReadonlyMap<string, string>;
+  loadedAt: number;
+};
+
+const fromFile = (): LiveSites => ({
+  sites: new Map(FILE_SITES.map((site) => [site.id, site])),
+  versions: new Map(),
+  allocations: new Map(),
+  problems: new Map(),
+  loadedAt: 0,
+});
+
+let live: LiveSites = fromFile();
+
+/** The snapshot this isolate serves. */
+export const liveSites = (): LiveSites => live;
+
+/** Replaces the snapshot (settings/live.ts, after reading D1). */
+export function replaceLiveSites(next: LiveSites): void {
+  live = next;
+}
+
+/** Back to the sites file alone (tests). */
+export function resetLiveSites(): void {
+  live = fromFile();
+}
+
+/** The site with this id, with its live settings, or undefined. */
+export const findSite = (id: string | undefined | null): SiteConfig | undefined =>
+  id ? live.sites.get(id) : undefined;
+
+/** Every site, in the sites file's order, with its live settings. */
+export const allSites = (): SiteConfig[] => FILE_SITES.map((site) => live.sites.get(site.id) ?? site);
+
+/** The settings version a site runs (0: the sites file). */
+export const settingsVersionOf = (id: string): number => live.versions.get(id) ?? 0;
 
 /**
  * What the demo site accepts besides its configured origins in this deployment: the worker's
@@ -20,23 +68,14 @@ export const demoOrigins = (env: WorkerEnv): DemoOrigins => ({
   anyLocal: isDevelopment(env),
 });
 
-const versions = new Map<string, Promise<string>>();
-
 /**
- * The version of a site's settings: answers built from them (the ask's config) are cached under it
- * (config/cache.ts), so a new version means new answers at once. Here the settings are the
- * validated `sites.config.ts`, fixed for a deployment, and the version is a hash of them, computed
- * once per isolate. Settings edited at run time would answer with the version stored beside them.
+ * The version of what a site's config answer is built from: the published settings version (0: the
+ * sites file, fixed for a deployment) and the time of automatic allocation's current weights. The
+ * config's answers are cached under it (config/cache.ts), so a publish, a rollback or a new
+ * allocation means new answers at once; the snapshot it reads is at most settings/live.ts's
+ * LIVE_TTL_MS old. Undefined for an unknown site.
  */
-export function settingsVersion(_env: WorkerEnv, siteId: string): Promise<string> | undefined {
-  const site = findSite(siteId);
-  if (!site) return undefined;
-  let version = versions.get(site.id);
-  if (!version) {
-    version = crypto.subtle
-      .digest("SHA-256", new TextEncoder().encode(JSON.stringify(site)))
-      .then((hash) => [...new Uint8Array(hash, 0, 8)].map((b) => b.toString(16).padStart(2, "0")).join(""));
-    versions.set(site.id, version);
-  }
-  return version;
+export function settingsVersion(siteId: string): string | undefined {
+  if (!findSite(siteId)) return undefined;
+  return `${settingsVersionOf(siteId)}.${live.allocations.get(siteId)?.computedAt ?? 0}`;
 }

@@ -2,13 +2,14 @@ import { Hono } from "hono";
 import { type ReminderResponse, reminderRequestSchema } from "../core/contract";
 import { firstLanguage, type Language } from "../core/languages";
 import { isAllowedOrigin } from "../core/origins";
+import { webhooksForReminder } from "../outgoing/deliver";
 import { readerCors } from "../platform/cors";
 import { database } from "../platform/db";
 import { type AppContext, configuredOrigin } from "../platform/env";
 import { clientIp, clientKey, jsonBody, jsonError, readJson, validationError } from "../platform/http";
 import { mailCanReachReaders } from "../platform/mail/transports";
 import { readerPageHeaders } from "../platform/page";
-import { demoOrigins, findSite, SITES } from "../platform/sites";
+import { allSites, demoOrigins, findSite } from "../platform/sites";
 import { verifyTurnstile } from "../platform/turnstile";
 import { forgetHash } from "./forget";
 import { isConfirmToken, isForgetToken } from "./links";
@@ -92,6 +93,12 @@ export const confirmRoutes = new Hono<AppContext>()
       now,
     );
     if (!confirmed) return c.html(confirmFailedPage(lang, siteName), 410);
+    await webhooksForReminder(
+      c.env,
+      { ...request, email: request.email, remindOn: sendOnDate(dueAt) },
+      (p) => c.executionCtx.waitUntil(p),
+      now,
+    );
     return c.html(confirmDonePage(lang, siteName, sendOnDate(dueAt)));
   });
 
@@ -117,6 +124,6 @@ export const forgetRoutes = new Hono<AppContext>()
   });
 
 function pageContext(siteId: string | undefined, lang: string | undefined): { lang: Language; siteName: string } {
-  const site = findSite(siteId) ?? SITES[0];
+  const site = findSite(siteId) ?? allSites()[0];
   return { lang: firstLanguage(lang) ?? site?.defaultLanguage ?? "en", siteName: site?.name ?? "Reader Support" };
 }

@@ -69,7 +69,14 @@ export async function recentRequestsFor(db: Database, email: string, since: numb
 /** A request waiting for its confirmation link, if this is a live one. */
 export async function findUnconfirmed(db: Database, confirmHash: string, now: number) {
   return db
-    .select({ id: reminders.id, site: reminders.site, email: reminders.email, remindIn: reminders.remindIn })
+    .select({
+      id: reminders.id,
+      site: reminders.site,
+      email: reminders.email,
+      remindIn: reminders.remindIn,
+      lang: reminders.lang,
+      pageUrl: reminders.pageUrl,
+    })
     .from(reminders)
     .where(
       and(

@@ -17,6 +17,8 @@ import { growthView } from "./growth";
 import { runAt } from "./now";
 import { dashboardData, paymentsPage, staffSummary } from "./queries";
 import { dayBounds, msBounds, resolveRange } from "./range";
+import { actorOf, refuseUnless } from "./roles";
+import { insertAudit } from "./store";
 
 /** Rows per D1 read while streaming the CSV export. */
 export const CSV_PAGE_SIZE = 1000;
@@ -50,14 +52,21 @@ export const staffApi = new Hono<AdminEnv>()
     ]);
     return c.json({ site: site.id, range, ...data, growth });
   })
-  // The range's payments as CSV, streamed page by page.
-  .get("/payments.csv", (c) => {
+  // The range's payments as CSV, streamed page by page; every export is in the audit log.
+  .get("/payments.csv", async (c) => {
     const site = findSite(c.req.query("site"));
     if (!site) return jsonError(c, 404, "unknown_site", "No site has this id.", "site");
     const range = resolveRange({ range: "custom", from: c.req.query("from"), to: c.req.query("to") }, Date.now());
     if (!range) return jsonError(c, 400, "invalid_range", badRange);
     const ms = msBounds(range);
     const db = database(c.env.DB);
+    await insertAudit(db, {
+      at: Date.now(),
+      site: site.id,
+      actor: actorOf(c.var.staff),
+      action: "export.payments_csv",
+      detail: { from: range.from, to: range.to },
+    });
     const stream = csvStream((after) => paymentsPage(db, site.id, ms, after, CSV_PAGE_SIZE));
     const name = `payments-${site.id}-${range.from ?? "start"}-to-${range.to ?? "now"}.csv`;
     return c.body(stream, 200, {
@@ -80,6 +89,8 @@ export const staffApi = new Hono<AdminEnv>()
   // Checks the ledger against Stripe (?since=30d|12h|YYYY-MM-DD, at most 30 days): replays events the
   // ledger never processed, repairs what Stripe is the authority on, stores and returns every difference.
   .post("/reconcile", async (c) => {
+    const refused = await refuseUnless(c, null, "editor", "checking against Stripe");
+    if (refused) return refused;
     const window = parseWindow(c.req.query("since"), Date.now());
     if ("error" in window) return jsonError(c, 400, "invalid_since", window.error, "since");
     const report = await reconcile(c.env, window, "api");
@@ -94,6 +105,8 @@ export const staffApi = new Hono<AdminEnv>()
   })
   // Runs exactly what the Cron Trigger runs. In development `?now=` tries the future.
   .post("/reminders/dispatch", async (c) => {
+    const refused = await refuseUnless(c, null, "editor", "sending due reminders");
+    if (refused) return refused;
     const at = runAt(c);
     if ("refused" in at) return at.refused;
     const now = at.now;

@@ -3,7 +3,7 @@ import { csrf } from "hono/csrf";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { database } from "../platform/db";
 import { adminTokenProblem, logProblemOnce, sessionSecretProblem } from "../platform/deployment";
-import type { WorkerEnv } from "../platform/env";
+import { isDevelopment, type WorkerEnv } from "../platform/env";
 import { jsonError } from "../platform/http";
 import { type AccessIdentity, accessVerifier } from "./access-jwt";
 import { signInPage } from "./render/sign-in";
@@ -38,6 +38,19 @@ export type AuthOptions = { verifyAccess?: VerifyAccess; now?: () => number };
 /** One verifier (and key cache) per isolate. */
 const defaultVerifier = accessVerifier();
 
+/** Development only: a verifier whose keys come from ACCESS_CERTS_URL (the browser tests' own key). */
+let localVerifier: { url: string; verify: VerifyAccess } | null = null;
+function verifierFor(env: WorkerEnv): VerifyAccess {
+  const url = env.ACCESS_CERTS_URL;
+  if (!url || !isDevelopment(env)) return defaultVerifier;
+  if (localVerifier?.url !== url)
+    localVerifier = {
+      url,
+      verify: accessVerifier(async () => ((await (await fetch(url)).json()) as { keys: JsonWebKey[] }).keys),
+    };
+  return localVerifier.verify;
+}
+
 /** True when Cloudflare Access guards the staff view. */
 export const accessConfigured = (env: WorkerEnv) => Boolean(env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD);
 
@@ -57,7 +70,7 @@ export async function identify(c: Context<any>, options: AuthOptions = {}): Prom
   const env = c.env as WorkerEnv;
   const now = options.now?.() ?? Date.now();
   if (accessConfigured(env)) {
-    const verify = options.verifyAccess ?? defaultVerifier;
+    const verify = options.verifyAccess ?? verifierFor(env);
     const identity = await verify(
       c.req.header("cf-access-jwt-assertion"),
       { teamDomain: env.ACCESS_TEAM_DOMAIN as string, audience: env.ACCESS_AUD as string },

@@ -5,13 +5,17 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import { parseWindow } from "../core/reconcile";
 import { reconcile } from "../ledger/reconcile";
 import { recentRuns, runDifferences } from "../ledger/store";
+import { webhookApi, webhookPages } from "../outgoing/routes";
 import { database } from "../platform/db";
 import { deploymentWarnings, sessionSecretProblem } from "../platform/deployment";
 import { httpErrorResponse, jsonError } from "../platform/http";
-import { findSite, SITES } from "../platform/sites";
+import { allSites, findSite, liveSites } from "../platform/sites";
 import { REMINDER_CAMPAIGN } from "../reminders/links";
 import { reminderStats } from "../reminders/store";
+import { PREVIEW_SCRIPT, PREVIEW_SCRIPT_PATH, settingsPageHeaders } from "../settings/preview";
+import { settingsApi, settingsPages } from "../settings/routes";
 import { emailsPageHeaders, emailsStaff } from "../supporter-mail/staff";
+import { variantApi, variantPages } from "../variants/routes";
 import { staffApi } from "./api";
 import {
   type AdminEnv,
@@ -23,10 +27,12 @@ import {
   usableAdminToken,
 } from "./auth";
 import { growthView } from "./growth";
+import { peopleApi, peoplePages } from "./people";
 import { dashboardData } from "./queries";
 import { dayBounds, msBounds, resolveRange } from "./range";
 import { dashboardPage } from "./render/dashboard";
 import { safeNext, signInPage } from "./render/sign-in";
+import { refuseUnless } from "./roles";
 import {
   closeSession,
   countFailure,
@@ -63,8 +69,9 @@ export function staffRoutes(options: AuthOptions = {}) {
   const now = () => options.now?.() ?? Date.now();
   return (
     new Hono<AdminEnv>()
-      // Our stylesheet, nothing inline, no scripts at all, no framing (the emails page frames its own previews).
-      .use((c, next) => (emailsPageHeaders(c.req.path) ?? staffHeaders)(c, next))
+      // Our stylesheet, nothing inline, no scripts at all, no framing (the emails page and the settings'
+      // preview frame their own previews; only the ask's preview frame runs our own scripts).
+      .use((c, next) => (emailsPageHeaders(c.req.path) ?? settingsPageHeaders(c.req.path) ?? staffHeaders)(c, next))
       .use(async (c, next) => {
         await next();
         if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
@@ -75,6 +82,12 @@ export function staffRoutes(options: AuthOptions = {}) {
         c.header("Content-Type", "text/css; charset=utf-8");
         c.header("Cache-Control", c.req.query("v") ? "public, max-age=31536000, immutable" : "public, max-age=300");
         return c.body(ADMIN_CSS);
+      })
+      // The preview frame's script: our own code, no data (the frame is staff-only, its config too).
+      .get(PREVIEW_SCRIPT_PATH.slice("/admin".length), (c) => {
+        c.header("Content-Type", "text/javascript; charset=utf-8");
+        c.header("Cache-Control", "public, max-age=300");
+        return c.body(PREVIEW_SCRIPT);
       })
       // Sign-in: token form → a server-side session and its cookie. Reachable without a session, by design.
       .post("/sign-in", sameSiteOnly, async (c) => {
@@ -117,7 +130,7 @@ export function staffRoutes(options: AuthOptions = {}) {
         return c.redirect("/admin", 303);
       })
       .get("/", async (c) => {
-        const site = findSite(c.req.query("site")) ?? SITES[0];
+        const site = findSite(c.req.query("site")) ?? allSites()[0];
         if (!site) return c.text("No sites are configured.", 500);
         const range = resolveRange(c.req.query(), now()) ?? resolveRange({ range: "30d" }, now());
         if (!range) return c.text("Bad range.", 400);
@@ -134,7 +147,7 @@ export function staffRoutes(options: AuthOptions = {}) {
         };
         return c.html(
           dashboardPage({
-            sites: SITES.map((s) => ({ id: s.id, name: s.name })),
+            sites: allSites().map((s) => ({ id: s.id, name: s.name })),
             site: { id: site.id, name: site.name },
             range,
             data,
@@ -142,7 +155,10 @@ export function staffRoutes(options: AuthOptions = {}) {
             reconciliation,
             staff: c.var.staff,
             accessLogout: accessConfigured(c.env),
-            warnings: deploymentWarnings(c.env),
+            warnings: [
+              ...deploymentWarnings(c.env),
+              ...[...liveSites().problems].map(([id, why]) => `Settings of ${id}: ${why}`),
+            ],
             growth,
             now: now(),
           }),
@@ -151,14 +167,24 @@ export function staffRoutes(options: AuthOptions = {}) {
       // The dashboard's "Check against Stripe now": a form post from our own page only (whatever the
       // sign-in, Access included), then back to the dashboard's reconciliation section.
       .post("/reconcile", sameSiteOnly, async (c) => {
+        const refused = await refuseUnless(c, null, "editor", "checking against Stripe");
+        if (refused) return refused;
         const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-        const site = findSite(typeof form.site === "string" ? form.site : undefined) ?? SITES[0];
+        const site = findSite(typeof form.site === "string" ? form.site : undefined) ?? allSites()[0];
         const window = parseWindow(typeof form.since === "string" ? form.since : undefined, now());
         if ("error" in window) return jsonError(c, 400, "invalid_since", window.error, "since");
         await reconcile(c.env, window, "staff");
         return c.redirect(`/admin?${new URLSearchParams({ site: site?.id ?? "" })}#reconciliation`, 303);
       })
       .route("/emails", emailsStaff)
+      .route("/settings", settingsPages)
+      .route("/staff", peoplePages)
+      .route("/variants", variantPages)
+      .route("/webhooks", webhookPages)
+      .route("/api/settings", settingsApi)
+      .route("/api/webhooks", webhookApi)
+      .route("/api", peopleApi)
+      .route("/api", variantApi)
       .route("/api", staffApi)
       .notFound((c) => jsonError(c, 404, "not_found", "There is nothing at this address."))
       .onError(httpErrorResponse)

@@ -1,6 +1,6 @@
-import { and, eq, gt, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../platform/db";
-import { staffAuthFailures, staffSessions } from "../platform/schema";
+import { staffAudit, staffAuthFailures, staffRoles, staffSessions } from "../platform/schema";
 
 /** D1 access for staff sign-in: server-side sessions and the shared limit on failed credentials. */
 
@@ -65,4 +65,107 @@ export async function purgeStaffAccess(db: Database, now: number, before: number
     db.delete(staffSessions).where(lt(staffSessions.expiresAt, now)),
     db.delete(staffAuthFailures).where(lt(staffAuthFailures.windowStart, before)),
   ]);
+}
+
+// ─── Roles and the audit log ─────────────────────────────────────────────────────────────────────
+
+/** A staff member's role on a site, by email. */
+export async function roleRow(db: Database, site: string, email: string) {
+  return db
+    .select({ role: staffRoles.role })
+    .from(staffRoles)
+    .where(and(eq(staffRoles.site, site), eq(staffRoles.email, email)))
+    .get();
+}
+
+/** Every role an email holds, on any site. */
+export async function rolesOfEmail(db: Database, email: string) {
+  return db
+    .select({ site: staffRoles.site, role: staffRoles.role })
+    .from(staffRoles)
+    .where(eq(staffRoles.email, email))
+    .all();
+}
+
+/** The roles given on a site, by email. */
+export async function rolesOfSite(db: Database, site: string) {
+  return db
+    .select({
+      email: staffRoles.email,
+      role: staffRoles.role,
+      updatedAt: staffRoles.updatedAt,
+      updatedBy: staffRoles.updatedBy,
+    })
+    .from(staffRoles)
+    .where(eq(staffRoles.site, site))
+    .orderBy(staffRoles.email)
+    .all();
+}
+
+/** Gives (or changes) a role, and writes the audit entry in the same batch. */
+export async function setRole(
+  db: Database,
+  row: { site: string; email: string; role: "viewer" | "editor" | "owner"; at: number; by: string },
+  audit: AuditEntry,
+): Promise<void> {
+  await db.batch([
+    db
+      .insert(staffRoles)
+      .values({
+        site: row.site,
+        email: row.email,
+        role: row.role,
+        createdAt: row.at,
+        updatedAt: row.at,
+        updatedBy: row.by,
+      })
+      .onConflictDoUpdate({
+        target: [staffRoles.site, staffRoles.email],
+        set: { role: row.role, updatedAt: row.at, updatedBy: row.by },
+      }),
+    auditStatement(db, audit),
+  ]);
+}
+
+/** Takes a role away (with its audit entry); false when there was none. */
+export async function removeRole(db: Database, site: string, email: string, audit: AuditEntry): Promise<boolean> {
+  const [deleted] = await db.batch([
+    db
+      .delete(staffRoles)
+      .where(and(eq(staffRoles.site, site), eq(staffRoles.email, email)))
+      .returning({ email: staffRoles.email }),
+    auditStatement(db, audit),
+  ]);
+  return deleted.length > 0;
+}
+
+/** One line of the audit log. */
+export type AuditEntry = {
+  at: number;
+  site: string | null;
+  actor: string;
+  action: string;
+  detail: Record<string, unknown>;
+};
+
+/** The insert of an audit entry, to batch with the change it records. */
+export const auditStatement = (db: Database, e: AuditEntry) =>
+  db
+    .insert(staffAudit)
+    .values({ at: e.at, site: e.site, actor: e.actor, action: e.action, detail: JSON.stringify(e.detail) });
+
+/** Records an entry on its own (an export, which changes nothing). */
+export async function insertAudit(db: Database, e: AuditEntry): Promise<void> {
+  await auditStatement(db, e);
+}
+
+/** The newest entries of a site's audit log (and the deployment-wide ones), newest first, before `before` (an id). */
+export async function auditEntries(db: Database, site: string, limit: number, before?: number) {
+  return db
+    .select()
+    .from(staffAudit)
+    .where(and(or(eq(staffAudit.site, site), isNull(staffAudit.site)), before ? lt(staffAudit.id, before) : undefined))
+    .orderBy(desc(staffAudit.id))
+    .limit(limit)
+    .all();
 }

@@ -77,6 +77,41 @@ svg.chart .yl{text-anchor:end}svg.chart .xl{text-anchor:middle}svg.chart .xl.fir
 footer.in{color:var(--muted);font-size:.85rem;padding-bottom:32px}
 iframe.mail{display:block;width:100%;max-width:680px;height:1000px;margin:0 0 1.5em;border:1px solid var(--line);border-radius:4px;background:#f6f5f1}
 pre.mail{max-width:680px;white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid var(--line);border-radius:4px;padding:14px 16px;font-size:.9rem}
+nav.pages{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:.95rem}nav.pages a[aria-current=page]{font-weight:700;color:var(--ink);text-decoration:none}
+.notice{padding:10px 14px;background:#e2efe4;border-left:4px solid #1d5227;border-radius:4px}
+.status{margin:0 0 20px}.status p{margin:.3em 0}
+.actions{display:flex;flex-wrap:wrap;gap:10px;align-items:center;margin:12px 0}
+.actions.sticky{position:sticky;bottom:0;background:var(--paper);padding:12px 0;border-top:1px solid var(--line)}
+.toc{display:flex;flex-wrap:wrap;gap:6px 16px;margin:16px 0;padding:10px 14px;background:var(--card);border-radius:6px}
+fieldset.plain{border:0;padding:0;margin:0;min-width:0}
+.sett .group{margin:0 0 18px;padding:14px 16px;background:#fff;border:1px solid var(--line);border-radius:4px}
+.sett .group h3{margin:0 0 8px}
+.sett details.group>summary{cursor:pointer;font:700 1.05rem Georgia,"Times New Roman",serif;min-height:32px;color:var(--teal)}
+.sett details.group[open]>summary{margin-bottom:8px}
+.fields{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:14px 20px}
+.field{display:flex;flex-direction:column;min-width:0}.field.wide{grid-column:1/-1}
+.field input[type=text],.field select,.field textarea{width:100%}
+.field input[type=color]{width:72px;padding:2px}
+textarea{font:inherit;padding:8px 10px;border:1px solid #8c877c;border-radius:4px;background:#fff;color:var(--ink);max-width:100%}
+.field.check{flex-direction:row;flex-wrap:wrap;align-items:center;gap:4px 10px}.field.check label{margin:0;font-weight:400}
+.field.check input{width:22px;height:22px;min-height:0}
+fieldset.field{border:0;padding:0;margin:0}fieldset.field legend{font-weight:700;font-size:.92rem;margin-bottom:4px;padding:0}
+.chip{display:inline-flex;align-items:center;gap:6px;min-height:36px;margin:0 14px 0 0;font-weight:400}.chip input{min-height:0;width:18px;height:18px}
+.hint{font-size:.84rem;color:var(--muted);margin-top:3px;flex-basis:100%}
+.field-error{color:var(--bad);font-weight:700;font-size:.9rem;margin-top:3px;flex-basis:100%}
+.invalid input,.invalid select,.invalid textarea{border:2px solid var(--bad)}
+ul.changes{margin:0;padding-left:18px;font-size:.9rem}
+code{font-size:.9em;background:var(--card);padding:0 4px;border-radius:3px}
+.pv-lang .frames{display:flex;flex-wrap:wrap;gap:20px;align-items:flex-start}
+iframe.pv-desktop{display:block;width:1024px;height:860px;border:1px solid var(--line);background:#fff}
+iframe.pv-phone{display:block;width:390px;height:860px;border:1px solid var(--line);background:#fff}
+.pv-desktop,.pv-phone{max-width:none}
+body.pv{background:#fff;margin:0}
+.pv-article{max-width:680px;margin:0 auto;padding:24px 18px;font:18px/1.6 Georgia,"Times New Roman",serif}
+.pv-article h1{font-size:1.8rem}.pv-kicker{font:700 .85rem system-ui,sans-serif;text-transform:uppercase;letter-spacing:.06em;color:var(--teal)}
+.pv-error{margin:12px;padding:10px 14px;background:#f8e3e1;color:var(--bad);font:700 1rem system-ui,sans-serif}
+table.variants th[scope=row]{white-space:nowrap}
+.bar{display:inline-block;height:10px;background:var(--teal);border-radius:2px;vertical-align:middle}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:560px){h1{font-size:1.5rem}.net{font-size:1.7rem}.in{padding:0 14px}th,td{padding:6px 6px}.filters{padding:12px}}
 @media print{.filters,.top form{display:none}}

@@ -4,7 +4,7 @@ import { configuredOrigin, type WorkerEnv } from "../platform/env";
 import { fromHeader } from "../platform/mail/message";
 import { sendMail } from "../platform/mail/send";
 import { mailFrom, type Transport, transportFor } from "../platform/mail/transports";
-import { SITES } from "../platform/sites";
+import { allSites } from "../platform/sites";
 import { publisherOf, renderSupporterMail } from "./email";
 import { manageUrl } from "./links";
 import { renewalNoticeDue, renewalNoticeKey } from "./rules";
@@ -37,7 +37,7 @@ export async function sendRenewalNotices(
   const origin = configuredOrigin(env);
   if (!origin) return result;
   const db = database(env.DB);
-  for (const site of SITES) {
+  for (const site of allSites()) {
     const settings = site.emails.renewalNotice;
     if (!settings.enabled) continue;
     try {

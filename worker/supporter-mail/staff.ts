@@ -7,10 +7,11 @@ import { database } from "../platform/db";
 import { configuredOrigin } from "../platform/env";
 import type { Html } from "../platform/html";
 import { MAIL_KINDS } from "../platform/mail/message";
-import { findSite, SITES } from "../platform/sites";
+import { allSites, findSite } from "../platform/sites";
 import type { AdminEnv, Staff } from "../staff/auth";
 import { runAt } from "../staff/now";
 import { count, money, staffPage } from "../staff/render/html";
+import { refuseUnless } from "../staff/roles";
 import type { RenderedMail } from "./email";
 import { previewMail } from "./previews";
 import { sendRenewalNotices } from "./renewals";
@@ -73,7 +74,7 @@ const isLanguage = (lang: string | undefined): lang is Language =>
 
 export const emailsStaff = new Hono<AdminEnv>()
   .get("/", async (c) => {
-    const site = findSite(c.req.query("site")) ?? SITES[0];
+    const site = findSite(c.req.query("site")) ?? allSites()[0];
     if (!site) return c.text("No sites are configured.", 500);
     const days = Number(c.req.query("days")) === 7 ? 7 : 30;
     const kind = isPreviewKind(c.req.query("kind")) ? (c.req.query("kind") as PreviewKind) : "receipt";
@@ -101,13 +102,15 @@ export const emailsStaff = new Hono<AdminEnv>()
   })
   // Sends the renewal notices due now, as the 15-minute Cron Trigger does (JSON). In development `?now=` tries the future.
   .post("/renewal-notices", async (c) => {
+    const refused = await refuseUnless(c, null, "editor", "sending renewal notices");
+    if (refused) return refused;
     const at = runAt(c);
     if ("refused" in at) return at.refused;
     const now = at.now;
     return c.json({ now: new Date(now).toISOString(), ...(await sendRenewalNotices(c.env, now)) });
   })
   .get("/preview", (c) => {
-    const site = findSite(c.req.query("site")) ?? SITES[0];
+    const site = findSite(c.req.query("site")) ?? allSites()[0];
     const kind = c.req.query("kind");
     const lang = c.req.query("lang");
     if (!site || !isPreviewKind(kind) || !isLanguage(lang)) return c.text("Unknown site, kind or language.", 400);
@@ -157,7 +160,7 @@ export function emailsPage(view: EmailsView): string {
     (d) =>
       html`<li><a href="/admin/emails?${query({ site: site.id, days: d, kind: selected.kind, lang: selected.lang })}"${d === days ? html` aria-current="page"` : ""}>Last ${d} days</a></li>`,
   );
-  const siteOptions = SITES.map(
+  const siteOptions = allSites().map(
     (s) => html`<option value="${s.id}"${s.id === site.id ? html` selected` : ""}>${s.name}</option>`,
   );
   const previews = PREVIEW_KINDS.map(

@@ -6,7 +6,7 @@
 const CSS = `
 [hidden]{display:none!important}
 :host{position:relative!important;z-index:2147483000!important}
-.banner{background:#f6f3ec;border-bottom:1px solid #b9b2a3;box-shadow:0 2px 12px #0002}
+.banner{background:var(--rs-bg,#f6f3ec);border-bottom:1px solid #b9b2a3;box-shadow:0 2px 12px #0002}
 .bottom .banner{position:fixed;inset:auto 0 0;border:0;border-top:4px solid;box-shadow:0 -2px 12px #0002;max-height:100vh;overflow:auto}
 .bi,.bc{max-width:1080px;margin:0 auto;padding:12px 8px 12px 20px}
 .bi{display:flex;flex-wrap:wrap;align-items:center;gap:4px 16px}

@@ -1,11 +1,14 @@
 import type { ComponentType } from "preact";
+import type { ProgressResponse } from "../../../worker/core/widget-contract";
 import type { articlesRead } from "../rules/articles";
 import type { whyNotShown } from "../rules/filters";
 import type { fnv1a } from "../rules/hash";
+import type { decide } from "../rules/reader";
 import type { loadState, saveState } from "../rules/state";
 import type { BannerOptions } from "./banner-place";
 import type { checkAmount } from "./check-amount";
 import type { Env } from "./env";
+import type { MountDeps } from "./mount";
 import type { MountOptions } from "./mount-options";
 import type { OtherAmount } from "./OtherAmount";
 import type { confirmThanks, Thanks } from "./Thanks";
@@ -33,8 +36,20 @@ export type BannerChunk = {
   showBanner: (o: BannerOptions) => (dismissed: boolean) => void;
 };
 
+/** What the goal chunk provides (widget/src/ask/goal-chunk.ts). */
+export type GoalChunk = {
+  /** Puts the campaign's progress toward its goal at the top of the in-article ask. */
+  showGoal: (env: Env, root: ShadowRoot, progress: ProgressResponse) => void;
+};
+
+/** What the target chunk provides (widget/src/ask/target-chunk.ts). */
+export type TargetChunk = {
+  /** Whether the site's target includes this page view's reader, and the variants they may get. */
+  decide: typeof decide;
+};
+
 /** The lazily loaded chunks, by name: `widget/<name>[.<lang>].js`, fetched once when first needed. */
-export type Chunks = { extras: Extras; banner: BannerChunk };
+export type Chunks = { extras: Extras; banner: BannerChunk; goal: GoalChunk; target: TargetChunk };
 export type ChunkName = keyof Chunks;
 
 /**
@@ -44,7 +59,7 @@ export type ChunkName = keyof Chunks;
  * own parts; see widget/shared-modules.json), each chunk puts itself under its name.
  */
 export type ReaderSupportGlobal = {
-  mount?: (o: MountOptions) => void;
+  mount?: (o: MountOptions, deps?: MountDeps) => void;
   lib?: Record<string, unknown>;
   /** The loader's state and targeting rules, which the ask bundle uses instead of its own copies. */
   rules?: {

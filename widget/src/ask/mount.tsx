@@ -1,6 +1,6 @@
 import { Component, render } from "preact";
 import { Fragment, jsx, jsxs } from "preact/jsx-runtime";
-import type { Placement } from "../../../worker/core/widget-contract";
+import type { AskConfig, Placement, ProgressResponse } from "../../../worker/core/widget-contract";
 import { fill, strings } from "../i18n";
 import { articlesRead } from "../rules/articles";
 import { whyNotShown } from "../rules/filters";
@@ -100,123 +100,164 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
   if (config === 404) console.warn(`[reader-support] Unknown site "${o.site}" (data-site).`);
   if (!config || typeof config === "number") return;
 
-  let state = update((s) => ({
-    ...s,
-    id: s.id || newReaderId(),
-    viewCap: config.rules.viewCap,
-    minArticles: config.rules.minArticles,
-  }));
-  const variant = pickVariant(config.variants, state.id!, o.site);
-  const copy = { ...config.copy, ...variant?.copy } as Env["copy"];
-  const tracker = createTracker(
-    o.origin,
-    o.site,
-    { variant: variant?.id, campaign },
-    deps.beacon === undefined ? browserBeacon() : deps.beacon,
-  );
+  // The site's colours, as custom properties the stylesheet reads (styles.ts), in every shadow root.
+  const theme = config.theme;
+  if (theme && /^(#[\da-f]{6}){2}$/i.test(theme.accent + theme.background))
+    sheet().insertRule(`:host{--rs-accent:${theme.accent};--rs-bg:${theme.background}}`);
+
   const chunk = <K extends ChunkName>(name: K): Promise<Chunks[K]> =>
     (deps.chunks?.[name] as (() => Promise<Chunks[K]>) | undefined)?.() ?? loadChunk(o.origin, name);
-  const env: Env = {
-    site: o.site,
-    origin: o.origin,
-    lang: config.lang,
-    t: strings(config.lang),
-    config,
-    copy,
-    variant: variant?.id,
-    campaign,
-    articles: state.countOff ? null : articlesRead(state, now()),
-    now,
-    fetch: deps.fetch ?? ((...a) => fetch(...a)),
-    navigate:
-      deps.navigate ??
-      ((url) => {
-        try {
-          (window.top ?? window).location.href = url;
-        } catch {
-          location.href = url;
-        }
-      }),
-    track: tracker.track,
-    update,
-    pageUrl: cleanUrl(location.href),
-    extras: () => chunk("extras"),
-  };
 
-  const wants = (p: Placement) => placement === "both" || placement === p;
-  const context = {
-    state,
-    now: now(),
-    viewCap: config.rules.viewCap,
-    minArticles: config.rules.minArticles,
-    returning: o.rs === "cancelled",
-  };
-  const inlineDue = wants("inline") && !whyNotShown(context, "inline");
-  const bannerDue = wants("banner") && !whyNotShown(context, "banner");
-  // Set once the worker has confirmed the payment behind the return link: what was given.
-  let thanks: Given | null = null;
+  // Shows what is due once targeting has said whether this page view gets the ask at all
+  // (`wanted`) and which variants it may get. Nothing about the reader is sent anywhere.
+  const run = (wanted: boolean, variants: AskConfig["variants"]) => {
+    // Outside the site's target there is no ask, and nothing is counted or stored; the way back
+    // from Stripe is still thanked.
+    if (!wanted && !token) return;
+    let state = update((s) => ({
+      ...s,
+      id: s.id || newReaderId(),
+      viewCap: config.rules.viewCap,
+      minArticles: config.rules.minArticles,
+    }));
+    const variant = pickVariant(variants, state.id!, o.site);
+    const copy = { ...config.copy, ...variant?.copy } as Env["copy"];
+    const tracker = createTracker(
+      o.origin,
+      o.site,
+      { variant: variant?.id, campaign },
+      deps.beacon === undefined ? browserBeacon() : deps.beacon,
+    );
+    const env: Env = {
+      site: o.site,
+      origin: o.origin,
+      lang: config.lang,
+      t: strings(config.lang),
+      config,
+      copy,
+      variant: variant?.id,
+      campaign,
+      articles: state.countOff ? null : articlesRead(state, now()),
+      now,
+      fetch: deps.fetch ?? ((...a) => fetch(...a)),
+      navigate:
+        deps.navigate ??
+        ((url) => {
+          try {
+            (window.top ?? window).location.href = url;
+          } catch {
+            location.href = url;
+          }
+        }),
+      track: tracker.track,
+      update,
+      pageUrl: cleanUrl(location.href),
+      extras: () => chunk("extras"),
+    };
 
-  // One view per page counts toward the cap, however many placements are seen.
-  let viewCounted = false;
-  const seen = (placement: Placement) => {
-    env.track("view", placement);
-    if (!viewCounted && !thanks) {
-      viewCounted = true;
-      state = update((s) => recordView(s, now()));
-    }
-  };
+    const wants = (p: Placement) => placement === "both" || placement === p;
+    const context = {
+      state,
+      now: now(),
+      viewCap: config.rules.viewCap,
+      minArticles: config.rules.minArticles,
+      returning: o.rs === "cancelled",
+    };
+    const inlineDue = wanted && wants("inline") && !whyNotShown(context, "inline");
+    const bannerDue = wanted && wants("banner") && !whyNotShown(context, "banner");
+    // Set once the worker has confirmed the payment behind the return link: what was given.
+    let thanks: Given | null = null;
 
-  let inline: { host: HTMLElement; root: ShadowRoot } | null = null;
-  // Closes the banner once it is up; "Remind me later" before it arrives keeps it away.
-  let bannerWanted = true;
-  let closeBanner = (_dismissed: boolean) => {
-    bannerWanted = false;
-  };
+    // One view per page counts toward the cap, however many placements are seen.
+    let viewCounted = false;
+    const seen = (placement: Placement) => {
+      env.track("view", placement);
+      if (!viewCounted && !thanks) {
+        viewCounted = true;
+        state = update((s) => recordView(s, now()));
+      }
+    };
 
-  // Places the ask, or with `Thanks` (from the extras chunk) the thank-you.
-  const show = (Thanks?: Extras["Thanks"]) => {
-    if (Thanks || inlineDue) {
-      const { host, root } = createHost(doc, "inline");
-      if (placeInline(doc, host, config.rules.afterParagraph, o.data.target)) {
-        inline = { host, root };
-        render(
-          Thanks ? <Thanks env={env} given={thanks!} /> : <Ask env={env} onSnooze={() => closeBanner(false)} />,
-          root,
-        );
-        if (!Thanks) {
-          env.track("impression", "inline");
-          observeSeen(host, () => seen("inline"));
+    let inline: { host: HTMLElement; root: ShadowRoot } | null = null;
+    // Closes the banner once it is up; "Remind me later" before it arrives keeps it away.
+    let bannerWanted = true;
+    let closeBanner = (_dismissed: boolean) => {
+      bannerWanted = false;
+    };
+
+    // Places the ask, or with `Thanks` (from the extras chunk) the thank-you.
+    const show = (Thanks?: Extras["Thanks"]) => {
+      if (Thanks || inlineDue) {
+        const { host, root } = createHost(doc, "inline");
+        if (placeInline(doc, host, config.rules.afterParagraph, o.data.target)) {
+          inline = { host, root };
+          render(
+            Thanks ? <Thanks env={env} given={thanks!} /> : <Ask env={env} onSnooze={() => closeBanner(false)} />,
+            root,
+          );
+          if (!Thanks) {
+            env.track("impression", "inline");
+            observeSeen(host, () => seen("inline"));
+            // The campaign's goal, when it has one: its progress and the goal chunk, fetched side
+            // by side; either failing leaves the ask as it is.
+            if (campaign && config.goals?.[campaign])
+              Promise.all([
+                chunk("goal"),
+                env
+                  .fetch(`${o.origin}/api/progress?site=${encodeURIComponent(o.site)}&campaign=${campaign}`)
+                  .then((r) => (r.ok ? (r.json() as Promise<ProgressResponse>) : Promise.reject())),
+              ]).then(
+                ([{ showGoal }, progress]) => showGoal(env, root, progress),
+                () => {},
+              );
+          }
         }
       }
-    }
-    // A thank-you needs no banner when it is already shown in the article.
-    if (Thanks ? !inline : bannerDue)
-      chunk("banner").then(
-        ({ showBanner }) => {
-          if (bannerWanted)
-            closeBanner = showBanner({
-              env,
-              thanks: Thanks && <Thanks env={env} given={thanks!} banner />,
-              inline,
-              seen: () => seen("banner"),
-            });
-        },
-        () => {}, // Without its chunk there is no banner; the in-article ask stands alone.
+      // A thank-you needs no banner when it is already shown in the article.
+      if (Thanks ? !inline : bannerDue)
+        chunk("banner").then(
+          ({ showBanner }) => {
+            if (bannerWanted)
+              closeBanner = showBanner({
+                env,
+                thanks: Thanks && <Thanks env={env} given={thanks!} banner />,
+                inline,
+                seen: () => seen("banner"),
+              });
+          },
+          () => {}, // Without its chunk there is no banner; the in-article ask stands alone.
+        );
+    };
+    // The thank-you and its check live in the extras chunk: a first-time reader never downloads
+    // them. Only when the worker confirms the payment is the reader thanked (and remembered as a
+    // supporter); a forged, unpaid or reused link, or no answer, leaves the page as for anyone.
+    if (token)
+      env.extras().then(
+        (x) =>
+          x.confirmThanks(env, token).then((given) => {
+            thanks = given;
+            show(given ? x.Thanks : undefined);
+          }),
+        () => show(),
       );
+    else show();
   };
-  // The thank-you and its check live in the extras chunk: a first-time reader never downloads
-  // them. Only when the worker confirms the payment is the reader thanked (and remembered as a
-  // supporter); a forged, unpaid or reused link, or no answer, leaves the page as for anyone.
-  if (token)
-    env.extras().then(
-      (x) =>
-        x.confirmThanks(env, token).then((given) => {
-          thanks = given;
-          show(given ? x.Thanks : undefined);
-        }),
-      () => show(),
+  // Targeting (rules/reader.ts) is a chunk of its own, fetched only for a site that targets: other
+  // sites' readers never download it. Without it nobody targeted can be told apart: no ask.
+  if (config.target || config.variants.some((v) => v.target))
+    chunk("target").then(
+      ({ decide }) =>
+        run(
+          ...decide(
+            config,
+            { data: o.data, referrer: doc.referrer, href: location.href, width: innerWidth },
+            loadState(storage, o.site),
+            now(),
+          ),
+        ),
+      () => run(false, []),
     );
-  else show();
+  else run(true, config.variants);
 }
 
 // The loader calls `mount` once both the bundle and the config have loaded. The chunks borrow
@@ -238,9 +279,10 @@ g.lib = {
   formatMoney,
   postJson,
 };
-g.mount = (o) => {
+// The admin preview passes `deps` too: no counters, no checkout, no navigation.
+g.mount = (o, deps) => {
   try {
-    mount(o);
+    mount(o, deps);
   } catch {
     // Never throw into the host page.
   }

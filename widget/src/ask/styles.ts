@@ -10,11 +10,11 @@ export const CSS = `
 :host{all:initial!important;display:block!important;font-family:inherit!important;font-size:16px!important;line-height:1.5!important;color:#1c1b19!important}
 :host([data-placement=inline]){margin:32px 0!important}
 *{box-sizing:border-box;margin:0;padding:0;font:inherit;color:inherit;border:0;background:none}
-.box{background:#f6f3ec;border-top:4px solid;padding:24px 20px 20px;font-size:17px;line-height:1.55}
+.box{background:var(--rs-bg,#f6f3ec);border-top:4px solid;padding:24px 20px 20px;font-size:17px;line-height:1.55}
 h2{font-size:24px;line-height:1.25;margin-bottom:12px;outline:0}
 p{margin-bottom:12px}
 h2,strong,.count,.link,.opt span,legend,.btn,.err{font-weight:700}
-.link{display:inline-flex;align-items:center;min-height:44px;text-decoration:underline;cursor:pointer;color:#0f4c5c}
+.link{display:inline-flex;align-items:center;min-height:44px;text-decoration:underline;cursor:pointer;color:var(--rs-accent,#0f4c5c)}
 .small,.total{font-size:14px;color:#55524b}
 legend{display:block;font-size:14px;margin-bottom:6px}
 form{margin-top:16px}
@@ -23,13 +23,13 @@ fieldset{margin-bottom:16px;min-width:0}
 .opt{position:relative}
 .opt input{position:absolute;opacity:0}
 .opt span,.btn{display:flex;align-items:center;justify-content:center;min-height:48px;border:1px solid #8c877c;background:#fff;border-radius:4px;cursor:pointer}
-.opt input:checked+span,.btn{background:#0f4c5c;border-color:#0f4c5c;color:#fff}
+.opt input:checked+span,.btn{background:var(--rs-accent,#0f4c5c);border-color:var(--rs-accent,#0f4c5c);color:#fff}
 .opt input:focus-visible+span,:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}
 .opt span:hover,.btn:hover{filter:brightness(.9)}
 .err{color:#a1221b;font-size:15px;margin:0}
 .err:not(:empty){margin-top:8px}
 .chk{display:flex;align-items:center;gap:10px;min-height:44px;margin-bottom:8px;font-size:15px}
-.chk input{width:22px;height:22px;accent-color:#0f4c5c}
+.chk input{width:22px;height:22px;accent-color:var(--rs-accent,#0f4c5c)}
 .btn{gap:10px;padding:10px 28px;width:100%;max-width:360px;font-size:17px}
 .btn[aria-disabled=true]{cursor:progress;opacity:.8}
 .marks{display:flex;gap:6px;margin:16px 0 4px;list-style:none}

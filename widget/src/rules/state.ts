@@ -12,6 +12,8 @@ export type ReaderState = {
   bannerUntil?: number;
   /** The reader gave; no ask until this time (ms). */
   supporterUntil?: number;
+  /** The ask has been seen in this browser at least once (`views` forgets after 30 days). */
+  seen?: true;
   /** When the ask was actually seen (ms), only the last 30 days are kept. */
   views?: number[];
   /** Week number → short hashes of the distinct articles read that week. */

@@ -12,5 +12,5 @@ export function viewsInWindow(state: ReaderState, now: number): number {
 /** Records one view (the ask was at least half visible), dropping views older than the window. */
 export function recordView(state: ReaderState, now: number): ReaderState {
   const recent = (state.views || []).filter((t) => t > now - VIEW_WINDOW);
-  return { ...state, views: [...recent, now] };
+  return { ...state, seen: true, views: [...recent, now] };
 }

@@ -75,7 +75,7 @@ function header(view: DashboardView): Html {
       : everywhere;
   return html`<header class="top"><div class="in">
 <a class="brand" href="/admin">Reader Support · Staff</a>
-<a href="/admin/emails?${query({ site: view.site.id })}">Emails</a>
+<nav class="pages" aria-label="Staff pages"><a href="/admin?${query({ site: view.site.id })}" aria-current="page">Dashboard</a><a href="/admin/settings?${query({ site: view.site.id })}">Settings</a><a href="/admin/variants?${query({ site: view.site.id })}">Variants</a><a href="/admin/webhooks?${query({ site: view.site.id })}">Webhooks</a><a href="/admin/emails?${query({ site: view.site.id })}">Emails</a><a href="/admin/staff?${query({ site: view.site.id })}">Staff and audit</a></nav>
 <span class="who">${who}</span>${out}
 </div></header>`;
 }
