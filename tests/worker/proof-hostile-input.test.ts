@@ -1,6 +1,7 @@
 import { listDurableObjectIds } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../worker/core/allocation";
 import { flushSite } from "../../worker/events/counter";
 import { call, checkoutBody, clearLedger, control, drain, ORIGIN } from "./helpers";
 
@@ -15,16 +16,6 @@ import { call, checkoutBody, clearLedger, control, drain, ORIGIN } from "./helpe
 const SEED = 0xbad_1dea;
 const PER_ROUTE = 2_500;
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
@@ -264,7 +255,7 @@ describe("proof: hostile input is refused and stores nothing", () => {
     await clearLedger();
     await drain();
     await control("/_test/reset");
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const codes = new Map<string, number>();
     const tally = (code: string) => codes.set(code, (codes.get(code) ?? 0) + 1);
     const bodies = Array.from({ length: PER_ROUTE }, () => [hostileCheckout(random), hostileEvents(random)] as const);

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../worker/core/allocation";
 import type { LedgerEvent } from "../../worker/core/ledger";
 import { processEvent } from "../../worker/ledger/process-event";
 import {
@@ -33,18 +34,6 @@ const UNIQUE = 7_000;
 const DUPLICATES = 3_000;
 const WIDTH = 4;
 const SECRET = "whsec_local_dev_only";
-
-/** A small, fast, seeded PRNG (mulberry32). */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   const out = [...items];
@@ -292,7 +281,7 @@ describe("proof: webhooks at least once, in any order", () => {
     for (const s of ["paid", "canceled", "expired", "active", "past_due"]) expect(statuses).toContain(s);
 
     // The stress: 30% duplicates, shuffled, 4 in flight at a time, some over signed HTTP.
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const duplicates = Array.from({ length: DUPLICATES }, () => events[Math.floor(random() * UNIQUE)] as LedgerEvent);
     const deliveries = shuffle([...events, ...duplicates], random);
     expect(deliveries).toHaveLength(10_000);

@@ -117,20 +117,31 @@ async function changeEndpoint(
   forgetEndpoints();
 }
 
-/** Replays a delivery now (audited); the delivery's new status. */
-async function replay(c: Context<AdminEnv>, deliveryId: string, site: string, url: string | null, type: string) {
+/**
+ * Replays the delivery named in the path now (audited), for an editor of its site: the delivery
+ * and its new status, or the answer that refuses it (unknown site or delivery, a role too low).
+ */
+async function replay(c: Context<AdminEnv>) {
+  const site = findSite(c.req.query("site"));
+  if (!site) return { refused: unknownSite(c) };
+  const refused = await refuseUnless(c, site.id, "editor", "replaying a webhook delivery");
+  if (refused) return { refused };
   const db = database(c.env.DB);
+  const delivery = await deliveryById(db, c.req.param("id") ?? "");
+  if (!delivery || delivery.site !== site.id)
+    return { refused: jsonError(c, 404, "unknown_delivery", "No delivery of this site has this id.") };
+  const endpoint = await endpointById(db, delivery.endpointId);
   const now = Date.now();
   await db.batch([
     auditStatement(db, {
       at: now,
-      site,
+      site: site.id,
       actor: actorOf(c.var.staff),
       action: "webhooks.replay",
-      detail: { delivery: deliveryId, type, url },
+      detail: { delivery: delivery.id, type: delivery.type, url: endpoint?.url ?? null },
     }),
   ]);
-  return deliver(c.env, deliveryId, "replay", now);
+  return { site, delivery, status: await deliver(c.env, delivery.id, "replay", now) };
 }
 
 async function listView(c: Context<AdminEnv>, site: { id: string; name: string }) {
@@ -250,16 +261,8 @@ export const webhookPages = new Hono<AdminEnv>()
     );
   })
   .post("/deliveries/:id/replay", sameSiteOnly, async (c) => {
-    const site = findSite(c.req.query("site"));
-    if (!site) return unknownSite(c);
-    const refused = await refuseUnless(c, site.id, "editor", "replaying a webhook delivery");
+    const { refused, site, delivery, status: outcome } = await replay(c);
     if (refused) return refused;
-    const db = database(c.env.DB);
-    const delivery = await deliveryById(db, c.req.param("id"));
-    if (!delivery || delivery.site !== site.id)
-      return jsonError(c, 404, "unknown_delivery", "No delivery of this site has this id.");
-    const endpoint = await endpointById(db, delivery.endpointId);
-    const outcome = await replay(c, delivery.id, site.id, endpoint?.url ?? null, delivery.type);
     const notice =
       outcome === "succeeded"
         ? "Replayed: the endpoint answered 2xx."
@@ -329,19 +332,11 @@ export const webhookApi = new Hono<AdminEnv>()
     });
   })
   .post("/deliveries/:id/replay", sameSiteOnly, async (c) => {
-    const site = findSite(c.req.query("site"));
-    if (!site) return unknownSite(c);
-    const refused = await refuseUnless(c, site.id, "editor", "replaying a webhook delivery");
+    const { refused, delivery, status } = await replay(c);
     if (refused) return refused;
-    const db = database(c.env.DB);
-    const delivery = await deliveryById(db, c.req.param("id"));
-    if (!delivery || delivery.site !== site.id)
-      return jsonError(c, 404, "unknown_delivery", "No delivery of this site has this id.");
-    const endpoint = await endpointById(db, delivery.endpointId);
-    const status = await replay(c, delivery.id, site.id, endpoint?.url ?? null, delivery.type);
     if (status === "not_claimed")
       return jsonError(c, 409, "in_progress", "Another attempt of this delivery is running.");
-    return c.json({ delivery: delivery.id, status, attempts: await attemptsOf(db, delivery.id) });
+    return c.json({ delivery: delivery.id, status, attempts: await attemptsOf(database(c.env.DB), delivery.id) });
   })
   .patch("/:id", sameSiteOnly, jsonBody(8192), async (c) => {
     const found = await endpointOf(c);
