@@ -2,6 +2,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { askConfig } from "../core/ask-config";
 import type { AskConfig } from "../core/contract";
 import type { SiteConfig } from "../core/site-config";
+import { staffFramingHeaders } from "../staff/headers";
 
 /**
  * The preview of the ask: a frame of its own (`/admin/settings/preview/frame`) whose CSP allows
@@ -91,19 +92,7 @@ export const previewFrameHeaders = secureHeaders({
 });
 
 /** The preview page's headers: the staff CSP, plus frames from our own origin. */
-export const previewPageHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'none'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", "data:"],
-    frameSrc: ["'self'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-  },
-  xFrameOptions: "DENY",
-  referrerPolicy: "same-origin",
-});
+export const previewPageHeaders = staffFramingHeaders;
 
 /** The preview's own security headers in place of the staff app's (null for other paths). */
 export function settingsPageHeaders(path: string) {

@@ -128,6 +128,17 @@ function parseRoleChange(input: {
   return { email: email.data, role: input.role };
 }
 
+/** Gives `change.email` the role on `site`, with its audit entry in the same batch. */
+async function saveRole(c: Context<AdminEnv>, site: string, change: { email: string; role: Role }) {
+  const at = Date.now();
+  const by = actorOf(c.var.staff);
+  await setRole(
+    database(c.env.DB),
+    { site, ...change, at, by },
+    { at, site, actor: by, action: "roles.set", detail: change },
+  );
+}
+
 export const peoplePages = new Hono<AdminEnv>()
   .get("/", async (c) => {
     const site = siteOf(c);
@@ -154,19 +165,7 @@ export const peoplePages = new Hono<AdminEnv>()
         }),
         400,
       );
-    const now = Date.now();
-    const by = actorOf(c.var.staff);
-    await setRole(
-      database(c.env.DB),
-      { site: site.id, ...change, at: now, by },
-      {
-        at: now,
-        site: site.id,
-        actor: by,
-        action: "roles.set",
-        detail: change,
-      },
-    );
+    await saveRole(c, site.id, change);
     return c.redirect(
       `/admin/staff?${new URLSearchParams({ site: site.id, notice: `${change.email} is now ${change.role}.` })}`,
       303,
@@ -219,19 +218,7 @@ export const peopleApi = new Hono<AdminEnv>()
     const change = parseRoleChange(body.value as Record<string, unknown>);
     if ("error" in change)
       return jsonError(c, 400, "invalid_role", `${change.error.field}: ${change.error.message}`, change.error.field);
-    const now = Date.now();
-    const by = actorOf(c.var.staff);
-    await setRole(
-      database(c.env.DB),
-      { site: site.id, ...change, at: now, by },
-      {
-        at: now,
-        site: site.id,
-        actor: by,
-        action: "roles.set",
-        detail: change,
-      },
-    );
+    await saveRole(c, site.id, change);
     return c.json({ site: site.id, ...change });
   })
   // DELETE /admin/api/roles?site=&email=: takes a role away (owners).

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
-import { secureHeaders } from "hono/secure-headers";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { parseWindow } from "../core/reconcile";
 import { reconcile } from "../ledger/reconcile";
@@ -27,6 +26,7 @@ import {
   usableAdminToken,
 } from "./auth";
 import { growthView } from "./growth";
+import { staffHeaders } from "./headers";
 import { peopleApi, peoplePages } from "./people";
 import { dashboardData } from "./queries";
 import { dayBounds, msBounds, resolveRange } from "./range";
@@ -46,19 +46,6 @@ import { deleteAllSessions } from "./store";
 import { ADMIN_CSS, CSS_PATH } from "./styles";
 
 const COOKIE = { path: "/admin", httpOnly: true, secure: true, sameSite: "Strict" } as const;
-
-const staffHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'none'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", "data:"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-  },
-  xFrameOptions: "DENY",
-  referrerPolicy: "same-origin",
-});
 
 /**
  * `/admin`: the dashboard page, sign-in and sign-out, the stylesheet and the JSON API, behind

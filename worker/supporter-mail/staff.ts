@@ -9,6 +9,7 @@ import type { Html } from "../platform/html";
 import { MAIL_KINDS } from "../platform/mail/message";
 import { allSites, findSite } from "../platform/sites";
 import type { AdminEnv, Staff } from "../staff/auth";
+import { staffFramingHeaders } from "../staff/headers";
 import { runAt } from "../staff/now";
 import { count, money, staffPage } from "../staff/render/html";
 import { refuseUnless } from "../staff/roles";
@@ -32,19 +33,7 @@ const WINDOWS = [7, 30] as const;
 const DAY = 86_400_000;
 
 /** The page's headers: the staff CSP, plus frames from our own preview. */
-const pageHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'none'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", "data:"],
-    frameSrc: ["'self'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-  },
-  xFrameOptions: "DENY",
-  referrerPolicy: "same-origin",
-});
+const pageHeaders = staffFramingHeaders;
 
 /** The HTML preview's headers: an email's inline styles, nothing else, framed only by our page. */
 const previewHeaders = secureHeaders({
