@@ -29,9 +29,13 @@ const CONFIRM = {
   },
 } satisfies Record<Language, unknown>;
 
-/** The confirmation link's page: a GET shows only this button, so mail scanners confirm nothing. */
-export function confirmPage(lang: Language, siteName: string, action: string): string {
-  const t = CONFIRM[lang];
+/** A page with one question and one button that posts to `action`: the GET of an emailed link does nothing. */
+function buttonPage(
+  lang: Language,
+  siteName: string,
+  t: { title: string; ask: (site: string) => string; button: string },
+  action: string,
+): string {
   return readerPage({
     lang,
     siteName,
@@ -42,6 +46,12 @@ export function confirmPage(lang: Language, siteName: string, action: string): s
 <button type="submit">${t.button}</button>
 </form>`,
   });
+}
+
+/** The confirmation link's page: a GET shows only this button, so mail scanners confirm nothing. */
+export function confirmPage(lang: Language, siteName: string, action: string): string {
+  const t = CONFIRM[lang];
+  return buttonPage(lang, siteName, t, action);
 }
 
 /** After confirming: the day the one email comes (`sendOn`, YYYY-MM-DD), in the reader's language. */
@@ -101,16 +111,7 @@ const COPY = {
  */
 export function forgetConfirmPage(lang: Language, siteName: string, action: string): string {
   const t = COPY[lang];
-  return readerPage({
-    lang,
-    siteName,
-    title: t.title,
-    body: html`<h1>${t.title}</h1>
-<p>${t.ask(siteName)}</p>
-<form method="post" action="${action}">
-<button type="submit">${t.button}</button>
-</form>`,
-  });
+  return buttonPage(lang, siteName, t, action);
 }
 
 /** The answer after forgetting: the same whether or not anything was pending. */
