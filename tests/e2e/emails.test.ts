@@ -1,8 +1,7 @@
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { PREVIEW_KINDS } from "../../worker/supporter-mail/samples";
 import { chromiumAvailable } from "./browser";
-import { axeSource, SHOTS, useStackAndBrowser } from "./setup";
+import { axeViolations, SHOTS, useStackAndBrowser } from "./setup";
 
 /**
  * A failed renewal, as a supporter lives it: a monthly pledge through the demo, the renewal fails
@@ -33,17 +32,6 @@ describe.skipIf(!chromiumAvailable())("a failed renewal's email, in Chromium", (
     expect(response.status, path).toBe(200);
     return (await response.json()) as Record<string, any>;
   };
-
-  async function axeViolations(page: Page): Promise<string[]> {
-    await page.evaluate(axeSource());
-    return page.evaluate(async () => {
-      const axe = (
-        window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string }[] }> } }
-      ).axe;
-      const r = await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
-      return r.violations.map((v) => v.id);
-    });
-  }
 
   it("the link updates the card in the emulator, and the next retry's success sends a thank-you", async () => {
     const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 900 } });

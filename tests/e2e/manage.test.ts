@@ -1,7 +1,6 @@
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "./browser";
-import { axeSource, SHOTS, useStackAndBrowser } from "./setup";
+import { axeViolations, SHOTS, useStackAndBrowser } from "./setup";
 
 /**
  * Managing one's support as a supporter walks it: a monthly pledge through the demo, then /manage → email →
@@ -21,17 +20,6 @@ describe.skipIf(!chromiumAvailable())("supporters manage their own support, in C
     (await staff<{ recurring: { currency: string; active: number }[] }>("/admin/api/summary?site=demo")).recurring.find(
       (r) => r.currency === "USD",
     )?.active ?? 0;
-
-  async function axeViolations(page: Page): Promise<string[]> {
-    await page.evaluate(axeSource());
-    return page.evaluate(async () => {
-      const axe = (
-        window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string }[] }> } }
-      ).axe;
-      const r = await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
-      return r.violations.map((v) => v.id);
-    });
-  }
 
   it("a monthly supporter opens their page through the emailed link and updates their card", async () => {
     const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { type Stack, startStack } from "../../tools/stack.ts";
 import { launchBrowser } from "./browser";
@@ -10,6 +10,18 @@ export const SHOTS = "tests/e2e/screenshots";
 
 /** axe-core's source, to evaluate in a page (page.evaluate is not bound by the page's CSP). */
 export const axeSource = () => readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** The ids of the WCAG 2.2 AA rules axe finds broken on the page as it is now. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource());
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string }[] }> } }
+    ).axe;
+    const r = await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
+    return r.violations.map((v) => v.id);
+  });
+}
 
 /** The staff token of the browser tests' stack. */
 export const ADMIN_TOKEN = "e2e-admin-token";
