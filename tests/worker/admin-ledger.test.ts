@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { database } from "../../worker/platform/db";
-import { dashboardData, staffSummary } from "../../worker/staff/queries";
+import { dashboardData, growthData, staffSummary } from "../../worker/staff/queries";
 import { dayBounds } from "../../worker/staff/range";
 import rebuildSql from "../../worker/staff/rollups-rebuild.sql?raw";
 import {
@@ -36,6 +36,7 @@ async function clearAll() {
       "admin_daily_payers",
       "admin_daily_cancellations",
       "admin_active_recurring",
+      "admin_daily_first_payments",
       "ask_event_counts",
     ].map((t) => db.prepare(`DELETE FROM ${t}`)),
   );
@@ -188,14 +189,18 @@ describe("roll-ups stay exact whatever order rows arrive, change or disappear in
       currency: (["USD", "EUR", "JPY"] as const)[Math.floor(i / 4)],
       campaign: i % 2 ? "spring" : null,
       variant: i % 4 < 2 ? "a" : "b",
+      // Where the ask started it, or which upsell; some are created after payments already in the ledger.
+      placement: (["inline", null, "banner"] as const)[i % 3] ?? null,
+      upsell: (["ask", null, null, "thanks"] as const)[i % 4] ?? null,
+      createdAt: start + (i % 5) * 9 * DAY,
     }));
     await db.batch(
       pledges.map((p) =>
         db
           .prepare(
-            "INSERT INTO pledges (id, site, frequency, currency, amount, status, campaign, variant, created_at, updated_at) VALUES (?, 'demo', ?, ?, 1000, 'active', ?, ?, ?, ?)",
+            "INSERT INTO pledges (id, site, frequency, currency, amount, status, campaign, variant, placement, upsell, created_at, updated_at) VALUES (?, 'demo', ?, ?, 1000, 'active', ?, ?, ?, ?, ?, ?)",
           )
-          .bind(p.id, p.frequency, p.currency, p.campaign, p.variant, start, start),
+          .bind(p.id, p.frequency, p.currency, p.campaign, p.variant, p.placement, p.upsell, p.createdAt, start),
       ),
     );
     // Payments spread over three months, inserted in random order, some without their intent at first.
@@ -324,6 +329,9 @@ describe("roll-ups stay exact whatever order rows arrive, change or disappear in
     await pledge("UPDATE pledges SET currency = 'GBP' WHERE id = 'pl_t7'");
     await pledge("UPDATE pledges SET status = 'canceled', updated_at = ? WHERE id = 'pl_t10'", start + 50 * DAY);
     await pledge("DELETE FROM pledges WHERE id = 'pl_t8'");
+    await pledge("UPDATE pledges SET placement = 'inline', campaign = 'autumn' WHERE id = 'pl_t2'");
+    await pledge("UPDATE pledges SET placement = NULL, upsell = NULL WHERE id = 'pl_t3'");
+    await pledge("UPDATE pledges SET upsell = 'ask', created_at = ? WHERE id = 'pl_t1'", start + 30 * DAY);
     await pledge(
       "INSERT INTO pledges (id, site, frequency, currency, amount, fee_amount, status, created_at, updated_at) VALUES ('pl_new', 'demo', 'monthly', 'USD', 700, 51, 'active', ?, ?)",
       start,
@@ -384,12 +392,54 @@ describe("roll-ups stay exact whatever order rows arrive, change or disappear in
       ).toEqual(firsts);
     }
 
+    // "Paid" per placement and per upsell: pledges created before the range's end whose first payment falls in it.
+    const paidBy = async (key: string, groups: string, f: number, t: number) => {
+      const rows = await db
+        .prepare(
+          `SELECT ${key}, count(*) AS paid FROM pledges
+             WHERE site = 'demo' AND created_at < ?2 AND (SELECT min(paid_at) FROM payments WHERE pledge_id = pledges.id) >= ?1
+               AND (SELECT min(paid_at) FROM payments WHERE pledge_id = pledges.id) < ?2
+             GROUP BY ${groups} ORDER BY ${groups}`,
+        )
+        .bind(f, t)
+        .all();
+      return rows.results;
+    };
+    let placements = 0;
+    let upsells = 0;
+    for (const [from, to] of RANGES) {
+      const f = from ? Date.parse(`${from}T00:00:00Z`) : 0;
+      const t = to ? Date.parse(`${to}T00:00:00Z`) + DAY : 8.64e15;
+      const byPlacement = await paidBy("placement", "1", f, t);
+      const byUpsell = await paidBy(
+        "upsell AS source, coalesce(campaign, '') AS campaign, coalesce(variant, '') AS variant",
+        "1, 2, 3",
+        f,
+        t,
+      );
+      const dash = await dashboardData(database(db), "demo", dayBounds({ from, to }), { from: f, to: t });
+      expect(dash.paidByPlacement, `placement ${from}..${to}`).toEqual(byPlacement.filter((r) => r.placement !== null));
+      const growth = await growthData(database(db), "demo", dayBounds({ from, to }), { from: f, to: t }, "9999-12");
+      expect(growth.upsellPaid, `upsell ${from}..${to}`).toEqual(byUpsell.filter((r) => r.source !== null));
+      placements += dash.paidByPlacement.length;
+      upsells += growth.upsellPaid.length;
+    }
+    expect(placements).toBeGreaterThan(3);
+    expect(upsells).toBeGreaterThan(3);
+
     // The one-pass rebuild that `npm run seed` runs gives exactly what the triggers kept.
     const rollups = async () =>
       Promise.all(
-        ["admin_daily_money", "admin_daily_payers", "admin_daily_cancellations", "admin_active_recurring"].map(
-          async (table) => (await db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4, 5`).all()).results,
-        ),
+        [
+          "admin_daily_money",
+          "admin_daily_payers",
+          "admin_daily_cancellations",
+          "admin_active_recurring",
+          "admin_daily_first_payments",
+        ].map(async (table) => {
+          const key = table === "admin_daily_first_payments" ? "1, 2, 3, 4, 5, 6, 7" : "1, 2, 3, 4, 5";
+          return (await db.prepare(`SELECT * FROM ${table} ORDER BY ${key}`).all()).results;
+        }),
       );
     const kept = await rollups();
     await db.batch(

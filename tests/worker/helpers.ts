@@ -137,9 +137,13 @@ export async function resigned(d: Delivery): Promise<Delivery> {
 export async function clearLedgerAndRollups() {
   await clearLedger();
   await env.DB.batch(
-    ["admin_daily_money", "admin_daily_payers", "admin_daily_cancellations", "admin_active_recurring"].map((t) =>
-      env.DB.prepare(`DELETE FROM ${t}`),
-    ),
+    [
+      "admin_daily_money",
+      "admin_daily_payers",
+      "admin_daily_cancellations",
+      "admin_active_recurring",
+      "admin_daily_first_payments",
+    ].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
   );
 }
 

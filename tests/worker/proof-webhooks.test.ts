@@ -145,7 +145,14 @@ function generate(t: Template): Generated {
   for (let copy = 0; events.length < UNIQUE; copy++) {
     const rename = (text: string) => text.replace(ID_PATTERN, (id) => `${id}c${copy}`);
     for (const p of t.pledges) {
-      pledges.push({ ...p, id: rename(String(p.id)), stripe_session_id: rename(String(p.stripe_session_id)) });
+      pledges.push({
+        ...p,
+        id: rename(String(p.id)),
+        stripe_session_id: rename(String(p.stripe_session_id)),
+        // Where the ask started some copies, and the upsell others (the first-payment roll-up).
+        placement: (["inline", "banner", null] as const)[copy % 3],
+        upsell: p.frequency === "monthly" && copy % 2 ? "ask" : null,
+      });
     }
     for (const dl of t.deliveries) {
       if (events.length === UNIQUE) break;
@@ -251,7 +258,10 @@ async function rollups() {
     }>()
   ).results.map((t) => t.name);
   const out: Record<string, unknown[]> = {};
-  for (const t of tables) out[t] = (await env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`).all()).results;
+  for (const t of tables) {
+    const key = t === "admin_daily_first_payments" ? "1, 2, 3, 4, 5, 6, 7" : "1, 2, 3, 4, 5";
+    out[t] = (await env.DB.prepare(`SELECT * FROM ${t} ORDER BY ${key}`).all()).results;
+  }
   return out;
 }
 

@@ -497,6 +497,27 @@ export const adminActiveRecurring = sqliteTable(
   (t) => [primaryKey({ columns: [t.site, t.currency, t.frequency] })],
 );
 
+/**
+ * Pledges the ask or the upsell started (a placement or an upsell), counted by the UTC day of their
+ * first payment and the day they were created, kept by triggers on `payments` and `pledges`
+ * (migrations/0011_first_payments.sql): the dashboard's "paid" per placement and per upsell read a
+ * few rows per day instead of every such pledge and its payments. NULL is stored as ''.
+ */
+export const adminDailyFirstPayments = sqliteTable(
+  "admin_daily_first_payments",
+  {
+    site: text("site").notNull(),
+    day: text("day").notNull(),
+    createdDay: text("created_day").notNull(),
+    placement: text("placement").notNull(),
+    upsell: text("upsell").notNull(),
+    campaign: text("campaign").notNull(),
+    variant: text("variant").notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.site, t.day, t.createdDay, t.placement, t.upsell, t.campaign, t.variant] })],
+);
+
 // ——— Reconciliation against Stripe (ledger/reconcile.ts) ———
 
 /** One reconciliation: when it ran, over which window, what it replayed and how many differences it found. */

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Frequency } from "../core/frequencies";
 import type { Movement } from "../core/ledger";
 import type { MovementRow } from "../core/recurring";
@@ -14,6 +14,7 @@ import type { Database } from "../platform/db";
 import {
   adminActiveRecurring,
   adminDailyCancellations,
+  adminDailyFirstPayments,
   adminDailyMoney,
   adminDailyPayers,
   askEventCounts,
@@ -41,6 +42,15 @@ const inDays = (
   site: string,
   days: DayBounds,
 ) => and(eq(table.site, site), gte(table.day, days.fromDay), lt(table.day, days.toDay));
+
+/**
+ * Roll-up rows of pledges whose first payment fell in the range and that were created before its
+ * end (migrations/0011_first_payments.sql): the funnels' "paid" per placement and per upsell.
+ */
+const firstPaidIn = (site: string, days: DayBounds) => {
+  const f = adminDailyFirstPayments;
+  return and(eq(f.site, site), gte(f.day, days.fromDay), lt(f.day, days.toDay), lt(f.createdDay, days.toDay));
+};
 
 function moneyQuery(db: Database, site: string, days: DayBounds) {
   const m = adminDailyMoney;
@@ -152,7 +162,7 @@ export async function dashboardData(
   recentLimit = 20,
 ) {
   const m = adminDailyMoney;
-  const firstPaidAt = sql<number>`(SELECT min(${payments.paidAt}) FROM ${payments} WHERE ${payments.pledgeId} = ${pledges.id})`;
+  const f = adminDailyFirstPayments;
   const [money, payers, recurring, daily, cancellations, funnel, paid, recent, span, paidByPlacement] = await db.batch([
     moneyQuery(db, site, days),
     payersQuery(db, site, days),
@@ -228,18 +238,11 @@ export async function dashboardData(
       .where(inDays(m, site, days)),
     // Pledges the ask started per placement whose first payment arrived in the range.
     db
-      .select({ placement: sql<string>`${pledges.placement}`, paid: sql<number>`count(*)` })
-      .from(pledges)
-      .where(
-        and(
-          eq(pledges.site, site),
-          isNotNull(pledges.placement),
-          lt(pledges.createdAt, ms.to),
-          gte(firstPaidAt, ms.from),
-          lt(firstPaidAt, ms.to),
-        ),
-      )
-      .groupBy(pledges.placement),
+      .select({ placement: f.placement, paid: total(f.n) })
+      .from(f)
+      .where(and(firstPaidIn(site, days), ne(f.placement, "")))
+      .groupBy(f.placement)
+      .having(sql`sum(${f.n}) > 0`),
   ]);
   const firstSpan = span[0];
   return {
@@ -385,7 +388,7 @@ export async function growthData(
   recentLimit = 50,
 ) {
   const r = recurringChanges;
-  const firstPaidAt = sql<number>`(SELECT min(${payments.paidAt}) FROM ${payments} WHERE ${payments.pledgeId} = ${pledges.id})`;
+  const f = adminDailyFirstPayments;
   const inRange = and(eq(r.site, site), gte(r.at, ms.from), lt(r.at, ms.to));
   const [movements, span, changes, reasons, offers, counters, paid] = await db.batch([
     db
@@ -472,22 +475,15 @@ export async function growthData(
     // Pledges from an upsell whose first payment arrived in the range.
     db
       .select({
-        source: sql<"ask" | "thanks">`${pledges.upsell}`.as("source"),
-        campaign: sql<string>`coalesce(${pledges.campaign}, '')`.as("campaign"),
-        variant: sql<string>`coalesce(${pledges.variant}, '')`.as("variant"),
-        paid: sql<number>`count(*)`.as("paid"),
+        source: sql<"ask" | "thanks">`${f.upsell}`.as("source"),
+        campaign: f.campaign,
+        variant: f.variant,
+        paid: total(f.n).as("paid"),
       })
-      .from(pledges)
-      .where(
-        and(
-          eq(pledges.site, site),
-          isNotNull(pledges.upsell),
-          lt(pledges.createdAt, ms.to),
-          gte(firstPaidAt, ms.from),
-          lt(firstPaidAt, ms.to),
-        ),
-      )
-      .groupBy(pledges.upsell, sql`coalesce(${pledges.campaign}, '')`, sql`coalesce(${pledges.variant}, '')`),
+      .from(f)
+      .where(and(firstPaidIn(site, days), ne(f.upsell, "")))
+      .groupBy(f.upsell, f.campaign, f.variant)
+      .having(sql`sum(${f.n}) > 0`),
   ]);
   return {
     movements: movements as MovementRow[],

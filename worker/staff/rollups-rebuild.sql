@@ -1,6 +1,6 @@
 -- Rebuilds the staff view's roll-ups from the ledger tables: what the triggers of
--- migrations/0002_admin.sql, 0004_ledger_truth.sql and 0009_active_recurring.sql keep up to date
--- row by row, computed here
+-- migrations/0002_admin.sql, 0004_ledger_truth.sql, 0009_active_recurring.sql and
+-- 0011_first_payments.sql keep up to date row by row, computed here
 -- in one pass. `npm run seed` runs it after a bulk load (with the triggers dropped for speed), and
 -- a worker test checks that it gives exactly what the triggers give.
 DELETE FROM admin_daily_money;
@@ -43,3 +43,12 @@ DELETE FROM admin_active_recurring;
 INSERT INTO admin_active_recurring (site, currency, frequency, n, total)
 SELECT site, currency, frequency, count(*), sum(amount + fee_amount) FROM pledges
 WHERE status = 'active' AND frequency IN ('monthly', 'annual') GROUP BY 1, 2, 3;
+DELETE FROM admin_daily_first_payments;
+INSERT INTO admin_daily_first_payments (site, day, created_day, placement, upsell, campaign, variant, n)
+SELECT site, date(first / 1000, 'unixepoch'), date(created_at / 1000, 'unixepoch'), coalesce(placement, ''), coalesce(upsell, ''),
+  coalesce(campaign, ''), coalesce(variant, ''), count(*)
+FROM (SELECT p.site, p.created_at, p.placement, p.upsell, p.campaign, p.variant,
+        (SELECT min(paid_at) FROM payments WHERE pledge_id = p.id) AS first
+      FROM pledges p WHERE p.placement IS NOT NULL OR p.upsell IS NOT NULL)
+WHERE first IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6, 7;
