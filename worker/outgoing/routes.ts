@@ -118,18 +118,29 @@ async function changeEndpoint(
 }
 
 /**
- * Replays the delivery named in the path now (audited), for an editor of its site: the delivery
- * and its new status, or the answer that refuses it (unknown site or delivery, a role too low).
+ * The delivery named in the path, for an editor of the site in the query (`what` names the action
+ * in a refusal), or the answer that refuses it: an unknown site or delivery, a role too low.
  */
-async function replay(c: Context<AdminEnv>) {
+async function deliveryOf(c: Context<AdminEnv>, what: string) {
   const site = findSite(c.req.query("site"));
   if (!site) return { refused: unknownSite(c) };
-  const refused = await refuseUnless(c, site.id, "editor", "replaying a webhook delivery");
+  const refused = await refuseUnless(c, site.id, "editor", what);
   if (refused) return { refused };
   const db = database(c.env.DB);
   const delivery = await deliveryById(db, c.req.param("id") ?? "");
   if (!delivery || delivery.site !== site.id)
     return { refused: jsonError(c, 404, "unknown_delivery", "No delivery of this site has this id.") };
+  return { site, db, delivery };
+}
+
+/**
+ * Replays the delivery named in the path now (audited), for an editor of its site: the delivery
+ * and its new status, or the answer that refuses it (unknown site or delivery, a role too low).
+ */
+async function replay(c: Context<AdminEnv>) {
+  const found = await deliveryOf(c, "replaying a webhook delivery");
+  if (found.refused) return { refused: found.refused };
+  const { site, db, delivery } = found;
   const endpoint = await endpointById(db, delivery.endpointId);
   const now = Date.now();
   await db.batch([
@@ -242,14 +253,9 @@ export const webhookPages = new Hono<AdminEnv>()
     return c.redirect(back(site.id, `${endpoint.url} is ${status}.`), 303);
   })
   .get("/deliveries/:id", async (c) => {
-    const site = findSite(c.req.query("site"));
-    if (!site) return unknownSite(c);
-    const refused = await refuseUnless(c, site.id, "editor", READ);
-    if (refused) return refused;
-    const db = database(c.env.DB);
-    const delivery = await deliveryById(db, c.req.param("id"));
-    if (!delivery || delivery.site !== site.id)
-      return jsonError(c, 404, "unknown_delivery", "No delivery of this site has this id.");
+    const found = await deliveryOf(c, READ);
+    if (found.refused) return found.refused;
+    const { site, db, delivery } = found;
     const [endpoint, attempts, view] = await Promise.all([
       endpointById(db, delivery.endpointId),
       attemptsOf(db, delivery.id),
@@ -318,14 +324,9 @@ export const webhookApi = new Hono<AdminEnv>()
     });
   })
   .get("/deliveries/:id", async (c) => {
-    const site = findSite(c.req.query("site"));
-    if (!site) return unknownSite(c);
-    const refused = await refuseUnless(c, site.id, "editor", READ);
-    if (refused) return refused;
-    const db = database(c.env.DB);
-    const delivery = await deliveryById(db, c.req.param("id"));
-    if (!delivery || delivery.site !== site.id)
-      return jsonError(c, 404, "unknown_delivery", "No delivery of this site has this id.");
+    const found = await deliveryOf(c, READ);
+    if (found.refused) return found.refused;
+    const { db, delivery } = found;
     return c.json({
       delivery: { ...delivery, payload: JSON.parse(delivery.payload) },
       attempts: await attemptsOf(db, delivery.id),
