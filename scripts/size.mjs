@@ -32,8 +32,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
  */
 export const LIMITS = {
   loader: { limit: 1664, aim: 1536 },
-  firstAsk: { limit: 14272, aim: 12288 },
-  firstAskWithBanner: { limit: 16704, aim: 14336 },
+  firstAsk: { limit: 11104, aim: 12288 },
+  firstAskWithBanner: { limit: 13552, aim: 14336 },
   upsellStep: { limit: 4928, aim: 4096 },
 };
 

@@ -1,4 +1,4 @@
-import { Component } from "preact";
+import { Component } from "@view";
 import { coverFee, type Frequency, type Placement } from "../../../worker/core/widget-contract";
 import { fill } from "../i18n";
 import type { Checked } from "./check-amount";
@@ -35,8 +35,7 @@ type State = {
  * Frequency and amount, fee coverage and Continue: the part of the ask that starts a
  * checkout. Native radio groups (fieldset + legend) give keyboard and screen-reader
  * behaviour for free; errors are announced through live regions.
- * A class component: Preact's hooks would add a kilobyte to the first ask (budget: 12 KB).
- * For the same reason the "Other" field lives in the extras chunk, fetched as soon as the
+ * The first ask's budget is 12 KB, so the "Other" field lives in the extras chunk, fetched as soon as the
  * reader reaches for the form (pointer or focus), so it is there when "Other" is picked. The
  * checkout itself stays here: a chunk that cannot load must never stop a gift.
  */

@@ -1,4 +1,4 @@
-import { Component } from "preact";
+import { Component } from "@view";
 import { type Frequency, type Placement, suggestMonthly } from "../../../worker/core/widget-contract";
 import { fill } from "../i18n";
 import { extrasStrings } from "../i18n/extras";

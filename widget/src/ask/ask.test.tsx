@@ -21,7 +21,7 @@ const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstil
 /** The banner chunk (widget/src/ask/banner-chunk.ts). */
 const banner: BannerChunk = { showBanner };
 
-/** Lets Preact (which renders in a microtask) and awaited fetches settle. */
+/** Lets the view layer (which renders state changes in a microtask) and awaited fetches settle. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 function articlePage() {

@@ -1,4 +1,4 @@
-import type { ComponentType } from "preact";
+import type { ComponentType } from "@view";
 import type { ProgressResponse } from "../../../worker/core/widget-contract";
 import type { articlesRead } from "../rules/articles";
 import type { whyNotShown } from "../rules/filters";
@@ -55,7 +55,7 @@ export type ChunkName = keyof Chunks;
 /**
  * The widget's one global, `window.__readerSupport`, where the loader, the ask bundle and the
  * lazily loaded chunks meet: the loader puts the rules it shares with the ask bundle (`rules`),
- * the ask bundle puts `mount` and what the chunks share with it (`lib`: Preact and a few of its
+ * the ask bundle puts `mount` and what the chunks share with it (`lib`: the view layer and a few of its
  * own parts; see widget/shared-modules.json), each chunk puts itself under its name.
  */
 export type ReaderSupportGlobal = {
