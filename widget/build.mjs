@@ -131,7 +131,23 @@ const HEADERS = `/widget.js
   X-Content-Type-Options: nosniff
 `;
 
-export async function buildWidget({ write = true } = {}) {
+/**
+ * Replaces modules of the ask bundle with other source, `{ "widget/src/ask/Upsell.tsx": "export …" }`:
+ * how `npm run size` weighs a part of the ask (the bundle with it, minus the bundle without it).
+ */
+const replacing = (modules) => ({
+  name: "replacing",
+  setup(b) {
+    const paths = new Map(Object.entries(modules).map(([module, source]) => [join(root, module), source]));
+    b.onLoad({ filter: /\.tsx?$/ }, (args) =>
+      paths.has(args.path) ? { contents: paths.get(args.path), loader: "tsx" } : undefined,
+    );
+  },
+});
+
+/** `without` (see `replacing`) only for weighing: such a build is never written. */
+export async function buildWidget({ write = true, without } = {}) {
+  if (without) write = false;
   // chunks[name][lang]: the bytes of each chunk in each language.
   const chunks = {};
   for (const [name, entry] of Object.entries(CHUNKS)) {
@@ -157,7 +173,7 @@ export async function buildWidget({ write = true } = {}) {
       // names: the whole view layer lives in this bundle (the chunks only call Component,
       // render and jsx), so nothing outside reads them.
       mangleProps: /_$/,
-      plugins: [fromGlobal(SHARED.rules, "rules")],
+      plugins: [fromGlobal(SHARED.rules, "rules"), ...(without ? [replacing(without)] : [])],
     });
     asks[lang] = withBom(reminify(askFile(lang), ask.outputFiles[0].contents, common.target));
   }

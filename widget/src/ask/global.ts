@@ -13,7 +13,6 @@ import type { MountOptions } from "./mount-options";
 import type { OtherAmount } from "./OtherAmount";
 import type { confirmThanks, Thanks } from "./Thanks";
 import type { turnstileToken } from "./turnstile";
-import type { Upsell } from "./Upsell";
 
 /** What the extras chunk provides (widget/src/ask/extras-chunk.ts). */
 export type Extras = {
@@ -26,8 +25,6 @@ export type Extras = {
   Thanks: typeof Thanks;
   /** Asks the worker whether the return link stands for a payment; remembers the supporter if so. */
   confirmThanks: typeof confirmThanks;
-  /** The monthly upsell the chooser offers once after a one-off choice. */
-  Upsell: typeof Upsell;
 };
 
 /** What the banner chunk provides (widget/src/ask/banner-chunk.ts). */
