@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -7,6 +8,13 @@ import { defineConfig } from "vitest/config";
  * - unit: pure code and the widget's components in a DOM (happy-dom), plus the emulator itself;
  * - browser: the whole product in Chromium (tests/e2e), against `npm start`'s stack.
  */
+// The widget's view layer, as tsconfig.json's `paths` name it (JSX compiles to `@view/jsx-runtime`).
+const view = fileURLToPath(new URL("./widget/src/view/", import.meta.url));
+const viewAlias = [
+  { find: /^@view$/, replacement: `${view}index.ts` },
+  { find: /^@view\//, replacement: view },
+];
+
 // TEST_EMULATOR_PORT lets two test runs share a machine.
 const EMULATOR_PORT = Number(process.env.TEST_EMULATOR_PORT ?? 12199);
 
@@ -50,6 +58,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: viewAlias },
         test: {
           name: "unit",
           include: [

@@ -1,10 +1,10 @@
 /**
  * Builds the widget into static assets the worker serves:
  *   dist/public/widget.js      the loader publishers embed (about 1.6 KB gzip)
- *   dist/public/widget/ask.js  the Preact ask (English UI), fetched only when an ask is due
+ *   dist/public/widget/ask.js  the ask (English UI), fetched only when an ask is due
  *   dist/public/widget/ask.ru.js  the same with the Russian UI strings
  *   dist/public/widget/<chunk>[.ru].js  the lazily loaded chunks (CHUNKS below), each fetched
- *     only when the reader needs it; they borrow the ask bundle's Preact and a few of its
+ *     only when the reader needs it; they borrow the ask bundle's view layer (widget/src/view) and a few of its
  *     parts (SHARED below) instead of carrying their own
  * One bundle per language keeps the first ask light: a reader downloads one string table.
  * The loader carries a hash of the ask bundles (and each ask one of the chunks) so a new build
@@ -29,7 +29,7 @@ const common = {
   target: "es2022",
   platform: "browser",
   jsx: "automatic",
-  jsxImportSource: "preact",
+  jsxImportSource: "@view",
   legalComments: "none",
   write: false,
   logLevel: "warning",
@@ -64,7 +64,7 @@ export const extrasFile = (lang) => chunkFile("extras", lang);
  * What is shared between the bundles, by module (widget/shared-modules.json):
  *   lib    what the ask bundle shares with the chunks: mount.tsx puts these on
  *          `__readerSupport.lib`, and a chunk's imports of these modules read them from there.
- *          One Preact (and one stylesheet, one tracker helper…) on the page, and chunks of a
+ *          One view layer (and one stylesheet, one tracker helper…) on the page, and chunks of a
  *          kilobyte or two.
  *   rules  what the loader shares with the ask bundle: the reader's stored state and the
  *          targeting rules, which the loader carries anyway (it decides whether an ask is due).
@@ -131,7 +131,23 @@ const HEADERS = `/widget.js
   X-Content-Type-Options: nosniff
 `;
 
-export async function buildWidget({ write = true } = {}) {
+/**
+ * Replaces modules of the ask bundle with other source, `{ "widget/src/ask/Upsell.tsx": "export …" }`:
+ * how `npm run size` weighs a part of the ask (the bundle with it, minus the bundle without it).
+ */
+const replacing = (modules) => ({
+  name: "replacing",
+  setup(b) {
+    const paths = new Map(Object.entries(modules).map(([module, source]) => [join(root, module), source]));
+    b.onLoad({ filter: /\.tsx?$/ }, (args) =>
+      paths.has(args.path) ? { contents: paths.get(args.path), loader: "tsx" } : undefined,
+    );
+  },
+});
+
+/** `without` (see `replacing`) only for weighing: such a build is never written. */
+export async function buildWidget({ write = true, without } = {}) {
+  if (without) write = false;
   // chunks[name][lang]: the bytes of each chunk in each language.
   const chunks = {};
   for (const [name, entry] of Object.entries(CHUNKS)) {
@@ -153,11 +169,11 @@ export async function buildWidget({ write = true } = {}) {
       ...common,
       entryPoints: [join(root, "widget/src/ask/mount.tsx")],
       define: { __LANG__: JSON.stringify(lang), __CHUNK_VERSION__: JSON.stringify(chunkVersion) },
-      // Preact's private fields (`__k`, `__e`, …) get one-letter names: the whole Preact lives
-      // in this bundle (the chunks only call Component, render and jsx), so nothing outside
-      // reads them. Exactly two underscores and one letter: never `__html` or our own fields.
-      mangleProps: /^__[a-zA-Z]$/,
-      plugins: [fromGlobal(SHARED.rules, "rules")],
+      // The view layer's internal fields (names ending in "_", widget/src/view) get one-letter
+      // names: the whole view layer lives in this bundle (the chunks only call Component,
+      // render and jsx), so nothing outside reads them.
+      mangleProps: /_$/,
+      plugins: [fromGlobal(SHARED.rules, "rules"), ...(without ? [replacing(without)] : [])],
     });
     asks[lang] = withBom(reminify(askFile(lang), ask.outputFiles[0].contents, common.target));
   }

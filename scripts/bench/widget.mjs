@@ -7,7 +7,7 @@
 /**
  * Gzip bytes of what readers download (scripts/size.mjs, `widgetWeights`), with the config as
  * this worker answers it: the loader; the first ask (loader, the heavier language's ask bundle and
- * config); with the banner chunk; and the upsell step (the extras chunk the monthly upsell needs).
+ * config), and what of it is the monthly upsell; with the banner chunk; the extras chunk (on demand).
  */
 export async function widgetWeight(base) {
   const { widgetWeights } = await import("../size.mjs");
@@ -18,8 +18,9 @@ export async function widgetWeight(base) {
     firstAskParts: w.firstAskParts,
     bannerGzip: w.chunks.banner,
     firstAskWithBannerGzip: w.firstAskWithBanner,
-    upsellStepGzip: w.upsellStep,
-    firstAskWithUpsellGzip: w.firstAskWithUpsell,
+    upsellGzip: w.upsell,
+    extrasGzip: w.extras,
+    firstAskWithExtrasGzip: w.firstAskWithExtras,
     files: w.files,
   };
 }

@@ -4,6 +4,7 @@ import { BANNER_STRINGS, type BannerStrings } from "./i18n/banner";
 import { en } from "./i18n/en";
 import { EXTRAS_STRINGS, type ExtrasStrings } from "./i18n/extras";
 import { ru } from "./i18n/ru";
+import { UPSELL_STRINGS, type UpsellStrings } from "./i18n/upsell";
 import { pickLang } from "./lang";
 
 describe("UI strings", () => {
@@ -56,5 +57,16 @@ describe("banner chunk strings", () => {
     const enB = BANNER_STRINGS.en!;
     const ruB = BANNER_STRINGS.ru!;
     for (const key of Object.keys(enB) as (keyof BannerStrings)[]) expect(ruB[key], key).toBeTruthy();
+  });
+});
+
+describe("upsell strings", () => {
+  it("Russian translates every string, keeping the placeholders", () => {
+    const enU = UPSELL_STRINGS.en!;
+    const ruU = UPSELL_STRINGS.ru!;
+    for (const key of Object.keys(enU) as (keyof UpsellStrings)[]) {
+      expect(ruU[key], key).toBeTruthy();
+      expect(ruU[key].match(/\{\w+\}/g) ?? [], key).toEqual(enU[key].match(/\{\w+\}/g) ?? []);
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Suggested amounts: the monthly gift offered to a one-off giver (the upsell), and the smaller
  * gift offered to a supporter about to cancel (the save offer). Pure and free of zod, so the
- * widget's extras chunk imports it too (through core/widget-contract.ts).
+ * widget's ask bundle imports it too (through core/widget-contract.ts).
  */
 
 /** What the ask's config says about the upsell in the visitor's currency (absent: no upsell). */

@@ -1,4 +1,4 @@
-import { Component } from "preact";
+import { Component } from "@view";
 import { fill } from "../i18n";
 import { optOutOfCount } from "../rules/count-opt-out";
 import { snooze } from "../rules/memory";

@@ -1,4 +1,4 @@
-import { Component, type ComponentChildren } from "preact";
+import { Component, type ComponentChildren } from "@view";
 import { bannerStrings } from "../i18n/banner";
 import { Chooser } from "./Chooser";
 import { type Env, fillCopy } from "./env";

@@ -1,4 +1,4 @@
-import { Component } from "preact";
+import { Component } from "@view";
 import { coverFee, type Frequency, type Placement } from "../../../worker/core/widget-contract";
 import { fill } from "../i18n";
 import type { Checked } from "./check-amount";
@@ -6,6 +6,7 @@ import { type Env, uuid } from "./env";
 import type { Extras } from "./global";
 import { formatMoney } from "./money";
 import { postJson } from "./post";
+import { Upsell } from "./Upsell";
 
 const OTHER = "other";
 
@@ -27,7 +28,7 @@ type State = {
   error?: string;
   /** The extras chunk (the "Other" field and its checks), once loaded. */
   x?: Extras;
-  /** The one-off amount while the monthly upsell (extras chunk) is offered instead of the form. */
+  /** The one-off amount while the monthly upsell is offered instead of the form. */
   up?: number;
 };
 
@@ -35,8 +36,7 @@ type State = {
  * Frequency and amount, fee coverage and Continue: the part of the ask that starts a
  * checkout. Native radio groups (fieldset + legend) give keyboard and screen-reader
  * behaviour for free; errors are announced through live regions.
- * A class component: Preact's hooks would add a kilobyte to the first ask (budget: 12 KB).
- * For the same reason the "Other" field lives in the extras chunk, fetched as soon as the
+ * The first ask's budget is 12 KB, so the "Other" field lives in the extras chunk, fetched as soon as the
  * reader reaches for the form (pointer or focus), so it is there when "Other" is picked. The
  * checkout itself stays here: a chunk that cannot load must never stop a gift.
  */
@@ -75,8 +75,8 @@ export class Chooser extends Component<Props, State> {
 
   /**
    * Continue: checks the amount and starts the checkout. A one-off choice is first offered, once,
-   * as a monthly gift (the extras chunk's Upsell, which calls back with `frequency`, `given` and
-   * `upsell` for the reader's answer); without the chunk the one-off goes ahead.
+   * as a monthly gift (Upsell, which calls back with `frequency`, `given` and `upsell` for the
+   * reader's answer).
    */
   #submit = async (e: Event, frequency = this.state.frequency, given?: number, upsell?: "ask") => {
     e.preventDefault();
@@ -93,8 +93,7 @@ export class Chooser extends Component<Props, State> {
       return;
     }
     // Offered once: `up` stays set while the reader answers, and after.
-    if (frequency === "once" && config.upsell && !this.state.up && (await this.#load()))
-      return this.setState({ up: amount });
+    if (frequency === "once" && config.upsell && !this.state.up) return this.setState({ up: amount });
     this.setState({ busy: true, error: "" });
     env.track("click", placement);
     let error: string;
@@ -136,8 +135,7 @@ export class Chooser extends Component<Props, State> {
 
   render({ env, placement }: Props, { frequency, choice, other, touched, coverFees, busy, error, x, up }: State) {
     const { config, t, lang } = env;
-    if (up && x)
-      return <x.Upsell env={env} placement={placement} amount={up} go={this.#submit} busy={busy} error={error} />;
+    if (up) return <Upsell env={env} placement={placement} amount={up} go={this.#submit} busy={busy} error={error} />;
     const money = (n: number) => formatMoney(n, config.currency, lang, config.decimals);
     const checked = this.#amount();
     const fee = config.fee && checked.amount ? coverFee(checked.amount, config.fee) : 0;

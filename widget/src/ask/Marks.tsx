@@ -3,7 +3,9 @@
  * trademark artwork. Each is an image with a text alternative. Fonts come from the
  * stylesheet (`.marks`); light text on a dark card (`.dk`) where the card is coloured.
  */
-const MARKS: Record<string, [name: string, card: string, art: preact.ComponentChildren]> = {
+import type { ComponentChildren } from "@view";
+
+const MARKS: Record<string, [name: string, card: string, art: ComponentChildren]> = {
   visa: [
     "Visa",
     "#1a1f71",

@@ -1,4 +1,4 @@
-import { Component } from "preact";
+import { Component } from "@view";
 import { fill } from "../i18n";
 import { extrasStrings } from "../i18n/extras";
 import type { Env } from "./env";

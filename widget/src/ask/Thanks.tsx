@@ -1,4 +1,4 @@
-import { Component } from "preact";
+import { Component } from "@view";
 import type { CheckoutResponse, Frequency, ThanksResponse } from "../../../worker/core/widget-contract";
 import { fill } from "../i18n";
 import { extrasStrings } from "../i18n/extras";

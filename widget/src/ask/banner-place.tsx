@@ -1,4 +1,4 @@
-import { type ComponentChildren, render } from "preact";
+import { type ComponentChildren, render } from "@view";
 import { dismissBanner } from "../rules/memory";
 import { Banner } from "./Banner";
 import { bannerSheet } from "./banner-styles";

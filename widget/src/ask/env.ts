@@ -28,7 +28,7 @@ export type Env = {
   update: (change: (s: ReaderState) => ReaderState) => ReaderState;
   /** The article URL without our query parameters (Stripe's return URL, the reminder's page). */
   pageUrl: string;
-  /** Loads the extras chunk once (the "Other" field, the upsell, the reminder form…); rejects when it cannot. */
+  /** Loads the extras chunk once (the "Other" field, the reminder form, the thank-you…); rejects when it cannot. */
   extras: () => Promise<Extras>;
 };
 

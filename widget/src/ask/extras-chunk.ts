@@ -1,10 +1,10 @@
 /**
  * Entry of the extras chunk (dist/public/widget/extras[.lang].js): the "Other" amount field
- * with its validation, the reminder form, the Turnstile check (turnstile.ts), the monthly upsell
- * and the thank-you with its check of the return link (and its monthly offer), which a first ask
+ * with its validation, the reminder form, the Turnstile check (turnstile.ts) and the
+ * thank-you with its check of the return link (and its monthly offer), which a first ask
  * does not need up front. The chooser fetches it when the reader first reaches for the form (or
  * picks "Other", or presses Continue), the ask after "Remind me later", mount on the return from Stripe.
- * widget/build.mjs maps its imports of Preact and of the ask's own parts (widget/shared-modules.json) to the copies the
+ * widget/build.mjs maps its imports of the view layer and of the ask's own parts (widget/shared-modules.json) to the copies the
  * ask bundle already carries (`__readerSupport.lib`), so the chunk holds just these pieces.
  */
 
@@ -14,7 +14,6 @@ import { OtherAmount } from "./OtherAmount";
 import { Reminder } from "./Reminder";
 import { confirmThanks, Thanks } from "./Thanks";
 import { turnstileToken } from "./turnstile";
-import { Upsell } from "./Upsell";
 
 rsGlobal().extras = {
   Reminder,
@@ -23,5 +22,4 @@ rsGlobal().extras = {
   turnstile: turnstileToken,
   Thanks,
   confirmThanks,
-  Upsell,
 };

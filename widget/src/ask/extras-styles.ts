@@ -1,6 +1,6 @@
 /**
- * Rules only the extras chunk's parts need (the "Other" amount and the reminder's email with their labels, the monthly
- * upsell and the thank-you's offer),
+ * Rules only the extras chunk's parts need (the "Other" amount and the reminder's email with their labels, and the
+ * thank-you's offer),
  * added to a shadow root when one of them first renders there. Same colours and sizes as
  * the ask's buttons in styles.ts.
  */
@@ -10,10 +10,7 @@ const CSS = `
 .field:focus-within{outline:3px solid #1a5fb4;outline-offset:2px}
 .field input{flex:1;min-width:0;height:46px;padding-left:6px;outline:0}
 [aria-invalid=true]{border-color:#b3261e}
-.up{margin-top:16px}
-.up h3{font-size:20px;font-weight:700;line-height:1.3;margin-bottom:8px;outline:0}
-.up .btn+.btn,.offer .btn{margin-top:8px}
-.btn.alt{background:#fff;color:#0f4c5c;border:1px solid #0f4c5c}
+.offer .btn{margin-top:8px}
 .offer{margin-top:4px}
 `;
 

@@ -1,4 +1,4 @@
-import type { ComponentType } from "preact";
+import type { ComponentType } from "@view";
 import type { ProgressResponse } from "../../../worker/core/widget-contract";
 import type { articlesRead } from "../rules/articles";
 import type { whyNotShown } from "../rules/filters";
@@ -13,7 +13,6 @@ import type { MountOptions } from "./mount-options";
 import type { OtherAmount } from "./OtherAmount";
 import type { confirmThanks, Thanks } from "./Thanks";
 import type { turnstileToken } from "./turnstile";
-import type { Upsell } from "./Upsell";
 
 /** What the extras chunk provides (widget/src/ask/extras-chunk.ts). */
 export type Extras = {
@@ -26,8 +25,6 @@ export type Extras = {
   Thanks: typeof Thanks;
   /** Asks the worker whether the return link stands for a payment; remembers the supporter if so. */
   confirmThanks: typeof confirmThanks;
-  /** The monthly upsell the chooser offers once after a one-off choice. */
-  Upsell: typeof Upsell;
 };
 
 /** What the banner chunk provides (widget/src/ask/banner-chunk.ts). */
@@ -55,7 +52,7 @@ export type ChunkName = keyof Chunks;
 /**
  * The widget's one global, `window.__readerSupport`, where the loader, the ask bundle and the
  * lazily loaded chunks meet: the loader puts the rules it shares with the ask bundle (`rules`),
- * the ask bundle puts `mount` and what the chunks share with it (`lib`: Preact and a few of its
+ * the ask bundle puts `mount` and what the chunks share with it (`lib`: the view layer and a few of its
  * own parts; see widget/shared-modules.json), each chunk puts itself under its name.
  */
 export type ReaderSupportGlobal = {

@@ -1,4 +1,4 @@
-import { render } from "preact";
+import { render } from "@view";
 import type { ProgressResponse } from "../../../worker/core/widget-contract";
 import { fill } from "../i18n";
 import { goalStrings } from "../i18n/goal";

@@ -1,5 +1,5 @@
-import { Component, render } from "preact";
-import { Fragment, jsx, jsxs } from "preact/jsx-runtime";
+import { Component, render } from "@view";
+import { Fragment, jsx, jsxs } from "@view/jsx-runtime";
 import type { AskConfig, Placement, ProgressResponse } from "../../../worker/core/widget-contract";
 import { fill, strings } from "../i18n";
 import { articlesRead } from "../rules/articles";
@@ -261,7 +261,7 @@ export function mount(o: MountOptions, deps: MountDeps = {}): void {
 }
 
 // The loader calls `mount` once both the bundle and the config have loaded. The chunks borrow
-// Preact and these parts of the bundle instead of carrying their own (widget/shared-modules.json, "lib").
+// the view layer and these parts of the bundle instead of carrying their own (widget/shared-modules.json, "lib").
 const g = rsGlobal();
 g.lib = {
   Component,

@@ -8,11 +8,10 @@ import { OtherAmount } from "./OtherAmount";
 import { Reminder } from "./Reminder";
 import { confirmThanks, Thanks } from "./Thanks";
 import { TURNSTILE_SRC, type TurnstileApi, turnstileToken } from "./turnstile";
-import { Upsell } from "./Upsell";
 
 const base = sample as AskConfig;
 const withKey: AskConfig = { ...base, turnstileSiteKey: "0x4AAAAAAAtest" };
-const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks, Upsell };
+const extras: Extras = { Reminder, OtherAmount, checkAmount, turnstile: turnstileToken, Thanks, confirmThanks };
 const FAILED = "We couldn't complete the security check. Please try again.";
 
 const settle = () => new Promise((r) => setTimeout(r, 0));

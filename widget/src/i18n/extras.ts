@@ -1,6 +1,6 @@
 /**
- * Strings of the "Other" amount field, the reminder form, the Turnstile check, the monthly
- * upsell and the thank-you's "Manage your support" and monthly offer. They ship only in the extras chunk (widget/build.mjs),
+ * Strings of the "Other" amount field, the reminder form, the Turnstile check, and the
+ * thank-you's "Manage your support" and monthly offer. They ship only in the extras chunk (widget/build.mjs),
  * loaded when the reader first reaches for the form or comes back from Stripe, so the
  * first ask does not carry them.
  */
@@ -22,11 +22,6 @@ const en = {
   reminderSetNoDate: "Almost done: check your inbox and confirm with the link we've just sent.",
   humanCheckFailed: "We couldn't complete the security check. Please try again.",
   manage: "Manage your support",
-  upsellTitle: "Could you make it monthly?",
-  upsellBody:
-    "A monthly gift of {monthly} does even more than {once} once: it lets us plan our reporting. You can change or cancel it at any time.",
-  upsellYes: "Make it {monthly} a month",
-  upsellNo: "Keep my {once} one-off gift",
   thanksOffer: "Would you like to give {monthly} every month too? You can change or cancel it at any time.",
   thanksOfferButton: "Give {monthly} a month",
 };
@@ -52,11 +47,6 @@ const ru: ExtrasStrings = {
   reminderSetNoDate: "Почти готово: проверьте почту и подтвердите напоминание по ссылке из письма.",
   humanCheckFailed: "Не удалось пройти проверку безопасности. Попробуйте ещё раз.",
   manage: "Управление поддержкой",
-  upsellTitle: "Может быть, ежемесячно?",
-  upsellBody:
-    "Ежемесячный взнос {monthly} помогает даже больше, чем {once} один раз: он позволяет планировать работу редакции. Изменить или отменить его можно в любой момент.",
-  upsellYes: "Да, {monthly} в месяц",
-  upsellNo: "Оставить разовый взнос {once}",
   thanksOffer: "Хотите поддерживать нас на {monthly} каждый месяц? Изменить или отменить это можно в любой момент.",
   thanksOfferButton: "Поддерживать на {monthly} в месяц",
 };
