@@ -25,7 +25,8 @@ try {
     document.querySelector('script[src*="widget.js"][data-site]')) as HTMLScriptElement | null;
   const data = script ? script.dataset : {};
   const site = data.site;
-  if (!site) console.warn(`[reader-support] widget.js needs data-site="your-site-id".`);
+  // Short: every reader downloads this text; the embed snippet (README) shows what goes there.
+  if (!site) console.warn("[reader-support] data-site missing");
   // Shadow DOM with constructable stylesheets is what keeps the ask CSP-safe; without it, show nothing.
   else if ("adoptedStyleSheets" in document && window.IntersectionObserver) {
     // `src` reads as an absolute URL.
