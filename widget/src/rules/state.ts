@@ -51,7 +51,7 @@ export function saveState(storage: Storage | null, site: string, state: ReaderSt
 /** `localStorage`, or null where reading it throws (sandboxed frames, blocked storage). */
 export function browserStorage(): Storage | null {
   try {
-    return window.localStorage;
+    return localStorage;
   } catch {
     return null;
   }
