@@ -94,7 +94,8 @@ function start(site: string, origin: string, data: DOMStringMap) {
     .catch(() => null);
   // The ask bundle takes the state and targeting rules from here instead of carrying its own
   // (widget/shared-modules.json, "rules"); both are built together and the loader pins its version.
-  const w = window as unknown as { __readerSupport?: ReaderSupportGlobal };
+  // `self`, as the ask bundle reads it (global.ts).
+  const w = self as unknown as { __readerSupport?: ReaderSupportGlobal };
   const g = w.__readerSupport || {};
   w.__readerSupport = g;
   g.rules = { loadState, saveState, whyNotShown, articlesRead, fnv1a };
