@@ -13,8 +13,8 @@ export const WEEKS_KEPT = 52;
 /** A generous cap on distinct articles remembered per week, to bound storage. */
 const MAX_PER_WEEK = 400;
 
-/** The week number of `now` (weeks since the epoch, UTC). */
-export const weekOf = (now: number): number => Math.floor(now / WEEK);
+/** The week number of `now` (weeks since the epoch, UTC); `| 0` floors it, `now` being after 1970. */
+export const weekOf = (now: number): number => (now / WEEK) | 0;
 
 /** A short hash of an article path, ignoring a trailing slash. */
 export const articleKey = (pathname: string): string => fnv1a(pathname.replace(/\/+$/, "") || "/").toString(36);
