@@ -31,8 +31,9 @@ export const stateKey = (site: string): string => `reader-support:${site}`;
 /** Reads a site's state; a missing, corrupt or unreadable value is an empty state. */
 export function loadState(storage: Storage | null, site: string): ReaderState {
   try {
+    // No value (null) parses as null, which the check below turns into an empty state.
     // biome-ignore lint/complexity/useOptionalChain: the loader is ES2019, where `?.` costs bytes.
-    const value = JSON.parse((storage && storage.getItem(stateKey(site))) || "{}");
+    const value = JSON.parse((storage && storage.getItem(stateKey(site))) as string);
     return value && typeof value === "object" && !Array.isArray(value) ? value : {};
   } catch {
     return {};
