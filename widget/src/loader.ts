@@ -40,7 +40,7 @@ try {
         const now = Date.now();
         let state = loadState(storage, site);
         // Count this page as an article read (kept only in this browser; opt-out aware).
-        if (document.querySelector('article,[data-reader-support],meta[property="og:type"][content="article"]')) {
+        if (document.querySelector('article,[data-reader-support],meta[property="og:type"][content=article]')) {
           state = recordArticle(state, now, location.pathname);
           saveState(storage, site, state);
         }
