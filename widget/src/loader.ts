@@ -68,13 +68,15 @@ try {
           returning: rs === "cancelled",
         };
         const due = (p: "inline" | "banner") => (placement === "both" || placement === p) && !whyNotShown(context, p);
-        if (rs !== "thanks" && !due("inline") && !due("banner")) return;
+        // Back from Stripe, the thank-you shows even when no ask is due.
+        const thanks = rs === "thanks";
+        if (!thanks && !due("inline") && !due("banner")) return;
 
         const lang = pickLang(data.lang, document.documentElement.lang);
         const query = new URLSearchParams({ site, lang });
         if (data.currency) query.set("currency", data.currency);
         // On the way back from Stripe the config also carries what the thank-you needs.
-        if (rs === "thanks") query.set("thanks", "1");
+        if (thanks) query.set("thanks", "1");
         // Both requests start now, in parallel; the ask renders when both have arrived.
         // A refusal (404 for an unknown site) goes to the ask bundle as its status, which it explains.
         const config = fetch(`${origin}/api/config?${query}`)
