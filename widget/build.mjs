@@ -186,6 +186,9 @@ export async function buildWidget({ write = true, without } = {}) {
     // Without a "use strict" prologue (tsconfig's `strict` adds one): the loader is only our
     // own type-checked code, which behaves the same either way.
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
+    // The targeting filters' `hides` (rules/filters.ts) gets a one-letter name: the filters are
+    // made and read in this bundle only (the ask bundle calls the loader's `whyNotShown`).
+    mangleProps: /^hides$/,
     define: { __ASK_VERSION__: JSON.stringify(version) },
   });
   const loaderCode = reminify("widget.js", loader.outputFiles[0].contents, "es2019");

@@ -16,7 +16,10 @@ export type TargetingContext = {
   returning?: boolean;
 };
 
-/** A named reason not to show an ask at a placement. */
+/**
+ * A named reason not to show an ask at a placement. The loader's build shortens `hides`
+ * (widget/build.mjs): only this module may read it.
+ */
 export type Filter = { name: string; hides: (c: TargetingContext, placement: Placement) => boolean };
 
 /**
