@@ -98,7 +98,7 @@ try {
             (c) =>
               // biome-ignore lint/complexity/useOptionalChain: the loader is ES2019, where `?.` costs bytes.
               g.mount &&
-              g.mount({ site, origin, lang, data, urlCampaign, config: c as MountOptions["config"], rs, storage }),
+              g.mount({ site, lang, origin, data, urlCampaign, config: c as MountOptions["config"], rs, storage }),
           );
         document.head.appendChild(bundle);
       } catch {
