@@ -34,7 +34,8 @@ export function loadState(storage: Storage | null, site: string): ReaderState {
     // No value (null) parses as null, which the check below turns into an empty state.
     // biome-ignore lint/complexity/useOptionalChain: the loader is ES2019, where `?.` costs bytes.
     const value = JSON.parse((storage && storage.getItem(stateKey(site))) as string);
-    return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+    // Only a plain object is a state (not null, an array or a number).
+    return {}.toString.call(value) === "[object Object]" ? value : {};
   } catch {
     return {};
   }
