@@ -33,9 +33,12 @@ export function recordArticle(state: ReaderState, now: number, pathname: string)
   return { ...state, weeks };
 }
 
-/** Distinct articles read in the last `weeksBack` weeks (the current week included). */
+/**
+ * Distinct articles read in the last `weeksBack` weeks (the current week included). No check of
+ * `countOff` here: its callers make it (an opted-out reader has no count, not 0), and opting out
+ * forgets the weeks anyway.
+ */
 export function articlesRead(state: ReaderState, now: number, weeksBack = 4): number {
-  if (state.countOff) return 0;
   const week = weekOf(now);
   const seen = new Set<string>();
   for (const [w, list] of Object.entries(state.weeks || {})) {
