@@ -62,9 +62,10 @@ try {
         const context = {
           state,
           now,
-          // Cached from the site's rules (at least 1), else the default.
+          // Cached from the site's rules (at least 1), else the default; no minimum when none is
+          // cached, which the article-count filter reads as 0 (`undefined > 0` is false).
           viewCap: state.viewCap || 4,
-          minArticles: state.minArticles || 0,
+          minArticles: state.minArticles as number,
           returning: rs === "cancelled",
         };
         const due = (p: "inline" | "banner") => (placement === "both" || placement === p) && !whyNotShown(context, p);
