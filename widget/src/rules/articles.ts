@@ -29,7 +29,7 @@ export function recordArticle(state: ReaderState, now: number, pathname: string)
     if (Number(w) > week - WEEKS_KEPT) weeks[w] = list;
   }
   const current = weeks[week] || [];
-  if (!current.includes(key) && current.length < MAX_PER_WEEK) weeks[week] = [...current, key];
+  if (current.length < MAX_PER_WEEK && !current.includes(key)) weeks[week] = [...current, key];
   return { ...state, weeks };
 }
 
