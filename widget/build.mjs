@@ -189,7 +189,8 @@ export async function buildWidget({ write = true, without } = {}) {
     // The targeting filters' `hides` (rules/filters.ts) gets a one-letter name: the filters are
     // made and read in this bundle only (the ask bundle calls the loader's `whyNotShown`).
     mangleProps: /^hides$/,
-    define: { __ASK_VERSION__: JSON.stringify(version) },
+    // The first 8 hex digits of the bundles' hash (32 bits) are plenty to tell one build from the next.
+    define: { __ASK_VERSION__: JSON.stringify(version.slice(0, 8)) },
   });
   const loaderCode = reminify("widget.js", loader.outputFiles[0].contents, "es2019");
   if (write) {
