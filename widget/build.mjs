@@ -1,6 +1,6 @@
 /**
  * Builds the widget into static assets the worker serves:
- *   dist/public/widget.js      the loader publishers embed (about 1.6 KB gzip)
+ *   dist/public/widget.js      the loader publishers embed (about 1.5 KB gzip)
  *   dist/public/widget/ask.js  the ask (English UI), fetched only when an ask is due
  *   dist/public/widget/ask.ru.js  the same with the Russian UI strings
  *   dist/public/widget/<chunk>[.ru].js  the lazily loaded chunks (CHUNKS below), each fetched

@@ -2,7 +2,7 @@
  * The loader publishers embed (served as /widget.js):
  *   <script async src="https://support.example.org/widget.js" data-site="example"></script>
  *
- * It stays tiny (about 1.6 KB gzip, limited by scripts/size.mjs) because every reader on every
+ * It stays tiny (about 1.5 KB gzip, limited by scripts/size.mjs) because every reader on every
  * page downloads it. It counts the article (in the reader's browser only), checks the
  * reader's local state, and only when an ask is due fetches the ask bundle and the
  * site's config in parallel. A snoozed reader or a supporter downloads this file alone.
