@@ -1,6 +1,6 @@
 /**
  * Builds the widget into static assets the worker serves:
- *   dist/public/widget.js      the loader publishers embed (about 1.6 KB gzip)
+ *   dist/public/widget.js      the loader publishers embed (about 1.5 KB gzip)
  *   dist/public/widget/ask.js  the ask (English UI), fetched only when an ask is due
  *   dist/public/widget/ask.ru.js  the same with the Russian UI strings
  *   dist/public/widget/<chunk>[.ru].js  the lazily loaded chunks (CHUNKS below), each fetched
@@ -186,7 +186,11 @@ export async function buildWidget({ write = true, without } = {}) {
     // Without a "use strict" prologue (tsconfig's `strict` adds one): the loader is only our
     // own type-checked code, which behaves the same either way.
     tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
-    define: { __ASK_VERSION__: JSON.stringify(version) },
+    // The targeting filters' `hides` (rules/filters.ts) gets a one-letter name: the filters are
+    // made and read in this bundle only (the ask bundle calls the loader's `whyNotShown`).
+    mangleProps: /^hides$/,
+    // The first 8 hex digits of the bundles' hash (32 bits) are plenty to tell one build from the next.
+    define: { __ASK_VERSION__: JSON.stringify(version.slice(0, 8)) },
   });
   const loaderCode = reminify("widget.js", loader.outputFiles[0].contents, "es2019");
   if (write) {

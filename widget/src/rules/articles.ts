@@ -13,8 +13,8 @@ export const WEEKS_KEPT = 52;
 /** A generous cap on distinct articles remembered per week, to bound storage. */
 const MAX_PER_WEEK = 400;
 
-/** The week number of `now` (weeks since the epoch, UTC). */
-export const weekOf = (now: number): number => Math.floor(now / WEEK);
+/** The week number of `now` (weeks since the epoch, UTC); `| 0` floors it, `now` being after 1970. */
+export const weekOf = (now: number): number => (now / WEEK) | 0;
 
 /** A short hash of an article path, ignoring a trailing slash. */
 export const articleKey = (pathname: string): string => fnv1a(pathname.replace(/\/+$/, "") || "/").toString(36);
@@ -29,13 +29,16 @@ export function recordArticle(state: ReaderState, now: number, pathname: string)
     if (Number(w) > week - WEEKS_KEPT) weeks[w] = list;
   }
   const current = weeks[week] || [];
-  if (!current.includes(key) && current.length < MAX_PER_WEEK) weeks[week] = [...current, key];
+  if (current.length < MAX_PER_WEEK && !current.includes(key)) weeks[week] = [...current, key];
   return { ...state, weeks };
 }
 
-/** Distinct articles read in the last `weeksBack` weeks (the current week included). */
+/**
+ * Distinct articles read in the last `weeksBack` weeks (the current week included). No check of
+ * `countOff` here: its callers make it (an opted-out reader has no count, not 0), and opting out
+ * forgets the weeks anyway.
+ */
 export function articlesRead(state: ReaderState, now: number, weeksBack = 4): number {
-  if (state.countOff) return 0;
   const week = weekOf(now);
   const seen = new Set<string>();
   for (const [w, list] of Object.entries(state.weeks || {})) {

@@ -16,8 +16,11 @@ export type TargetingContext = {
   returning?: boolean;
 };
 
-/** A named reason not to show an ask; `only` limits it to one placement. */
-export type Filter = { name: string; only?: Placement; hides: (c: TargetingContext) => boolean };
+/**
+ * A named reason not to show an ask at a placement. The loader's build shortens `hides`
+ * (widget/build.mjs): only this module may read it.
+ */
+export type Filter = { name: string; hides: (c: TargetingContext, placement: Placement) => boolean };
 
 /**
  * Targeting as a declarative list of named filters (as in the Guardian's
@@ -33,11 +36,12 @@ export const FILTERS: Filter[] = [
     hides: (c) =>
       !c.returning && c.minArticles > 0 && !c.state.countOff && articlesRead(c.state, c.now) < c.minArticles,
   },
-  { name: "banner-dismissed", only: "banner", hides: (c) => isActive(c.state.bannerUntil, c.now) },
+  // Closing the banner hides the banner only.
+  { name: "banner-dismissed", hides: (c, p) => p === "banner" && isActive(c.state.bannerUntil, c.now) },
 ];
 
 /** The name of the first filter hiding the ask at `placement`, or null when it is due. */
 export function whyNotShown(context: TargetingContext, placement: Placement): string | null {
-  for (const f of FILTERS) if ((!f.only || f.only === placement) && f.hides(context)) return f.name;
+  for (const f of FILTERS) if (f.hides(context, placement)) return f.name;
   return null;
 }

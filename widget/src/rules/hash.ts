@@ -2,8 +2,7 @@
 export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   }
   return h >>> 0;
 }

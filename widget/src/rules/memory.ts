@@ -8,8 +8,12 @@ import { DAY } from "./time";
  * so a 7-day snooze set at t ends exactly at t + 7 days.
  */
 
-/** True while `until` lies in the future. */
-export const isActive = (until: number | undefined, now: number): boolean => typeof until === "number" && now < until;
+/**
+ * True while `until` lies in the future. Only a number counts: `Number(until) === until` turns
+ * away what a tampered storage may hold instead (a numeric string, an array).
+ */
+export const isActive = (until: number | undefined, now: number): boolean =>
+  now < (until as number) && Number(until) === until;
 
 /** "Remind me later": hides every ask for `days`. */
 export function snooze(state: ReaderState, now: number, days: number): ReaderState {

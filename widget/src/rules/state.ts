@@ -31,9 +31,11 @@ export const stateKey = (site: string): string => `reader-support:${site}`;
 /** Reads a site's state; a missing, corrupt or unreadable value is an empty state. */
 export function loadState(storage: Storage | null, site: string): ReaderState {
   try {
+    // No value (null) parses as null, which the check below turns into an empty state.
     // biome-ignore lint/complexity/useOptionalChain: the loader is ES2019, where `?.` costs bytes.
-    const value = JSON.parse((storage && storage.getItem(stateKey(site))) || "{}");
-    return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+    const value = JSON.parse((storage && storage.getItem(stateKey(site))) as string);
+    // Only a plain object is a state (not null, an array or a number).
+    return {}.toString.call(value) === "[object Object]" ? value : {};
   } catch {
     return {};
   }
@@ -51,7 +53,7 @@ export function saveState(storage: Storage | null, site: string, state: ReaderSt
 /** `localStorage`, or null where reading it throws (sandboxed frames, blocked storage). */
 export function browserStorage(): Storage | null {
   try {
-    return window.localStorage;
+    return localStorage;
   } catch {
     return null;
   }
