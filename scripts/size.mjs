@@ -32,8 +32,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
  */
 export const LIMITS = {
   loader: { limit: 1536, aim: 1536 },
-  firstAsk: { limit: 11840, aim: 12288 },
-  firstAskWithBanner: { limit: 14288, aim: 14336 },
+  firstAsk: { limit: 11728, aim: 12288 },
+  firstAskWithBanner: { limit: 14176, aim: 14336 },
   extras: { limit: 4224, aim: 4224 },
 };
 
