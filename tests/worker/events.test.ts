@@ -4,10 +4,12 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { bufferCounts, flushBuffer } from "../../worker/events/buffer";
 import {
   type BeaconCounts,
+  type ClientBeacons,
   counterFor,
   EventCounter,
   eventsPerClientMinute,
   flushSite,
+  MAX_CLIENTS_PER_MINUTE,
   MAX_ROWS_PER_SITE_DAY,
   shardOf,
 } from "../../worker/events/counter";
@@ -269,6 +271,17 @@ describe("proof: a client's limit holds however many isolates hand its counters 
     expect(await stored("view")).toBe(limit);
     expect(await stored("click")).toBe(3);
   });
+
+  it(`an object that has met ${MAX_CLIENTS_PER_MINUTE.toLocaleString("en")} clients this minute takes no new one: no client escapes its tally`, async () => {
+    await insideOneWindow();
+    // An object of its own, and beacons without counts, so nothing here reaches another test's figures.
+    const object = counterFor(env, "client-cap", 0);
+    const prefix = crypto.randomUUID();
+    const flood = Array.from({ length: MAX_CLIENTS_PER_MINUTE }, (_, i): ClientBeacons => [`${prefix}-${i}`, [[]]]);
+    expect(await object.take(flood)).toBe(0);
+    expect(await object.take([[`${prefix}-new`, [[], []]]])).toBe(2);
+    expect(await object.take([[`${prefix}-7`, [[]]]])).toBe(0);
+  }, 30_000);
 
   it("a client's beacons always go to the same shard, and clients spread over the shards", () => {
     const clients = Array.from({ length: 400 }, (_, i) => `198.51.100.${i % 250}-${i}`);
