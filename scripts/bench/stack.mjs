@@ -43,6 +43,8 @@ export async function startBenchStack() {
       name: "hello",
       config: "scripts/bench/hello/wrangler.toml",
       port: STACK.helloPort,
+      // Each its own persist dir: two workerd starting at once on one directory's SQLite files can fail with SQLITE_BUSY.
+      persistDir: `${STACK.persist}/hello`,
       inspectorPort: STACK.helloPort + 2000,
       logLevel: "warn",
     }),
@@ -50,6 +52,7 @@ export async function startBenchStack() {
       name: "hello behind assets",
       config: "scripts/bench/hello/wrangler-assets.toml",
       port: STACK.helloAssetsPort,
+      persistDir: `${STACK.persist}/hello-assets`,
       inspectorPort: STACK.helloAssetsPort + 2000,
       logLevel: "warn",
     }),

@@ -115,7 +115,7 @@ export function routes(stack, templates) {
       name: "POST /api/events",
       spec: { url: `${base}/api/events`, ...beacon, kind: "clients", headers: { ...beacon.headers, origin } },
       ...both(beacon),
-      // The platform's per-client rate limiter on its own: hello behind assets asking it once per request.
+      // A per-request platform rate limiter on its own (the route once asked one): hello behind assets asking it.
       limited: { url: `http://127.0.0.1:${stack.helloAssetsPort}/api/limited`, ...beacon, kind: "clients" },
     },
     {

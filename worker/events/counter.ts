@@ -13,8 +13,39 @@ type Pending = Map<string, number>;
 /** How long counts wait in memory before one batched D1 write. */
 export const FLUSH_AFTER_MS = 5_000;
 
-/** Shards per site, so one busy site's events spread over several objects. */
+/** Shards per site, so one busy site's events spread over several objects; a client's always go to the same one. */
 export const SHARDS = 4;
+
+/** Beacons (counter requests) taken from one client a minute per site when `EVENTS_PER_CLIENT_MINUTE` is not a number. */
+export const DEFAULT_EVENTS_PER_CLIENT_MINUTE = 120;
+
+/** Beacons taken from one client (its `clientKey`) a minute per site: `EVENTS_PER_CLIENT_MINUTE`; the rest are dropped. */
+export function eventsPerClientMinute(env: Pick<WorkerEnv, "EVENTS_PER_CLIENT_MINUTE">): number {
+  const n = Number(env.EVENTS_PER_CLIENT_MINUTE);
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_EVENTS_PER_CLIENT_MINUTE;
+}
+
+/**
+ * Distinct clients one counter object keeps a tally of per minute. A flood of fresh addresses
+ * beyond it is refused for the rest of the minute (its counts dropped), so the tally's memory
+ * stays bounded and no client goes past its limit.
+ */
+export const MAX_CLIENTS_PER_MINUTE = 100_000;
+
+/** One request's counts: key → n. */
+export type BeaconCounts = [key: string, n: number][];
+
+/** A client's beacons of one hand-over, oldest first, under its rate-limit key (`clientKey`). */
+export type ClientBeacons = [client: string, beacons: BeaconCounts[]];
+
+/** The shard that holds a client's tally: FNV-1a of its rate-limit key, its bits mixed (murmur3's finish). */
+export function shardOf(client: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < client.length; i++) hash = Math.imul(hash ^ client.charCodeAt(i), 0x01000193);
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return ((hash ^ (hash >>> 16)) >>> 0) % SHARDS;
+}
 
 /** At most this many counters per site and day (plus the overflow counters); see store.addCounts. */
 export const MAX_ROWS_PER_SITE_DAY = 1000;
@@ -49,6 +80,10 @@ export class EventCounter extends DurableObject<WorkerEnv> {
   private flushing: Promise<number> | null = null;
   /** Campaign names a checkout has carried, per site (a pledge is never deleted, so they stay known). */
   private seen = new Map<string, Set<string>>();
+  /** The minute (since the epoch) `taken` counts. */
+  private minute = 0;
+  /** Beacons taken from each client this minute (memory only: an evicted object starts the minute afresh). */
+  private taken = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: WorkerEnv) {
     super(ctx, env);
@@ -85,6 +120,40 @@ export class EventCounter extends DurableObject<WorkerEnv> {
     } catch (error) {
       console.error("events: could not store the pending counts; they stay in memory", error);
     }
+  }
+
+  /**
+   * Takes clients' beacons, each client's up to its limit this minute (`eventsPerClientMinute`,
+   * minutes aligned to the clock), and adds their counts; the rest are dropped. This object is the
+   * one place that sees all of a client's beacons to a site (every isolate hands them to the shard
+   * `shardOf` names), so the bound holds however many isolates the client reaches. Returns how
+   * many beacons were dropped.
+   */
+  async take(clients: ClientBeacons[]): Promise<number> {
+    const minute = Math.floor(Date.now() / 60_000);
+    if (minute !== this.minute) {
+      this.minute = minute;
+      this.taken.clear();
+    }
+    const limit = eventsPerClientMinute(this.env);
+    const counts: Pending = new Map();
+    let dropped = 0;
+    for (const [client, beacons] of clients) {
+      let had = this.taken.get(client);
+      if (had === undefined) {
+        if (this.taken.size >= MAX_CLIENTS_PER_MINUTE) {
+          dropped += beacons.length;
+          continue;
+        }
+        had = 0;
+      }
+      const n = Math.min(Math.max(0, limit - had), beacons.length);
+      for (let i = 0; i < n; i++) mergeInto(counts, beacons[i] ?? []);
+      this.taken.set(client, had + n);
+      dropped += beacons.length - n;
+    }
+    if (counts.size > 0) await this.add([...counts]);
+    return dropped;
   }
 
   override async alarm(): Promise<void> {

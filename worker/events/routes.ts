@@ -13,17 +13,17 @@ const accepted = () => completeResponse(null, 204, NO_CONTENT);
 
 /**
  * `POST /api/events`: the ask's counters, sent with `navigator.sendBeacon` (a text/plain body,
- * so no preflight; browsers send `Origin` with every POST). Only a page of the site may send
- * them, each client a limited number a minute. Counted per day, site, placement, campaign,
- * variant and type; names the site does not know are counted as `other` (events/names.ts);
- * nothing else is kept.
+ * so no preflight; browsers send `Origin` with every POST; the browser never reads the answer).
+ * Only a page of the site may send them: a body that is not valid, an unknown site or a foreign
+ * origin is refused at once. Everything else is answered 204 at once, and each client's beacons
+ * count up to a limit a minute per site (`EVENTS_PER_CLIENT_MINUTE`, by `clientKey`: an IPv6
+ * client's /64): the limit is applied where the beacons are aggregated (buffer.ts, then the
+ * counter object that holds the client's tally), not on the answer's path, and beacons over it
+ * are dropped silently, the answer the same 204, so a caller learns nothing of its limit.
+ * Counted per day, site, placement, campaign, variant and type; names the site does not know are
+ * counted as `other` (events/names.ts); nothing else is kept.
  */
 export const eventRoutes = new Hono<AppContext>().post("/", jsonBody(4096), async (c) => {
-  const { success } = await c.env.EVENTS_LIMITER.limit({ key: `events:${clientKey(c)}` });
-  if (!success) {
-    c.header("Retry-After", "60");
-    return jsonError(c, 429, "rate_limited", "Too many counters from this network. Try again in a minute.");
-  }
   const body = await readJson(c);
   if (!body.ok) return jsonError(c, 400, "invalid_json", "The body must be JSON of at most 4 KB.");
   const parsed = eventsRequestSchema.safeParse(body.value);
@@ -38,7 +38,8 @@ export const eventRoutes = new Hono<AppContext>().post("/", jsonBody(4096), asyn
     const key = [day, site.id, e.placement, e.campaign ?? "", e.variant ?? "", e.type].join("|");
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  // Beacons gather in this isolate for a second, then go to the site's counter object in one call.
-  bufferCounts(c.env, c.executionCtx, site.id, counts);
+  // Beacons gather in this isolate for a second, then go to the site's counter objects, one call
+  // per shard, where each client's beacons are taken up to its limit.
+  bufferCounts(c.env, c.executionCtx, site.id, clientKey(c), counts);
   return accepted();
 });

@@ -5,9 +5,10 @@ type Limiter = { limit(options: { key: string }): Promise<{ success: boolean }> 
 /**
  * The baseline for `npm run bench`: the smallest Hono worker on the same runtime.
  * GET answers a word; POST reads the body (as the real routes must) and answers 204. Behind the
- * product's Workers Assets routing (wrangler-assets.toml) it also has the product's counters' rate
- * limiter, and `POST /api/limited` asks it once per request, as `POST /api/events` does: what the
- * platform's rate limiting costs on its own.
+ * product's Workers Assets routing (wrangler-assets.toml) it also has a Workers rate limiter, and
+ * `POST /api/limited` asks it once per request, as `POST /api/events` once did (it now limits each
+ * client where the counts are aggregated, not per request): what a per-request platform rate
+ * limit costs on its own.
  * The product's routes are reported as a ratio to this, because the machine is shared and noisy.
  */
 const app = new Hono<{ Bindings: { EVENTS_LIMITER?: Limiter } }>()
