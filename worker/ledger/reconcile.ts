@@ -8,6 +8,7 @@ import { STRIPE_API_VERSION, stripeFor } from "../platform/stripe";
 import { processEvent } from "./process-event";
 import {
   finishRun,
+  forgetInboxEvent,
   knownCustomers,
   ledgerFor,
   ledgerStatements,
@@ -41,7 +42,8 @@ type Json = Record<string, unknown>;
 /**
  * Checks the ledger against Stripe for a window (at most 30 days: Stripe keeps events no longer):
  * 1. every event of a handled type Stripe has, that the ledger never processed, goes through the
- *    same `processEvent` as a webhook (so a webhook lost, refused or never sent is made good);
+ *    same `processEvent` as a webhook (so a webhook lost, refused or never sent, or one still
+ *    waiting in the inbox, is made good);
  * 2. every succeeded charge of ours is compared with the ledger (core/reconcile.ts): a missing
  *    payment, a different amount, a refund or dispute the ledger does not know or knows in an older
  *    state, a fee not recorded yet. Stripe's newer states and missing fees are written; what needs a
@@ -125,6 +127,8 @@ async function replayEvents(
     try {
       if (!verdict.ok) throw new Error(verdict.message);
       if ((await processEvent(env, verdict.event)) === "applied") counts.eventsReplayed++;
+      // An event that was waiting in the inbox is done: the Cron need not try it again.
+      await forgetInboxEvent(db, event.id);
     } catch (e) {
       differences.push({
         kind: "replay_failed",
