@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { INBOX_DRAIN_LIMIT, inboxRetryDelayMs } from "../../worker/core/inbox";
+import { INBOX_DRAIN_LIMIT, INBOX_LATE_MS, inboxRetryDelayMs } from "../../worker/core/inbox";
 import type { LedgerEvent } from "../../worker/core/ledger";
 import { drainInbox } from "../../worker/ledger/inbox";
 import { recordInboxFailure, storeInInbox } from "../../worker/ledger/store";
@@ -8,6 +8,7 @@ import { database } from "../../worker/platform/db";
 import { STRIPE_TIMEOUT_MS } from "../../worker/platform/stripe";
 import { runScheduled } from "../../worker/scheduled";
 import {
+  ADMIN,
   call,
   clearLedgerAndRollups,
   control,
@@ -25,7 +26,7 @@ import {
  * the event is applied right after the answer, or, when Stripe cannot answer then, by the
  * 15-minute Cron after a backoff, oldest first and a bounded number per run. Duplicates, a
  * redelivery of an event still waiting, and the Cron applying it at the same time all count the
- * money once.
+ * money once. Staff see events that waited too long, with why, until they are applied.
  */
 
 const MINUTE = 60_000;
@@ -249,5 +250,60 @@ describe("proof: the Cron drains the inbox", () => {
     await env.DB.prepare("DELETE FROM stripe_inbox").run();
     await recordInboxFailure(db(), event.id, "late", now);
     expect(await inbox()).toEqual([]);
+  });
+});
+
+describe("proof: staff see events that wait too long", () => {
+  type Backlog = {
+    waiting: number;
+    late: number;
+    oldest: { eventId: string; type: string; attempts: number; lastError: string | null } | null;
+  };
+  const dashboard = async () => {
+    const response = await call("/admin/api/dashboard?site=demo&range=today", { headers: ADMIN });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { stripeInbox: Backlog }).stripeInbox;
+  };
+  const page = async () => {
+    const response = await call("/admin?site=demo", { headers: ADMIN });
+    expect(response.status).toBe(200);
+    return response.text();
+  };
+  const WARNING = /Stripe events? ha(s|ve) waited more than 30 minutes/;
+
+  it("a warning with how many, the oldest and its last error, on the dashboard and in its JSON, gone once applied", async () => {
+    const gift = await paidGift(4200);
+    await control("/_test/faults", { mode: "error", count: 1 });
+    expect((await deliver(gift)).status).toBe(200);
+
+    // Just received: waiting, but not late.
+    expect(await dashboard()).toMatchObject({ waiting: 1, late: 0, oldest: { eventId: gift.event_id, attempts: 1 } });
+    expect(await page()).not.toMatch(WARNING);
+
+    // It has waited 31 minutes (the Cron could not apply it either).
+    await env.DB.prepare("UPDATE stripe_inbox SET received_at = ? WHERE event_id = ?")
+      .bind(Date.now() - INBOX_LATE_MS - MINUTE, gift.event_id)
+      .run();
+    expect(await dashboard()).toEqual({
+      waiting: 1,
+      late: 1,
+      oldest: expect.objectContaining({
+        eventId: gift.event_id,
+        type: "checkout.session.completed",
+        attempts: 1,
+        lastError: expect.stringMatching(/unknown error occurred/),
+      }),
+    });
+    const html = await page();
+    expect(html).toMatch(WARNING);
+    expect(html).toContain("1 Stripe event has waited more than 30 minutes");
+    expect(html).toContain(gift.event_id);
+    expect(html).toContain("1 failed attempt; last error: An unknown error occurred");
+
+    // Stripe answers again and the Cron applies it: the warning is gone.
+    await runScheduled(env, Date.now() + 2 * MINUTE);
+    expect(await dashboard()).toEqual({ waiting: 0, late: 0, oldest: null });
+    expect(await page()).not.toMatch(WARNING);
+    expect((await summary()).currencies[0]).toMatchObject({ gross: 4200, payments: 1 });
   });
 });

@@ -25,3 +25,43 @@ export const INBOX_DRAIN_LIMIT = 200;
 
 /** A Cron run stops taking events after this long (Stripe hanging makes each wait its timeout). */
 export const INBOX_DRAIN_BUDGET_MS = 60_000;
+
+/** Events waiting longer than this are shown to staff: the Cron should have applied them by now. */
+export const INBOX_LATE_MS = 30 * 60_000;
+
+/** What staff see about the inbox (the dashboard's warning and its JSON). */
+export type InboxBacklog = {
+  /** Events waiting to be applied. */
+  waiting: number;
+  /** Of them, those received more than INBOX_LATE_MS ago. */
+  late: number;
+  /** The oldest waiting event, with how often it failed and why, last. */
+  oldest: {
+    eventId: string;
+    type: string;
+    receivedAt: number;
+    attempts: number;
+    lastError: string | null;
+  } | null;
+};
+
+/** The staff warning for events that have waited too long, or null when none has. */
+export function inboxWarning(backlog: InboxBacklog): string | null {
+  const { late, oldest } = backlog;
+  if (late === 0 || !oldest) return null;
+  const since = new Date(oldest.receivedAt).toISOString().slice(0, 16).replace("T", " ");
+  const tries =
+    oldest.attempts === 0
+      ? "not tried yet"
+      : oldest.attempts === 1
+        ? "1 failed attempt"
+        : `${oldest.attempts} failed attempts`;
+  const error = oldest.lastError ? `; last error: ${oldest.lastError}` : "";
+  const events = late === 1 ? "1 Stripe event has" : `${late} Stripe events have`;
+  return (
+    `${events} waited more than ${INBOX_LATE_MS / 60_000} minutes to reach the ledger: the oldest, ` +
+    `${oldest.eventId} (${oldest.type}), since ${since} UTC, ${tries}${error}. ` +
+    "The 15-minute Cron keeps retrying them and the daily check against Stripe replays what is still missing; " +
+    "figures leave them out until then."
+  );
+}

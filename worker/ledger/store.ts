@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from "drizzle-orm";
-import { INBOX_FIRST_RETRY_MS, INBOX_RETRY_MINUTES } from "../core/inbox";
+import { INBOX_FIRST_RETRY_MS, INBOX_RETRY_MINUTES, type InboxBacklog } from "../core/inbox";
 import type { LedgerEffect, LedgerEvent } from "../core/ledger";
 import { type Database, excluded, runBatch, type Statement } from "../platform/db";
 import {
@@ -308,6 +308,30 @@ export async function dueInInbox(db: Database, now: number, limit: number) {
     .orderBy(asc(stripeInbox.receivedAt), asc(stripeInbox.eventId))
     .limit(limit)
     .all();
+}
+
+/** How many events wait, how many of them were received before `lateBefore`, and the oldest. */
+export async function inboxBacklog(db: Database, lateBefore: number): Promise<InboxBacklog> {
+  const [[counts], [oldest]] = await db.batch([
+    db
+      .select({
+        waiting: sql<number>`count(*)`.as("waiting"),
+        late: sql<number>`coalesce(sum(${stripeInbox.receivedAt} < ${lateBefore}), 0)`.as("late"),
+      })
+      .from(stripeInbox),
+    db
+      .select({
+        eventId: stripeInbox.eventId,
+        type: stripeInbox.type,
+        receivedAt: stripeInbox.receivedAt,
+        attempts: stripeInbox.attempts,
+        lastError: stripeInbox.lastError,
+      })
+      .from(stripeInbox)
+      .orderBy(asc(stripeInbox.receivedAt), asc(stripeInbox.eventId))
+      .limit(1),
+  ]);
+  return { waiting: counts?.waiting ?? 0, late: counts?.late ?? 0, oldest: oldest ?? null };
 }
 
 // ─── Reconciliation (ledger/reconcile.ts) ────────────────────────────────────────────────────────
