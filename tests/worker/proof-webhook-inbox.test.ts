@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { INBOX_DRAIN_LIMIT, INBOX_LATE_MS, inboxRetryDelayMs } from "../../worker/core/inbox";
 import type { LedgerEvent } from "../../worker/core/ledger";
 import { drainInbox } from "../../worker/ledger/inbox";
+import { reconcile } from "../../worker/ledger/reconcile";
 import { recordInboxFailure, storeInInbox } from "../../worker/ledger/store";
 import { database } from "../../worker/platform/db";
 import { STRIPE_TIMEOUT_MS } from "../../worker/platform/stripe";
@@ -26,7 +27,8 @@ import {
  * the event is applied right after the answer, or, when Stripe cannot answer then, by the
  * 15-minute Cron after a backoff, oldest first and a bounded number per run. Duplicates, a
  * redelivery of an event still waiting, and the Cron applying it at the same time all count the
- * money once. Staff see events that waited too long, with why, until they are applied.
+ * money once; the daily reconciliation applies, in the last resort, what still waits. Staff see
+ * events that waited too long, with why, until they are applied.
  */
 
 const MINUTE = 60_000;
@@ -164,6 +166,26 @@ describe("proof: store, answer, then apply", () => {
     expect((await summary()).currencies).toEqual([
       expect.objectContaining({ currency: "USD", gross: 3100, stripeFees: 120, net: 2980, payments: 1 }),
     ]);
+  });
+});
+
+describe("proof: the last resort", () => {
+  it("the daily reconciliation applies an event still waiting in the inbox, and the event leaves it", async () => {
+    const gift = await paidGift(2700);
+    await control("/_test/faults", { mode: "error", count: 1 });
+    expect((await deliver(gift)).status).toBe(200);
+    expect(await inbox()).toEqual([expect.objectContaining({ event_id: gift.event_id, attempts: 1 })]);
+
+    const report = await reconcile(env, { since: Date.now() - 60 * MINUTE, until: Date.now() + MINUTE }, "api");
+    expect(report.error).toBeNull();
+    expect(report.eventsReplayed).toBeGreaterThan(0);
+    expect(await processed(gift.event_id)).toBe(1);
+    expect(await inbox()).toEqual([]);
+    expect((await summary()).currencies).toEqual([
+      expect.objectContaining({ currency: "USD", gross: 2700, payments: 1, feesPending: 0 }),
+    ]);
+    // The Cron finds nothing left to do.
+    expect(await drainInbox(env, Date.now() + 60 * MINUTE)).toMatchObject({ due: 0 });
   });
 });
 

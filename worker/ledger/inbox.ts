@@ -8,8 +8,8 @@ import { dueInInbox, forgetInboxEvent, recordInboxFailure } from "./store";
 export type InboxOutcome = "applied" | "duplicate" | "failed";
 
 /**
- * Applies one event of the inbox: `processEvent` (the ledger's batch, then emails, then outgoing
- * webhooks), then the event leaves the inbox. When it fails (Stripe could not answer what the event
+ * Applies one event of the inbox: `processEvent` (the ledger's batch, which also takes the event
+ * out of the inbox, then emails, then outgoing webhooks). When it fails (Stripe could not answer what the event
  * names, D1 failed) nothing of it is marked processed: the event stays with its error and the
  * attempt counted, and the Cron tries it again after the backoff (core/inbox.ts). Never throws.
  * Safe beside another apply of the same event (the answer's and the Cron's at once): the ledger
@@ -33,10 +33,12 @@ export async function applyFromInbox(
     );
     return "failed";
   }
-  // Left in place on a D1 failure: the next Cron run finds the event processed and removes it.
-  await forgetInboxEvent(db, event.id).catch((e) =>
-    console.error(`stripe inbox: could not remove ${event.id}`, e instanceof Error ? e.message : e),
-  );
+  // Applied: its batch took it out of the inbox. A duplicate (processed by a concurrent apply, or
+  // by reconciliation) is removed here; left in place on a D1 failure, the next Cron run removes it.
+  if (result === "duplicate")
+    await forgetInboxEvent(db, event.id).catch((e) =>
+      console.error(`stripe inbox: could not remove ${event.id}`, e instanceof Error ? e.message : e),
+    );
   return result;
 }
 

@@ -5,12 +5,12 @@ import { database, runBatch } from "../platform/db";
 import type { WorkerEnv } from "../platform/env";
 import { stripeFor } from "../platform/stripe";
 import { mailAfterEvent } from "../supporter-mail/send";
-import { ledgerStatements, recordEvent, wasProcessed } from "./store";
+import { leaveInbox, ledgerStatements, recordEvent, wasProcessed } from "./store";
 
 /**
  * Applies one verified Stripe event (in the pinned API version's shape) to the ledger: the event
- * row and all its effects in one D1 batch, so a crash leaves nothing half-written and a later
- * attempt completes it. What the event only names by id (a payment's balance transaction, an
+ * row, its removal from the inbox and all its effects in one D1 batch, so a crash leaves nothing
+ * half-written and a later attempt completes it. What the event only names by id (a payment's balance transaction, an
  * invoice's payment intent, a refund's balance transactions, a charge's refunds) is asked of
  * Stripe first; if Stripe cannot answer, this throws and nothing is marked processed: the
  * webhook has answered already (ledger/routes.ts), so the event waits in the inbox with its error
@@ -45,6 +45,8 @@ async function applyEvent(env: WorkerEnv, event: LedgerEvent): Promise<"applied"
   try {
     await runBatch(db, [
       recordEvent(db, event, now),
+      // Processed and out of the inbox (ledger/inbox.ts) at once, whoever applied it.
+      leaveInbox(db, event.id),
       ...effectsOf(event, lookups).flatMap((effect) => ledgerStatements(db, effect, now)),
     ]);
     return "applied";

@@ -8,7 +8,6 @@ import { STRIPE_API_VERSION, stripeFor } from "../platform/stripe";
 import { processEvent } from "./process-event";
 import {
   finishRun,
-  forgetInboxEvent,
   knownCustomers,
   ledgerFor,
   ledgerStatements,
@@ -127,8 +126,6 @@ async function replayEvents(
     try {
       if (!verdict.ok) throw new Error(verdict.message);
       if ((await processEvent(env, verdict.event)) === "applied") counts.eventsReplayed++;
-      // An event that was waiting in the inbox is done: the Cron need not try it again.
-      await forgetInboxEvent(db, event.id);
     } catch (e) {
       differences.push({
         kind: "replay_failed",

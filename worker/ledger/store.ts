@@ -269,9 +269,16 @@ export async function storeInInbox(db: Database, event: LedgerEvent, now: number
   return done.length > 0 ? "duplicate" : "stored";
 }
 
-/** Removes an applied event from the inbox (nothing when a concurrent apply removed it first). */
+/**
+ * Removes an event from the inbox (nothing when it is not there, e.g. a concurrent apply removed it
+ * first): part of the ledger's batch that marks the event processed, so the two never disagree.
+ */
+export const leaveInbox = (db: Database, eventId: string): Statement =>
+  db.delete(stripeInbox).where(eq(stripeInbox.eventId, eventId));
+
+/** Removes an event the ledger had processed already from the inbox. */
 export async function forgetInboxEvent(db: Database, eventId: string): Promise<void> {
-  await db.delete(stripeInbox).where(eq(stripeInbox.eventId, eventId));
+  await leaveInbox(db, eventId);
 }
 
 /** The wait after this failure, from the failures before it (`attempts` as it was): INBOX_RETRY_MINUTES, capped. */
