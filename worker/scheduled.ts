@@ -1,3 +1,4 @@
+import { drainInbox } from "./ledger/inbox";
 import { reconcile } from "./ledger/reconcile";
 import { purgeLinks } from "./manage/store";
 import { deliverDue } from "./outgoing/deliver";
@@ -22,7 +23,8 @@ export const DELIVERIES_KEPT_MS = 30 * 86_400_000;
 export const DAILY_WINDOW_MS = 3 * 86_400_000;
 
 /**
- * The Cron Triggers' work. Every 15 minutes: send due reminders and annual supporters' renewal
+ * The Cron Triggers' work. Every 15 minutes: first apply the Stripe events waiting in the inbox
+ * (ledger/inbox.ts: those the webhook answered but could not apply, due after their backoff), then send due reminders and annual supporters' renewal
  * notices, allocate automatically allocated variants, retry outgoing webhooks that are due, then expire reminder requests nobody confirmed, drop expired manage and email links, old
  * outbox rows and webhook deliveries, expired staff sessions and finished windows of failed staff credentials. Daily (`DAILY_CRON`): check the ledger against Stripe
  * (ledger/reconcile.ts).
@@ -43,6 +45,12 @@ export async function runScheduled(env: WorkerEnv, scheduledTime: number, cron =
     return null;
   }
   const db = database(env.DB);
+  // Money first: emails and reminders below read the ledger these events complete.
+  const inbox = await drainInbox(env, scheduledTime).catch((error) => {
+    console.error("stripe inbox: the drain failed", error);
+    return null;
+  });
+  if (inbox && inbox.due > 0) console.log("stripe inbox", JSON.stringify(inbox));
   const result = await dispatchDueReminders(env, scheduledTime);
   const notices = await sendRenewalNotices(env, scheduledTime);
   // The variants' shares follow their figures; a failed run leaves the last shares in place.

@@ -4,7 +4,8 @@
  * `wrangler dev --env local`, and a hello Hono worker on the same workerd), then measures
  *  - the widget: gzip weight, loader start → ask rendered on /demo in headless Chromium, CLS;
  *  - the worker: req/s and p50/p99 per route under load from a second process, as a ratio to hello
- *    (and to hello behind the same Workers Assets routing); the webhook with each common event type;
+ *    (and to hello behind the same Workers Assets routing); the webhook with each common event type,
+ *    and how long after its loads the ledger has applied everything it answered (the inbox empty);
  *  - the staff summary with 10k, 100k, 1M and 10M payments (seeding 10M takes ~10 minutes).
  * Prints a table with the targets and writes benchmark-results/latest.json.
  * Options: --quick (3 s loads, 5 browser runs, 10k and 100k only), --skip widget,throughput,summary.
@@ -132,6 +133,15 @@ function printTable(result) {
       for (const [type, t] of Object.entries(r.byType ?? {}))
         lines.push(
           `    ${type} at ${r.steady.rate} req/s: p50/p99 ${t.p50}/${t.p99} ms ${check(t.p99 < TARGETS.webhookP99)} (asks Stripe: ${t.asks})`,
+        );
+      const caught = (c) =>
+        c.ms === null
+          ? `${c.waitingAtStop} waiting when it stopped, ${c.left} still waiting 120 s later (last error: ${c.lastError ?? "none"})`
+          : `${c.waitingAtStop} waiting when it stopped, the inbox empty ${c.ms} ms later`;
+      if (r.catchUp)
+        lines.push(
+          `    ledger catching up (inbox empty) after the last load at 10 connections: ${caught(r.catchUp.afterLoad)}`,
+          `    … and after the runs at ${r.steady.rate} req/s: ${caught(r.catchUp.afterSteady)}`,
         );
       const odd = Object.entries(r.statuses).filter(([s]) => !/^2/.test(s));
       if (odd.length || r.errors)

@@ -139,6 +139,38 @@ export function routes(stack, templates) {
 
 const round2 = (n) => Math.round(n * 100) / 100;
 
+/** The staff dashboard's count of Stripe events the webhook answered that the ledger has not applied yet. */
+async function inboxState(stack) {
+  const response = await fetch(`http://127.0.0.1:${stack.port}/admin/api/dashboard?site=demo&range=today`, {
+    headers: { authorization: `Bearer ${stack.adminToken}` },
+  });
+  if (!response.ok) throw new Error(`dashboard: ${response.status} ${await response.text()}`);
+  const { stripeInbox } = await response.json();
+  return stripeInbox;
+}
+
+/**
+ * How long after a load stops the ledger has applied everything the webhook answered (the inbox is
+ * empty), polling every 100 ms: the webhook answers before it applies, so its latency alone does not
+ * say whether processing keeps up. `waitingAtStop` is the backlog when the load stopped; `ms` null
+ * when the inbox was not empty within `timeoutMs` (`left` events, the oldest's last error).
+ */
+export async function catchUp(stack, { timeoutMs = 120_000 } = {}) {
+  const started = Date.now();
+  const first = await inboxState(stack);
+  let state = first;
+  while (state.waiting > 0 && Date.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    state = await inboxState(stack);
+  }
+  return {
+    waitingAtStop: first.waiting,
+    ms: state.waiting === 0 ? Date.now() - started : null,
+    left: state.waiting,
+    lastError: state.oldest?.lastError ?? null,
+  };
+}
+
 /**
  * Measures every route beside both hellos, alternating hello, hello behind assets and the route in
  * short rounds so drift on a shared machine hits all alike; each ratio is the median of the
@@ -164,6 +196,9 @@ export async function throughput(stack, { duration = 8, rounds = 8, connections 
       if (route.limited) limited.push(await load({ ...route.limited, duration: slice, connections }));
       measured.push(await load({ ...route.spec, duration: slice, connections }));
     }
+    // The webhook answers before it applies: how far behind the ledger is when the load stops, and
+    // how long it takes to catch up (before the latency runs below, so they start from an empty inbox).
+    const afterLoad = route.byType ? await catchUp(stack) : undefined;
     // Latency of one request at a time (no queueing): what a single webhook delivery or reader sees.
     const helloSerial = await load({ ...route.hello, duration: slice, connections: 1 });
     const serial = await load({ ...route.spec, duration: slice, connections: 1 });
@@ -174,6 +209,7 @@ export async function throughput(stack, { duration = 8, rounds = 8, connections 
       const run = await load({ ...route.spec, templates: [template], duration: 4, connections, rate: STEADY_RATE });
       byType[type] = { p50: run.p50, p99: run.p99, asks: WEBHOOK_EVENTS[type], statuses: run.statuses };
     }
+    const afterSteady = route.byType ? await catchUp(stack) : undefined;
     const ratios = measured.map((m, i) => m.rps / hellos[i].rps);
     const assetsRatios = measured.map((m, i) => m.rps / behindAssets[i].rps);
     const platformRatios = behindAssets.map((b, i) => b.rps / hellos[i].rps);
@@ -201,7 +237,7 @@ export async function throughput(stack, { duration = 8, rounds = 8, connections 
           }
         : {}),
       steady: { rate: STEADY_RATE, p50: steady.p50, p99: steady.p99, rps: steady.rps },
-      ...(route.byType ? { byType } : {}),
+      ...(route.byType ? { byType, catchUp: { afterLoad, afterSteady } } : {}),
       serial: { p50: serial.p50, p99: serial.p99, rps: serial.rps },
       helloSerial: { p50: helloSerial.p50, p99: helloSerial.p99, rps: helloSerial.rps },
       requests: measured.reduce((n, m) => n + m.requests, 0),

@@ -1,5 +1,7 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import worker from "../../worker/index";
 
 /** Helpers for worker tests: call the worker in-process and drive the Stripe emulator over HTTP. */
 
@@ -153,13 +155,26 @@ export async function drain(endpoint?: string): Promise<Delivery[]> {
     .deliveries;
 }
 
-/** Posts one signed delivery to the worker, as Stripe would. */
-export function deliver(d: Delivery) {
-  return call("/api/webhooks/stripe", {
-    method: "POST",
-    headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": d.signature },
-    body: d.payload,
-  });
+/**
+ * Posts one signed delivery to the worker, as Stripe would, and returns the answer once the work
+ * the webhook hands to `waitUntil` after it is done too: applying the event from the inbox (or,
+ * for a duplicate, its emails and outgoing webhooks again). The answer itself never waits for that
+ * work (`call` to the webhook returns before it); waiting here is what lets a test read the ledger
+ * right after delivering, where Stripe's look-ups failed, the inbox.
+ */
+export async function deliver(d: Delivery) {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request(`${ORIGIN}/api/webhooks/stripe`, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": d.signature },
+      body: d.payload,
+    }),
+    env,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
 }
 
 /** Drains and delivers everything queued, in order, expecting each to be accepted. */
@@ -222,10 +237,10 @@ export async function ledgerSnapshot() {
   };
 }
 
-/** Clears ledger tables (tests within one file share storage). */
+/** Clears ledger tables and the Stripe inbox (tests within one file share storage). */
 export async function clearLedger() {
   await env.DB.batch(
-    ["pledges", "payments", "refunds", "disputes", "balance_transactions", "stripe_events"].map((t) =>
+    ["pledges", "payments", "refunds", "disputes", "balance_transactions", "stripe_events", "stripe_inbox"].map((t) =>
       env.DB.prepare(`DELETE FROM ${t}`),
     ),
   );

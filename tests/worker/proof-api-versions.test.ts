@@ -112,9 +112,10 @@ describe("proof: events from an endpoint on another API version", () => {
     }
     expect(errors).toHaveBeenCalledTimes(3);
     expect(String(errors.mock.calls[0]?.[0])).toMatch(/stripe webhook refused \(too_old\).*stripe:setup/);
-    // Nothing was recorded, so the event is not "processed": Stripe retries it, and once it arrives
+    // Nothing was recorded, not even in the inbox, so the event is not "processed": Stripe retries it, and once it arrives
     // readable (the endpoint pinned, or reconciliation fetching it) it is applied, not a duplicate.
     expect(await eventCount(event.id)).toBe(0);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM stripe_inbox").first<{ n: number }>())?.n).toBe(0);
     expect((await ledgerSnapshot()).payments).toEqual([]);
     const readable = await deliver(completed);
     expect(readable.status).toBe(200);

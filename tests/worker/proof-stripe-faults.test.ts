@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { STRIPE_TIMEOUT_MS } from "../../worker/platform/stripe";
+import { runScheduled } from "../../worker/scheduled";
 import {
   checkoutBody,
   clearLedger,
@@ -20,7 +21,9 @@ import {
  * Proof: Stripe failing or hanging in the middle of a checkout. The reader gets a
  * clear JSON 502 (never a hang, never a 5xx without a message), nothing is half-written — the
  * pledge is marked `error` with no session, no payment, no Stripe session left behind — and
- * a retry works all the way to money in the ledger, counted once.
+ * a retry works all the way to money in the ledger, counted once. And Stripe failing while a
+ * webhook asks it what an event names: the webhook still answers 200 (the event is stored first),
+ * nothing is half-applied, and the Cron applies the event once Stripe answers again.
  */
 type Pledge = { id: string; status: string; stripe_session_id: string | null };
 const pledges = async () =>
@@ -116,8 +119,8 @@ describe("proof: Stripe failing or hanging mid-checkout", () => {
     expect((await summary()).currencies[0]).toMatchObject({ gross: 2500, payments: 1 });
   });
 
-  it("Stripe failing while a webhook asks it for the payment's fee: 5xx, nothing marked processed, Stripe's retry completes it", async () => {
-    const { sessionId } = await startCheckout({ amount: 3100 });
+  it("Stripe failing while a webhook asks it for the payment's fee: answered 200, the event waits in the inbox with its error, the Cron applies it once", async () => {
+    const { pledgeId, sessionId } = await startCheckout({ amount: 3100 });
     await control(`/_test/checkout/sessions/${sessionId}/complete`, { outcome: "succeeded" });
     const completed = (await drain()).find((d) => d.type === "checkout.session.completed");
     if (!completed) throw new Error("no checkout.session.completed");
@@ -127,23 +130,48 @@ describe("proof: Stripe failing or hanging mid-checkout", () => {
           .bind(completed.event_id)
           .first<{ n: number }>()
       )?.n;
+    const waiting = () =>
+      env.DB.prepare("SELECT attempts, last_error, received_at, next_attempt_at FROM stripe_inbox WHERE event_id = ?")
+        .bind(completed.event_id)
+        .first<{ attempts: number; last_error: string | null; received_at: number; next_attempt_at: number }>();
+    const status = async () =>
+      (await env.DB.prepare("SELECT status FROM pledges WHERE id = ?").bind(pledgeId).first<{ status: string }>())
+        ?.status;
 
+    // Stripe accepts the delivery's answer; the look-up after it fails.
     await control("/_test/faults", { mode: "error", count: 1 });
-    const failed = await deliver(completed);
-    expect(failed.status).toBeGreaterThanOrEqual(500);
+    const answered = await deliver(completed);
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toEqual({ received: true, duplicate: false });
+    // Nothing half-applied: not processed, no payment, the pledge untouched; the event waits with its error.
     expect(await processed()).toBe(0);
     expect((await ledgerSnapshot()).payments).toEqual([]);
+    expect(await status()).toBe("pending");
+    const failed = await waiting();
+    expect(failed).toMatchObject({ attempts: 1, last_error: expect.stringMatching(/unknown error occurred/) });
+    // The first retry after a minute (the backoff's first step), not at once.
+    expect(failed?.next_attempt_at).toBeGreaterThanOrEqual(Date.now() + 50_000);
+    expect(failed?.next_attempt_at).toBeLessThanOrEqual(Date.now() + 60_000);
 
-    // Stripe delivers the same event again: now it is applied, fee and all.
-    const retried = await deliver(completed);
-    expect(retried.status).toBe(200);
-    expect(await retried.json()).toEqual({ received: true, duplicate: false });
+    // A Cron run before then leaves it waiting; the one after applies it, fee and all, once.
+    await runScheduled(env, Date.now());
+    expect(await waiting()).toMatchObject({ attempts: 1 });
+    expect(await processed()).toBe(0);
+    await runScheduled(env, Date.now() + 2 * 60_000);
+    expect(await waiting()).toBeNull();
     expect(await processed()).toBe(1);
-    expect((await summary()).currencies[0]).toMatchObject({
-      gross: 3100,
-      stripeFees: 120,
-      feesPending: 0,
-      payments: 1,
-    });
+    expect(await status()).toBe("paid");
+    const applied = await summary();
+    expect(applied.currencies).toEqual([
+      expect.objectContaining({ currency: "USD", gross: 3100, stripeFees: 120, feesPending: 0, payments: 1 }),
+    ]);
+
+    // Stripe delivers the same event again (it may): a duplicate, nothing stored, nothing counted twice.
+    const again = await deliver(completed);
+    expect(await again.json()).toEqual({ received: true, duplicate: true });
+    expect(await waiting()).toBeNull();
+    await runScheduled(env, Date.now() + 2 * 60 * 60_000);
+    expect(await summary()).toEqual(applied);
+    expect((await ledgerSnapshot()).payments).toHaveLength(1);
   });
 });

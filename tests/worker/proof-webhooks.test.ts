@@ -4,11 +4,11 @@ import { seededRandom } from "../../worker/core/allocation";
 import type { LedgerEvent } from "../../worker/core/ledger";
 import { processEvent } from "../../worker/ledger/process-event";
 import {
-  call,
   cancelSubscription,
   clearLedger,
   control,
   type Delivery,
+  deliver,
   drain,
   EMULATOR,
   ledgerSnapshot,
@@ -26,7 +26,7 @@ import {
  * emulator, and their deliveries are cloned with fresh ids until there are 7,000. So every
  * payload has exactly the shape Stripe (and the emulator) sends.
  * Most deliveries go through the exported `processEvent` for speed; every 25th goes over HTTP,
- * freshly signed with the webhook secret, through signature verification.
+ * freshly signed with the webhook secret, through signature verification and the inbox.
  * Change SEED to re-run with another order and another choice of duplicates.
  */
 const SEED = 0x5eed_0007;
@@ -211,17 +211,15 @@ async function sign(payload: string, t: number) {
   return `t=${t},v1=${[...mac].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** One delivery over HTTP, signed now, as Stripe would send it (pretty-printed JSON). */
+/**
+ * One delivery over HTTP, signed now, as Stripe would send it (pretty-printed JSON): stored in the
+ * inbox, answered, then applied after the answer (`deliver` waits for that), concurrently with the
+ * other deliveries of the pool, its duplicates among them.
+ */
 async function deliverSigned(event: LedgerEvent) {
   const payload = JSON.stringify(event, null, 2);
-  const response = await call("/api/webhooks/stripe", {
-    method: "POST",
-    headers: {
-      "content-type": "application/json; charset=utf-8",
-      "stripe-signature": await sign(payload, Math.floor(Date.now() / 1000)),
-    },
-    body: payload,
-  });
+  const signature = await sign(payload, Math.floor(Date.now() / 1000));
+  const response = await deliver({ event_id: event.id, type: event.type, payload, signature });
   expect(response.status, event.id).toBe(200);
 }
 
@@ -310,6 +308,8 @@ describe("proof: webhooks at least once, in any order", () => {
     expect(await tableCounts()).toEqual(cleanCounts);
     expect(await rollups()).toEqual(cleanRollups);
     expect(cleanCounts.stripe_events).toBe(UNIQUE);
+    // Every event that came over HTTP was applied and left the inbox.
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM stripe_inbox").first<{ n: number }>())?.n).toBe(0);
     console.log(
       `proof-webhooks: seed ${SEED.toString(16)}, ${deliveries.length} deliveries (${outcomes.http} over HTTP), ` +
         `${cleanCounts.payments} payments, ${Date.now() - started} ms (clean pass done at ${cleanMs} ms)`,

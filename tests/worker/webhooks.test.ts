@@ -18,6 +18,8 @@ import {
 
 const eventCount = async () =>
   (await env.DB.prepare("SELECT count(*) AS n FROM stripe_events").first<{ n: number }>())?.n;
+const inboxCount = async () =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM stripe_inbox").first<{ n: number }>())?.n;
 
 beforeEach(async () => {
   await clearLedger();
@@ -65,6 +67,7 @@ describe("webhook signatures", () => {
       expect(response.status).toBe(400);
     }
     expect(await eventCount()).toBe(0);
+    expect(await inboxCount()).toBe(0);
     expect((await ledgerSnapshot()).payments).toEqual([]);
     // The genuine delivery still works afterwards.
     expect((await deliver(d)).status).toBe(200);
@@ -79,6 +82,7 @@ describe("webhook signatures", () => {
     });
     expect(response.status).toBe(413);
     expect(await eventCount()).toBe(0);
+    expect(await inboxCount()).toBe(0);
   });
 
   it("answers 200 to event types it does not handle, and ignores them", async () => {

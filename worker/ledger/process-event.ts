@@ -5,21 +5,22 @@ import { database, runBatch } from "../platform/db";
 import type { WorkerEnv } from "../platform/env";
 import { stripeFor } from "../platform/stripe";
 import { mailAfterEvent } from "../supporter-mail/send";
-import { ledgerStatements, recordEvent, wasProcessed } from "./store";
+import { leaveInbox, ledgerStatements, recordEvent, wasProcessed } from "./store";
 
 /**
  * Applies one verified Stripe event (in the pinned API version's shape) to the ledger: the event
- * row and all its effects in one D1 batch, so a crash leaves nothing half-written and Stripe's
- * retry completes it. What the event only names by id (a payment's balance transaction, an
+ * row, its removal from the inbox and all its effects in one D1 batch, so a crash leaves nothing
+ * half-written and a later attempt completes it. What the event only names by id (a payment's balance transaction, an
  * invoice's payment intent, a refund's balance transactions, a charge's refunds) is asked of
- * Stripe first; if Stripe cannot answer, this throws and nothing is marked processed, so the
- * webhook answers 5xx and Stripe delivers the event again.
+ * Stripe first; if Stripe cannot answer, this throws and nothing is marked processed: the
+ * webhook has answered already (ledger/routes.ts), so the event waits in the inbox with its error
+ * and the Cron applies it later (ledger/inbox.ts), or in the last resort the daily reconciliation.
  * "duplicate" when the event id was processed before.
  * Then the emails the event causes (supporter-mail/send.ts), once the ledger holds it: for a
- * duplicate too, since their keys send each email once and a delivery that failed after the
- * ledger's batch gets its email on Stripe's retry. A failed email never fails the event.
+ * duplicate too, since their keys send each email once and an event whose email failed after the
+ * ledger's batch gets it when Stripe delivers it again. A failed email never fails the event.
  * Last, the outgoing webhooks it causes (outgoing/deliver.ts), queued once per event and
- * endpoint and tried after the answer when `defer` (the request's waitUntil) is given.
+ * endpoint and tried after the work at hand when `defer` (the request's waitUntil) is given.
  */
 export async function processEvent(
   env: WorkerEnv,
@@ -44,6 +45,8 @@ async function applyEvent(env: WorkerEnv, event: LedgerEvent): Promise<"applied"
   try {
     await runBatch(db, [
       recordEvent(db, event, now),
+      // Processed and out of the inbox (ledger/inbox.ts) at once, whoever applied it.
+      leaveInbox(db, event.id),
       ...effectsOf(event, lookups).flatMap((effect) => ledgerStatements(db, effect, now)),
     ]);
     return "applied";

@@ -41,7 +41,8 @@ type Json = Record<string, unknown>;
 /**
  * Checks the ledger against Stripe for a window (at most 30 days: Stripe keeps events no longer):
  * 1. every event of a handled type Stripe has, that the ledger never processed, goes through the
- *    same `processEvent` as a webhook (so a webhook lost, refused or never sent is made good);
+ *    same `processEvent` as a webhook (so a webhook lost, refused or never sent, or one still
+ *    waiting in the inbox, is made good);
  * 2. every succeeded charge of ours is compared with the ledger (core/reconcile.ts): a missing
  *    payment, a different amount, a refund or dispute the ledger does not know or knows in an older
  *    state, a fee not recorded yet. Stripe's newer states and missing fees are written; what needs a

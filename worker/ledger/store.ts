@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from "drizzle-orm";
+import { INBOX_FIRST_RETRY_MS, INBOX_RETRY_MINUTES, type InboxBacklog } from "../core/inbox";
 import type { LedgerEffect, LedgerEvent } from "../core/ledger";
 import { type Database, excluded, runBatch, type Statement } from "../platform/db";
 import {
@@ -11,6 +12,7 @@ import {
   recurringChanges,
   refunds,
   stripeEvents,
+  stripeInbox,
 } from "../platform/schema";
 
 /**
@@ -237,6 +239,106 @@ export const recordEvent = (db: Database, event: LedgerEvent, now: number): Stat
 export async function wasProcessed(db: Database, eventId: string): Promise<boolean> {
   const row = await db.select({ id: stripeEvents.id }).from(stripeEvents).where(eq(stripeEvents.id, eventId)).get();
   return row !== undefined;
+}
+
+// ─── The inbox (ledger/inbox.ts) ─────────────────────────────────────────────────────────────────
+
+/**
+ * Stores a verified event in the inbox unless the ledger processed it already, in one round trip
+ * (one atomic batch): "duplicate" when it did, and then nothing is stored; else "stored" (also when
+ * the event was waiting in the inbox already: the first copy stays, with its attempts). The Cron
+ * may take it INBOX_FIRST_RETRY_MS after `now`, when the apply right after the answer is long done.
+ */
+export async function storeInInbox(db: Database, event: LedgerEvent, now: number): Promise<"stored" | "duplicate"> {
+  const processed = sql`EXISTS (SELECT 1 FROM ${stripeEvents} WHERE ${stripeEvents.id} = ${event.id})`;
+  const [done] = await db.batch([
+    db.select({ id: stripeEvents.id }).from(stripeEvents).where(eq(stripeEvents.id, event.id)),
+    db
+      .insert(stripeInbox)
+      .values({
+        eventId: event.id,
+        type: event.type,
+        payload: JSON.stringify(event),
+        receivedAt: now,
+        nextAttemptAt: now + INBOX_FIRST_RETRY_MS,
+      })
+      .onConflictDoNothing({ target: stripeInbox.eventId }),
+    // A processed event leaves nothing behind (nor a copy an earlier apply failed to remove).
+    db.delete(stripeInbox).where(and(eq(stripeInbox.eventId, event.id), processed)),
+  ]);
+  return done.length > 0 ? "duplicate" : "stored";
+}
+
+/**
+ * Removes an event from the inbox (nothing when it is not there, e.g. a concurrent apply removed it
+ * first): part of the ledger's batch that marks the event processed, so the two never disagree.
+ */
+export const leaveInbox = (db: Database, eventId: string): Statement =>
+  db.delete(stripeInbox).where(eq(stripeInbox.eventId, eventId));
+
+/** Removes an event the ledger had processed already from the inbox. */
+export async function forgetInboxEvent(db: Database, eventId: string): Promise<void> {
+  await leaveInbox(db, eventId);
+}
+
+/** The wait after this failure, from the failures before it (`attempts` as it was): INBOX_RETRY_MINUTES, capped. */
+const retryDelay = sql.join(
+  [
+    sql`CASE ${stripeInbox.attempts}`,
+    ...INBOX_RETRY_MINUTES.slice(0, -1).map((minutes, i) => sql`WHEN ${i} THEN ${minutes * 60_000}`),
+    sql`ELSE ${(INBOX_RETRY_MINUTES.at(-1) ?? 60) * 60_000} END`,
+  ],
+  sql` `,
+);
+
+/**
+ * Records a failed attempt: one more attempt, its error, the next attempt after the backoff. A
+ * row a concurrent apply already removed stays removed (the update matches nothing).
+ */
+export async function recordInboxFailure(db: Database, eventId: string, error: string, now: number): Promise<void> {
+  await db
+    .update(stripeInbox)
+    .set({
+      attempts: sql`${stripeInbox.attempts} + 1`,
+      lastError: error.slice(0, 500),
+      nextAttemptAt: sql`${now} + ${retryDelay}`,
+    })
+    .where(eq(stripeInbox.eventId, eventId));
+}
+
+/** The inbox's events due at `now`, oldest first, at most `limit`. */
+export async function dueInInbox(db: Database, now: number, limit: number) {
+  return db
+    .select({ eventId: stripeInbox.eventId, type: stripeInbox.type, payload: stripeInbox.payload })
+    .from(stripeInbox)
+    .where(lte(stripeInbox.nextAttemptAt, now))
+    .orderBy(asc(stripeInbox.receivedAt), asc(stripeInbox.eventId))
+    .limit(limit)
+    .all();
+}
+
+/** How many events wait, how many of them were received before `lateBefore`, and the oldest. */
+export async function inboxBacklog(db: Database, lateBefore: number): Promise<InboxBacklog> {
+  const [[counts], [oldest]] = await db.batch([
+    db
+      .select({
+        waiting: sql<number>`count(*)`.as("waiting"),
+        late: sql<number>`coalesce(sum(${stripeInbox.receivedAt} < ${lateBefore}), 0)`.as("late"),
+      })
+      .from(stripeInbox),
+    db
+      .select({
+        eventId: stripeInbox.eventId,
+        type: stripeInbox.type,
+        receivedAt: stripeInbox.receivedAt,
+        attempts: stripeInbox.attempts,
+        lastError: stripeInbox.lastError,
+      })
+      .from(stripeInbox)
+      .orderBy(asc(stripeInbox.receivedAt), asc(stripeInbox.eventId))
+      .limit(1),
+  ]);
+  return { waiting: counts?.waiting ?? 0, late: counts?.late ?? 0, oldest: oldest ?? null };
 }
 
 // ─── Reconciliation (ledger/reconcile.ts) ────────────────────────────────────────────────────────

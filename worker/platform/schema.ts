@@ -224,6 +224,28 @@ export const stripeEvents = sqliteTable("stripe_events", {
 });
 
 /**
+ * Verified Stripe events the webhook answered but the ledger has not applied yet (ledger/inbox.ts):
+ * stored before the answer, applied right after it, deleted once applied. One that failed (Stripe
+ * could not answer what it names) waits here with its error until the 15-minute Cron applies it.
+ */
+export const stripeInbox = sqliteTable(
+  "stripe_inbox",
+  {
+    eventId: text("event_id").primaryKey(),
+    type: text("type").notNull(),
+    /** The verified event as JSON, in the pinned API version's shape (what `processEvent` takes). */
+    payload: text("payload").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    /** Failed attempts so far. */
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    /** When the Cron may try it (again). */
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+  },
+  (t) => [index("stripe_inbox_due").on(t.nextAttemptAt), index("stripe_inbox_received").on(t.receivedAt)],
+);
+
+/**
  * Thank-yous the worker confirmed to a reader's browser after a payment: the return link from
  * Stripe works once, so a copied or forged link makes nobody a "supporter". Not money: deleting
  * a row only lets the link work once more.

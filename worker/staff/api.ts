@@ -1,8 +1,9 @@
 import { Hono } from "hono";
+import { INBOX_LATE_MS } from "../core/inbox";
 import { parseWindow } from "../core/reconcile";
 import { parseRange } from "../core/summary";
 import { reconcile } from "../ledger/reconcile";
-import { recentRuns, runDifferences } from "../ledger/store";
+import { inboxBacklog, recentRuns, runDifferences } from "../ledger/store";
 import { database } from "../platform/db";
 import { jsonError } from "../platform/http";
 import { MAIL_KINDS } from "../platform/mail/message";
@@ -46,11 +47,13 @@ export const staffApi = new Hono<AdminEnv>()
     const range = resolveRange(c.req.query(), Date.now());
     if (!range) return jsonError(c, 400, "invalid_range", badRange);
     const db = database(c.env.DB);
-    const [data, growth] = await Promise.all([
+    const [data, growth, stripeInbox] = await Promise.all([
       dashboardData(db, site.id, dayBounds(range), msBounds(range)),
       growthView(db, site.id, range, Date.now()),
+      // Stripe events answered but not in the ledger yet (the whole deployment's, not the site's).
+      inboxBacklog(db, Date.now() - INBOX_LATE_MS),
     ]);
-    return c.json({ site: site.id, range, ...data, growth });
+    return c.json({ site: site.id, range, ...data, growth, stripeInbox });
   })
   // The range's payments as CSV, streamed page by page; every export is in the audit log.
   .get("/payments.csv", async (c) => {

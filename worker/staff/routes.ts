@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import { timingSafeEqual } from "hono/utils/buffer";
+import { INBOX_LATE_MS, inboxWarning } from "../core/inbox";
 import { parseWindow } from "../core/reconcile";
 import { reconcile } from "../ledger/reconcile";
-import { recentRuns, runDifferences } from "../ledger/store";
+import { inboxBacklog, recentRuns, runDifferences } from "../ledger/store";
 import { webhookApi, webhookPages } from "../outgoing/routes";
 import { database } from "../platform/db";
 import { deploymentWarnings, sessionSecretProblem } from "../platform/deployment";
@@ -122,12 +123,14 @@ export function staffRoutes(options: AuthOptions = {}) {
         const range = resolveRange(c.req.query(), now()) ?? resolveRange({ range: "30d" }, now());
         if (!range) return c.text("Bad range.", 400);
         const db = database(c.env.DB);
-        const [data, reminders, [latest], growth] = await Promise.all([
+        const [data, reminders, [latest], growth, inbox] = await Promise.all([
           dashboardData(db, site.id, dayBounds(range), msBounds(range)),
           reminderStats(db, site.id, msBounds(range), REMINDER_CAMPAIGN),
           recentRuns(db, 1),
           growthView(db, site.id, range, now()),
+          inboxBacklog(db, now() - INBOX_LATE_MS),
         ]);
+        const late = inboxWarning(inbox);
         const reconciliation = {
           latest: latest ?? null,
           differences: latest ? await runDifferences(db, latest.id, 50) : [],
@@ -145,6 +148,7 @@ export function staffRoutes(options: AuthOptions = {}) {
             warnings: [
               ...deploymentWarnings(c.env),
               ...[...liveSites().problems].map(([id, why]) => `Settings of ${id}: ${why}`),
+              ...(late ? [late] : []),
             ],
             growth,
             now: now(),
