@@ -20,13 +20,9 @@ export async function endpointById(db: Database, id: string): Promise<EndpointRo
   return db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get();
 }
 
-/** The site's active endpoints (the caller keeps those subscribed to an event). */
-export async function activeEndpoints(db: Database, site: string): Promise<EndpointRow[]> {
-  return db
-    .select()
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.site, site), eq(webhookEndpoints.status, "active")))
-    .all();
+/** Every active endpoint, of every site (the caller keeps those subscribed to an event). */
+export async function activeEndpoints(db: Database): Promise<EndpointRow[]> {
+  return db.select().from(webhookEndpoints).where(eq(webhookEndpoints.status, "active")).all();
 }
 
 export const insertEndpointStatement = (db: Database, row: EndpointRow) => db.insert(webhookEndpoints).values(row);
