@@ -19,12 +19,16 @@ export type InboxOutcome = "applied" | "duplicate" | "failed";
 export async function applyFromInbox(
   env: WorkerEnv,
   event: LedgerEvent,
-  { now = Date.now(), defer }: { now?: number; defer?: (p: Promise<unknown>) => void } = {},
+  {
+    now = Date.now(),
+    defer,
+    justStored = false,
+  }: { now?: number; defer?: (p: Promise<unknown>) => void; justStored?: boolean } = {},
 ): Promise<InboxOutcome> {
   const db = database(env.DB);
   let result: "applied" | "duplicate";
   try {
-    result = await processEvent(env, event, defer);
+    result = await processEvent(env, event, defer, { justStored });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`stripe event ${event.id} (${event.type}) waits in the inbox: ${message}`);

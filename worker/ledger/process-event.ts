@@ -21,25 +21,28 @@ import { leaveInbox, ledgerStatements, recordEvent, wasProcessed } from "./store
  * ledger's batch gets it when Stripe delivers it again. A failed email never fails the event.
  * Last, the outgoing webhooks it causes (outgoing/deliver.ts), queued once per event and
  * endpoint and tried after the work at hand when `defer` (the request's waitUntil) is given.
+ * `justStored`: the webhook stored the event in the inbox just now, finding it unprocessed.
  */
 export async function processEvent(
   env: WorkerEnv,
   event: LedgerEvent,
   defer?: (p: Promise<unknown>) => void,
+  { justStored = false }: { justStored?: boolean } = {},
 ): Promise<"applied" | "duplicate"> {
-  const result = await applyEvent(env, event);
+  const result = await applyEvent(env, event, justStored);
   await mailAfterEvent(env, event);
   await webhooksAfterEvent(env, event, defer);
   return result;
 }
 
-async function applyEvent(env: WorkerEnv, event: LedgerEvent): Promise<"applied" | "duplicate"> {
+async function applyEvent(env: WorkerEnv, event: LedgerEvent, justStored: boolean): Promise<"applied" | "duplicate"> {
   const db = database(env.DB);
   const needs = needsOf(event);
   // Most events need one D1 round trip: the batch itself refuses a processed event id (primary
-  // key). An event that must first ask Stripe something checks before, to spare those calls.
+  // key). An event that must first ask Stripe something checks before, to spare those calls,
+  // unless the webhook's answer stored it a moment ago and so has just checked (`justStored`).
   const asksStripe = Object.keys(needs).length > 0;
-  if (asksStripe && (await wasProcessed(db, event.id))) return "duplicate";
+  if (asksStripe && !justStored && (await wasProcessed(db, event.id))) return "duplicate";
   const lookups = asksStripe ? await lookUp(stripeFor(env), needs) : {};
   const now = Date.now();
   try {

@@ -55,6 +55,6 @@ export const webhookRoutes = new Hono<AppContext>().post("/", async (c) => {
     defer(processEvent(c.env, event, defer).catch((e) => console.error(`stripe event ${event.id}: ${String(e)}`)));
     return c.json({ received: true, duplicate: true });
   }
-  defer(applyFromInbox(c.env, event, { defer }));
+  defer(applyFromInbox(c.env, event, { defer, justStored: true }));
   return c.json({ received: true, duplicate: false });
 });
