@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from "drizzle-orm";
 import { INBOX_FIRST_RETRY_MS, INBOX_RETRY_MINUTES, type InboxBacklog } from "../core/inbox";
-import type { LedgerEffect, LedgerEvent } from "../core/ledger";
-import { type Database, excluded, runBatch, type Statement } from "../platform/db";
+import type { LedgerEffect, LedgerEvent, PledgeStatus, RecurringChange, RefundStatus } from "../core/ledger";
+import { type BoundStatement, compiled, type Database, excluded, runBatch, type Statement } from "../platform/db";
 import {
   balanceTransactions,
   disputes,
@@ -30,93 +30,50 @@ import {
  * - a recurring change is a row of its own, inserted once (its event id; a pledge starts and
  *   ends once), taking its site from the pledge — a change of an unknown pledge inserts nothing.
  */
-export function ledgerStatements(db: Database, effect: LedgerEffect, now: number): Statement[] {
+export function ledgerStatements(db: Database, effect: LedgerEffect, now: number): (Statement | BoundStatement)[] {
   switch (effect.kind) {
     case "status":
-      return [
-        db
-          .update(pledges)
-          .set({ status: effect.status, statusKey: effect.key, updatedAt: now })
-          .where(and(eq(pledges.id, effect.pledgeId), lt(pledges.statusKey, effect.key))),
-      ];
+      return [setStatus(db, { pledgeId: effect.pledgeId, status: effect.status, key: effect.key, now })];
     case "link":
       return [
-        db
-          .update(pledges)
-          .set({
-            stripeCustomerId: sql`coalesce(${pledges.stripeCustomerId}, ${effect.customerId ?? null})`,
-            stripeSubscriptionId: sql`coalesce(${pledges.stripeSubscriptionId}, ${effect.subscriptionId ?? null})`,
-            stripePaymentIntentId: sql`coalesce(${pledges.stripePaymentIntentId}, ${effect.paymentIntentId ?? null})`,
-            email: sql`coalesce(${pledges.email}, ${effect.email ?? null})`,
-            updatedAt: now,
-          })
-          .where(eq(pledges.id, effect.pledgeId)),
+        linkPledge(db, {
+          pledgeId: effect.pledgeId,
+          customerId: effect.customerId ?? null,
+          subscriptionId: effect.subscriptionId ?? null,
+          paymentIntentId: effect.paymentIntentId ?? null,
+          email: effect.email ?? null,
+          now,
+        }),
       ];
     case "payment":
       return [
-        db
-          .insert(payments)
-          .select((qb) =>
-            qb
-              .select({
-                id: sql`${effect.id}`.as("id"),
-                pledgeId: pledges.id,
-                site: pledges.site,
-                // A subscription bills at the frequency it had then (a supporter may have switched).
-                frequency: effect.frequency ? sql`${effect.frequency}`.as("frequency") : pledges.frequency,
-                currency: sql`${effect.currency}`.as("currency"),
-                amount: sql`${effect.amount}`.as("amount"),
-                // The fee cover counts only when the whole pledge was paid in its own currency.
-                feeAmount: sql`CASE WHEN ${effect.amount} = ${pledges.amount} + ${pledges.feeAmount}
-                  AND ${effect.currency} = ${pledges.currency} THEN ${pledges.feeAmount} ELSE 0 END`.as("fee_amount"),
-                paymentIntentId: sql`${effect.paymentIntentId}`.as("payment_intent_id"),
-                paidAt: sql`${effect.paidAt}`.as("paid_at"),
-                campaign: pledges.campaign,
-                variant: pledges.variant,
-              })
-              .from(pledges)
-              .where(eq(pledges.id, effect.pledgeId)),
-          )
-          .onConflictDoUpdate({
-            target: payments.id,
-            set: { paymentIntentId: sql`coalesce(${payments.paymentIntentId}, ${excluded(payments.paymentIntentId)})` },
-          }),
+        insertPayment(db, {
+          id: effect.id,
+          pledgeId: effect.pledgeId,
+          frequency: effect.frequency || null,
+          currency: effect.currency,
+          amount: effect.amount,
+          paymentIntentId: effect.paymentIntentId,
+          paidAt: effect.paidAt,
+        }),
       ];
-    case "refund": {
-      const newer = effect.force ? sql`1` : sql`${excluded(refunds.statusKey)} > ${refunds.statusKey}`;
+    case "refund":
       return [
-        db
-          .insert(refunds)
-          .values({
-            id: effect.id,
-            chargeId: effect.chargeId,
-            paymentIntentId: effect.paymentIntentId,
-            currency: effect.currency,
-            amount: effect.amount,
-            status: effect.status,
-            statusKey: effect.key,
-            createdAt: effect.createdAt,
-            updatedAt: effect.at,
-          })
-          .onConflictDoUpdate({
-            target: refunds.id,
-            set: {
-              status: excluded(refunds.status),
-              statusKey: excluded(refunds.statusKey),
-              updatedAt: excluded(refunds.updatedAt),
-            },
-            // Only a newer state changes the row (and so the roll-ups).
-            setWhere: newer,
-          }),
+        upsertRefund(db, {
+          id: effect.id,
+          chargeId: effect.chargeId,
+          paymentIntentId: effect.paymentIntentId,
+          currency: effect.currency,
+          amount: effect.amount,
+          status: effect.status,
+          key: effect.key,
+          createdAt: effect.createdAt,
+          at: effect.at,
+          force: effect.force === true,
+        }),
       ];
-    }
     case "payment_intent":
-      return [
-        db
-          .update(payments)
-          .set({ paymentIntentId: effect.paymentIntentId })
-          .where(and(eq(payments.id, effect.paymentId), isNull(payments.paymentIntentId))),
-      ];
+      return [linkPaymentIntent(db, { paymentId: effect.paymentId, paymentIntentId: effect.paymentIntentId })];
     case "refunds_listed":
       // Every refund of the charge is now a row of its own: a total carried over from before
       // refunds had rows (migrations/0004) would count them twice.
@@ -152,93 +109,229 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
       ];
     }
     case "terms": {
-      const fee = effect.feeAmount ?? pledges.feeAmount;
-      return [
-        db
-          .update(pledges)
-          .set({
-            amount: sql`${effect.total} - ${fee}`,
-            ...(effect.feeAmount !== null ? { feeAmount: effect.feeAmount } : {}),
-            ...(effect.frequency ? { frequency: effect.frequency } : {}),
-            paused: effect.paused,
-            resumesAt: effect.resumesAt,
-            cancelAt: effect.cancelAt,
-            termsKey: effect.key,
-            updatedAt: now,
-          })
-          .where(
-            and(
-              eq(pledges.id, effect.pledgeId),
-              lt(pledges.termsKey, effect.key),
-              // Never a fee cover larger than what the period charges.
-              sql`${effect.total} - ${fee} > 0`,
-            ),
-          ),
-      ];
+      const { kind: _kind, ...terms } = effect;
+      return [setTerms(db, { ...terms, now })];
     }
     case "change": {
       const { kind: _kind, ...row } = effect;
-      return [
-        db
-          .insert(recurringChanges)
-          .select((qb) =>
-            qb
-              .select({
-                eventId: sql`${row.eventId}`.as("event_id"),
-                pledgeId: pledges.id,
-                site: pledges.site,
-                currency: sql`${row.currency}`.as("currency"),
-                at: sql`${row.at}`.as("at"),
-                month: sql`${row.month}`.as("month"),
-                change: sql`${row.change}`.as("change"),
-                movement: sql`${row.movement}`.as("movement"),
-                monthlyDelta: sql`${row.monthlyDelta}`.as("monthly_delta"),
-                annualDelta: sql`${row.annualDelta}`.as("annual_delta"),
-                fromAmount: sql`${row.fromAmount}`.as("from_amount"),
-                toAmount: sql`${row.toAmount}`.as("to_amount"),
-                fromFrequency: sql`${row.fromFrequency}`.as("from_frequency"),
-                toFrequency: sql`${row.toFrequency}`.as("to_frequency"),
-                reason: sql`${row.reason}`.as("reason"),
-                comment: sql`${row.comment}`.as("comment"),
-                saveOffer: sql`${row.saveOffer}`.as("save_offer"),
-              })
-              .from(pledges)
-              .where(eq(pledges.id, row.pledgeId)),
-          )
-          .onConflictDoNothing(),
-      ];
+      return [insertChange(db, row)];
     }
-    case "balance":
-      return [
-        db
-          .insert(balanceTransactions)
-          .values({
-            id: effect.id,
-            use: effect.use,
-            source: effect.source,
-            paymentIntentId: effect.paymentIntentId,
-            type: effect.type,
-            reportingCategory: effect.reportingCategory,
-            currency: effect.currency,
-            amount: effect.amount,
-            fee: effect.fee,
-            net: effect.net,
-            exchangeRate: effect.exchangeRate,
-            created: effect.created,
-          })
-          .onConflictDoNothing({ target: balanceTransactions.id }),
-      ];
+    case "balance": {
+      const { kind: _kind, ...row } = effect;
+      return [insertBalanceTransaction(db, row)];
+    }
   }
 }
 
+// The statements every Stripe event writes, compiled once per isolate (platform/db.ts `compiled`).
+// Each keeps one shape whatever its values: a missing value is NULL, a switch is a bound 0 or 1.
+
+const setStatus = compiled<{ pledgeId: string; status: PledgeStatus; key: number; now: number }>((db, slot) =>
+  db
+    .update(pledges)
+    .set({ status: slot("status"), statusKey: slot("key"), updatedAt: slot("now") })
+    .where(and(eq(pledges.id, slot("pledgeId")), lt(pledges.statusKey, slot("key")))),
+);
+
+const linkPledge = compiled<{
+  pledgeId: string;
+  customerId: string | null;
+  subscriptionId: string | null;
+  paymentIntentId: string | null;
+  email: string | null;
+  now: number;
+}>((db, slot) =>
+  db
+    .update(pledges)
+    .set({
+      stripeCustomerId: sql`coalesce(${pledges.stripeCustomerId}, ${slot("customerId")})`,
+      stripeSubscriptionId: sql`coalesce(${pledges.stripeSubscriptionId}, ${slot("subscriptionId")})`,
+      stripePaymentIntentId: sql`coalesce(${pledges.stripePaymentIntentId}, ${slot("paymentIntentId")})`,
+      email: sql`coalesce(${pledges.email}, ${slot("email")})`,
+      updatedAt: slot("now"),
+    })
+    .where(eq(pledges.id, slot("pledgeId"))),
+);
+
+const insertPayment = compiled<{
+  id: string;
+  pledgeId: string;
+  frequency: string | null;
+  currency: string;
+  amount: number;
+  paymentIntentId: string | null;
+  paidAt: number;
+}>((db, slot) =>
+  db
+    .insert(payments)
+    .select((qb) =>
+      qb
+        .select({
+          id: sql`${slot("id")}`.as("id"),
+          pledgeId: pledges.id,
+          site: pledges.site,
+          // A subscription bills at the frequency it had then (a supporter may have switched).
+          frequency: sql`coalesce(${slot("frequency")}, ${pledges.frequency})`.as("frequency"),
+          currency: sql`${slot("currency")}`.as("currency"),
+          amount: sql`${slot("amount")}`.as("amount"),
+          // The fee cover counts only when the whole pledge was paid in its own currency.
+          feeAmount: sql`CASE WHEN ${slot("amount")} = ${pledges.amount} + ${pledges.feeAmount}
+            AND ${slot("currency")} = ${pledges.currency} THEN ${pledges.feeAmount} ELSE 0 END`.as("fee_amount"),
+          paymentIntentId: sql`${slot("paymentIntentId")}`.as("payment_intent_id"),
+          paidAt: sql`${slot("paidAt")}`.as("paid_at"),
+          campaign: pledges.campaign,
+          variant: pledges.variant,
+        })
+        .from(pledges)
+        .where(eq(pledges.id, slot("pledgeId"))),
+    )
+    .onConflictDoUpdate({
+      target: payments.id,
+      set: { paymentIntentId: sql`coalesce(${payments.paymentIntentId}, ${excluded(payments.paymentIntentId)})` },
+    }),
+);
+
+const upsertRefund = compiled<{
+  id: string;
+  chargeId: string;
+  paymentIntentId: string;
+  currency: string;
+  amount: number;
+  status: RefundStatus;
+  key: number;
+  createdAt: number;
+  at: number;
+  force: boolean;
+}>((db, slot) =>
+  db
+    .insert(refunds)
+    .values({
+      id: slot("id"),
+      chargeId: slot("chargeId"),
+      paymentIntentId: slot("paymentIntentId"),
+      currency: slot("currency"),
+      amount: slot("amount"),
+      status: slot("status"),
+      statusKey: slot("key"),
+      createdAt: slot("createdAt"),
+      updatedAt: slot("at"),
+    })
+    .onConflictDoUpdate({
+      target: refunds.id,
+      set: {
+        status: excluded(refunds.status),
+        statusKey: excluded(refunds.statusKey),
+        updatedAt: excluded(refunds.updatedAt),
+      },
+      // Only a newer state changes the row (and so the roll-ups); reconciliation's repair (`force`) any.
+      setWhere: sql`(${slot("force")} = 1 OR ${excluded(refunds.statusKey)} > ${refunds.statusKey})`,
+    }),
+);
+
+const linkPaymentIntent = compiled<{ paymentId: string; paymentIntentId: string }>((db, slot) =>
+  db
+    .update(payments)
+    .set({ paymentIntentId: slot("paymentIntentId") })
+    .where(and(eq(payments.id, slot("paymentId")), isNull(payments.paymentIntentId))),
+);
+
+type BalanceRow = typeof balanceTransactions.$inferInsert;
+
+const insertBalanceTransaction = compiled<Required<BalanceRow>>((db, slot) =>
+  db
+    .insert(balanceTransactions)
+    .values({
+      id: slot("id"),
+      use: slot("use"),
+      source: slot("source"),
+      paymentIntentId: slot("paymentIntentId"),
+      type: slot("type"),
+      reportingCategory: slot("reportingCategory"),
+      currency: slot("currency"),
+      amount: slot("amount"),
+      fee: slot("fee"),
+      net: slot("net"),
+      exchangeRate: slot("exchangeRate"),
+      created: slot("created"),
+    })
+    .onConflictDoNothing({ target: balanceTransactions.id }),
+);
+
+const setTerms = compiled<Omit<Extract<LedgerEffect, { kind: "terms" }>, "kind"> & { now: number }>((db, slot) => {
+  // A fee cover the subscription does not state (NULL) leaves the pledge's as it is.
+  const fee = sql`coalesce(${slot("feeAmount")}, ${pledges.feeAmount})`;
+  return db
+    .update(pledges)
+    .set({
+      amount: sql`${slot("total")} - ${fee}`,
+      feeAmount: fee,
+      frequency: sql`coalesce(${slot("frequency")}, ${pledges.frequency})`,
+      paused: slot("paused"),
+      resumesAt: slot("resumesAt"),
+      cancelAt: slot("cancelAt"),
+      termsKey: slot("key"),
+      updatedAt: slot("now"),
+    })
+    .where(
+      and(
+        eq(pledges.id, slot("pledgeId")),
+        lt(pledges.termsKey, slot("key")),
+        // Never a fee cover larger than what the period charges.
+        sql`${slot("total")} - ${fee} > 0`,
+      ),
+    );
+});
+
+const insertChange = compiled<RecurringChange>((db, slot) =>
+  db
+    .insert(recurringChanges)
+    .select((qb) =>
+      qb
+        .select({
+          eventId: sql`${slot("eventId")}`.as("event_id"),
+          pledgeId: pledges.id,
+          site: pledges.site,
+          currency: sql`${slot("currency")}`.as("currency"),
+          at: sql`${slot("at")}`.as("at"),
+          month: sql`${slot("month")}`.as("month"),
+          change: sql`${slot("change")}`.as("change"),
+          movement: sql`${slot("movement")}`.as("movement"),
+          monthlyDelta: sql`${slot("monthlyDelta")}`.as("monthly_delta"),
+          annualDelta: sql`${slot("annualDelta")}`.as("annual_delta"),
+          fromAmount: sql`${slot("fromAmount")}`.as("from_amount"),
+          toAmount: sql`${slot("toAmount")}`.as("to_amount"),
+          fromFrequency: sql`${slot("fromFrequency")}`.as("from_frequency"),
+          toFrequency: sql`${slot("toFrequency")}`.as("to_frequency"),
+          reason: sql`${slot("reason")}`.as("reason"),
+          comment: sql`${slot("comment")}`.as("comment"),
+          saveOffer: sql`${slot("saveOffer")}`.as("save_offer"),
+        })
+        .from(pledges)
+        .where(eq(pledges.id, slot("pledgeId"))),
+    )
+    .onConflictDoNothing(),
+);
+
+const insertEvent = compiled<{ id: string; type: string; created: number; processedAt: number }>((db, slot) =>
+  db
+    .insert(stripeEvents)
+    .values({ id: slot("id"), type: slot("type"), created: slot("created"), processedAt: slot("processedAt") }),
+);
+
 /** The row that marks an event processed; its primary key refuses a second batch for the same event. */
-export const recordEvent = (db: Database, event: LedgerEvent, now: number): Statement =>
-  db.insert(stripeEvents).values({ id: event.id, type: event.type, created: event.created, processedAt: now });
+export const recordEvent = (db: Database, event: LedgerEvent, now: number): BoundStatement =>
+  insertEvent(db, { id: event.id, type: event.type, created: event.created, processedAt: now });
+
+const selectProcessed = compiled<{ id: string }>((db, slot) =>
+  db
+    .select({ id: stripeEvents.id })
+    .from(stripeEvents)
+    .where(eq(stripeEvents.id, slot("id"))),
+);
 
 /** Whether an event id was processed already. */
 export async function wasProcessed(db: Database, eventId: string): Promise<boolean> {
-  const row = await db.select({ id: stripeEvents.id }).from(stripeEvents).where(eq(stripeEvents.id, eventId)).get();
-  return row !== undefined;
+  return (await selectProcessed(db, { id: eventId }).first()) !== null;
 }
 
 // ─── The inbox (ledger/inbox.ts) ─────────────────────────────────────────────────────────────────
@@ -250,35 +343,64 @@ export async function wasProcessed(db: Database, eventId: string): Promise<boole
  * may take it INBOX_FIRST_RETRY_MS after `now`, when the apply right after the answer is long done.
  */
 export async function storeInInbox(db: Database, event: LedgerEvent, now: number): Promise<"stored" | "duplicate"> {
-  const processed = sql`EXISTS (SELECT 1 FROM ${stripeEvents} WHERE ${stripeEvents.id} = ${event.id})`;
-  const [done] = await db.batch([
-    db.select({ id: stripeEvents.id }).from(stripeEvents).where(eq(stripeEvents.id, event.id)),
-    db
-      .insert(stripeInbox)
-      .values({
-        eventId: event.id,
-        type: event.type,
-        payload: JSON.stringify(event),
-        receivedAt: now,
-        nextAttemptAt: now + INBOX_FIRST_RETRY_MS,
-      })
-      .onConflictDoNothing({ target: stripeInbox.eventId }),
+  const [done] = await db.$client.batch([
+    selectProcessed(db, { id: event.id }),
+    insertInInbox(db, {
+      eventId: event.id,
+      type: event.type,
+      payload: JSON.stringify(event),
+      receivedAt: now,
+      nextAttemptAt: now + INBOX_FIRST_RETRY_MS,
+    }),
     // A processed event leaves nothing behind (nor a copy an earlier apply failed to remove).
-    db.delete(stripeInbox).where(and(eq(stripeInbox.eventId, event.id), processed)),
+    deleteIfProcessed(db, { eventId: event.id }),
   ]);
-  return done.length > 0 ? "duplicate" : "stored";
+  return (done?.results.length ?? 0) > 0 ? "duplicate" : "stored";
 }
+
+const insertInInbox = compiled<{
+  eventId: string;
+  type: string;
+  payload: string;
+  receivedAt: number;
+  nextAttemptAt: number;
+}>((db, slot) =>
+  db
+    .insert(stripeInbox)
+    .values({
+      eventId: slot("eventId"),
+      type: slot("type"),
+      payload: slot("payload"),
+      receivedAt: slot("receivedAt"),
+      nextAttemptAt: slot("nextAttemptAt"),
+    })
+    .onConflictDoNothing({ target: stripeInbox.eventId }),
+);
+
+const deleteIfProcessed = compiled<{ eventId: string }>((db, slot) =>
+  db
+    .delete(stripeInbox)
+    .where(
+      and(
+        eq(stripeInbox.eventId, slot("eventId")),
+        sql`EXISTS (SELECT 1 FROM ${stripeEvents} WHERE ${stripeEvents.id} = ${slot("eventId")})`,
+      ),
+    ),
+);
+
+const deleteFromInbox = compiled<{ eventId: string }>((db, slot) =>
+  db.delete(stripeInbox).where(eq(stripeInbox.eventId, slot("eventId"))),
+);
 
 /**
  * Removes an event from the inbox (nothing when it is not there, e.g. a concurrent apply removed it
  * first): part of the ledger's batch that marks the event processed, so the two never disagree.
  */
-export const leaveInbox = (db: Database, eventId: string): Statement =>
-  db.delete(stripeInbox).where(eq(stripeInbox.eventId, eventId));
+export const leaveInbox = (db: Database, eventId: string): BoundStatement => deleteFromInbox(db, { eventId });
 
 /** Removes an event the ledger had processed already from the inbox. */
 export async function forgetInboxEvent(db: Database, eventId: string): Promise<void> {
-  await leaveInbox(db, eventId);
+  await leaveInbox(db, eventId).run();
 }
 
 /** The wait after this failure, from the failures before it (`attempts` as it was): INBOX_RETRY_MINUTES, capped. */

@@ -1,10 +1,10 @@
-import { sql } from "drizzle-orm";
+import { fillPlaceholders, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 
 /** The typed D1 client. Every query of the worker goes through it (store files only). */
-export type Database = DrizzleD1Database;
+export type Database = DrizzleD1Database & { $client: D1Database };
 
 /** One statement of a `db.batch([...])`: D1 runs a batch atomically, in order. */
 export type Statement = BatchItem<"sqlite">;
@@ -21,10 +21,74 @@ export function database(d1: D1Database): Database {
   return db;
 }
 
-/** Runs statements in one D1 batch (atomic); an empty list does nothing. */
-export async function runBatch(db: Database, statements: Statement[]): Promise<void> {
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+/** A statement as D1 runs it: made by `compiled`, already bound to its values. */
+export type BoundStatement = D1PreparedStatement;
+
+type Query = { toSQL(): { sql: string; params: unknown[] } };
+
+/** D1 takes no `undefined` (Drizzle writes NULL for it) and stores booleans as 0 and 1. */
+const toD1 = (value: unknown) => (value === undefined ? null : typeof value === "boolean" ? Number(value) : value);
+
+/** The named placeholder a `compiled` statement is built with, typed as the value it stands for. */
+type Slot<V> = <K extends keyof V & string>(name: K) => V[K];
+
+/**
+ * A statement whose SQL Drizzle builds once per isolate, with a named placeholder for each value
+ * (`slot("name")`), and which every call then only binds. Building SQL is most of what a Drizzle
+ * statement costs (CPU, and garbage the collector must stop the isolate for), and the ledger writes
+ * the same few shapes for every Stripe event. The shape must not depend on the values: what
+ * differs between calls is a value, never a different piece of SQL.
+ */
+export function compiled<V extends Record<string, unknown>>(build: (db: Database, slot: Slot<V>) => Query) {
+  let text: { sql: string; params: unknown[] } | undefined;
+  const slot = ((name: string) => sql.placeholder(name)) as unknown as Slot<V>;
+  return (db: Database, values: V): BoundStatement => {
+    text ??= build(db, slot).toSQL();
+    return db.$client.prepare(text.sql).bind(...fillPlaceholders(text.params, values).map(toD1));
+  };
+}
+
+/** A row as Drizzle types a selection of columns: each column's value, or null where it may be NULL. */
+type RowOf<F extends Record<string, AnySQLiteColumn>> = {
+  [K in keyof F]: F[K]["_"]["notNull"] extends true ? F[K]["_"]["data"] : F[K]["_"]["data"] | null;
+};
+
+/**
+ * A `compiled` SELECT of plain columns whose first row comes back under the selection's names
+ * (D1 would name them by their SQL names), or undefined when there is none.
+ */
+export function compiledFirst<V extends Record<string, unknown>, F extends Record<string, AnySQLiteColumn>>(
+  fields: F,
+  build: (db: Database, slot: Slot<V>, fields: F) => Query,
+) {
+  const statement = compiled<V>((db, slot) => build(db, slot, fields));
+  const names = Object.keys(fields);
+  return async (db: Database, values: V): Promise<RowOf<F> | undefined> => {
+    const [row] = await statement(db, values).raw();
+    return row && (Object.fromEntries(names.map((name, i) => [name, row[i]])) as RowOf<F>);
+  };
+}
+
+const isBound = (s: Statement | BoundStatement): s is BoundStatement => !("toSQL" in s);
+
+/**
+ * Runs statements in one D1 batch (atomic, in order); an empty list does nothing. Drizzle's own
+ * statements and `compiled` ones may be mixed (Drizzle's are then bound as D1 statements too).
+ */
+export async function runBatch(db: Database, statements: (Statement | BoundStatement)[]): Promise<void> {
+  if (statements.length === 0) return;
+  if (!statements.some(isBound)) {
+    const [first, ...rest] = statements as Statement[];
+    if (first) await db.batch([first, ...rest]);
+    return;
+  }
+  await db.$client.batch(
+    statements.map((s) => {
+      if (isBound(s)) return s;
+      const q = (s as unknown as Query).toSQL();
+      return db.$client.prepare(q.sql).bind(...q.params.map(toD1));
+    }),
+  );
 }
 
 /** The value an upsert tried to insert for `column` (SQLite's `excluded.<column>`). */

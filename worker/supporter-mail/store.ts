@@ -18,7 +18,7 @@ import {
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { REFUND_COUNTED } from "../core/ledger";
 import type { Database } from "../platform/db";
-import { excluded } from "../platform/db";
+import { compiled, compiledFirst, excluded } from "../platform/db";
 import { mailLinks, mailOutbox, payments, pledges, refunds, subscriptionPeriods } from "../platform/schema";
 import type { MailTrigger } from "./rules";
 
@@ -27,28 +27,32 @@ import type { MailTrigger } from "./rules";
 // ─── What an email is about ──────────────────────────────────────────────────────────────────────
 
 /** The pledge an event names, as the emails need it; undefined when it is not one of ours. */
-export async function pledgeFacts(db: Database, pledgeId: string) {
-  return db
-    .select({
-      id: pledges.id,
-      site: pledges.site,
-      frequency: pledges.frequency,
-      status: pledges.status,
-      campaign: pledges.campaign,
-      email: pledges.email,
-      lang: pledges.lang,
-      amount: pledges.amount,
-      feeAmount: pledges.feeAmount,
-      currency: pledges.currency,
-      pageUrl: pledges.pageUrl,
-      variant: pledges.variant,
-      placement: pledges.placement,
-      customerId: pledges.stripeCustomerId,
-    })
+const PLEDGE_FACTS = {
+  id: pledges.id,
+  site: pledges.site,
+  frequency: pledges.frequency,
+  status: pledges.status,
+  campaign: pledges.campaign,
+  email: pledges.email,
+  lang: pledges.lang,
+  amount: pledges.amount,
+  feeAmount: pledges.feeAmount,
+  currency: pledges.currency,
+  pageUrl: pledges.pageUrl,
+  variant: pledges.variant,
+  placement: pledges.placement,
+  customerId: pledges.stripeCustomerId,
+};
+
+const selectPledgeFacts = compiledFirst<{ id: string }, typeof PLEDGE_FACTS>(PLEDGE_FACTS, (db, slot, fields) =>
+  db
+    .select(fields)
     .from(pledges)
-    .where(eq(pledges.id, pledgeId))
-    .get();
-}
+    .where(eq(pledges.id, slot("id"))),
+);
+
+/** What the emails of a Stripe event need of its pledge (read for most events: compiled once). */
+export const pledgeFacts = (db: Database, pledgeId: string) => selectPledgeFacts(db, { id: pledgeId });
 export type StoredPledge = NonNullable<Awaited<ReturnType<typeof pledgeFacts>>>;
 
 /** Whether the ledger holds a payment with this id (an invoice that was paid after all). */
@@ -75,6 +79,32 @@ export async function upsertPeriod(
   t: Extract<MailTrigger, { type: "subscription" }>,
   now: number,
 ): Promise<void> {
+  await periodUpsert(db, {
+    subscriptionId: t.subscriptionId,
+    pledgeId: t.pledgeId,
+    interval: t.interval,
+    currency: t.currency,
+    amount: t.amount,
+    status: t.status,
+    ending: t.ending ? 1 : 0,
+    periodEnd: t.periodEnd,
+    eventCreated: t.eventCreated,
+    now,
+  }).run();
+}
+
+const periodUpsert = compiled<{
+  subscriptionId: string;
+  pledgeId: string;
+  interval: string;
+  currency: string;
+  amount: number;
+  status: string;
+  ending: number;
+  periodEnd: number;
+  eventCreated: number;
+  now: number;
+}>((db, slot) => {
   // Within one second (Stripe's resolution) a later period wins, then the more final state: ending, then canceled.
   const finality = (status: SQL, ending: SQL) => sql`(CASE WHEN ${status} = 'canceled' THEN 2 ELSE ${ending} END)`;
   const incoming = finality(excluded(subscriptionPeriods.status), excluded(subscriptionPeriods.ending));
@@ -83,27 +113,27 @@ export async function upsertPeriod(
     OR (${excluded(subscriptionPeriods.eventCreated)} = ${subscriptionPeriods.eventCreated}
         AND (${excluded(subscriptionPeriods.periodEnd)} > ${subscriptionPeriods.periodEnd}
              OR (${excluded(subscriptionPeriods.periodEnd)} = ${subscriptionPeriods.periodEnd} AND ${incoming} >= ${stored})))`;
-  await db
+  return db
     .insert(subscriptionPeriods)
     .select((qb) =>
       qb
         .select({
-          subscriptionId: sql`${t.subscriptionId}`.as("subscription_id"),
+          subscriptionId: sql`${slot("subscriptionId")}`.as("subscription_id"),
           pledgeId: pledges.id,
           site: pledges.site,
-          interval: sql`${t.interval}`.as("interval"),
-          currency: sql`${t.currency}`.as("currency"),
-          amount: sql`${t.amount}`.as("amount"),
-          status: sql`${t.status}`.as("status"),
-          ending: sql`${t.ending ? 1 : 0}`.as("ending"),
-          periodEnd: sql`${t.periodEnd}`.as("period_end"),
-          eventCreated: sql`${t.eventCreated}`.as("event_created"),
+          interval: sql`${slot("interval")}`.as("interval"),
+          currency: sql`${slot("currency")}`.as("currency"),
+          amount: sql`${slot("amount")}`.as("amount"),
+          status: sql`${slot("status")}`.as("status"),
+          ending: sql`${slot("ending")}`.as("ending"),
+          periodEnd: sql`${slot("periodEnd")}`.as("period_end"),
+          eventCreated: sql`${slot("eventCreated")}`.as("event_created"),
           noticeFor: sql`NULL`.as("notice_for"),
           noticeAttempts: sql`0`.as("notice_attempts"),
-          updatedAt: sql`${now}`.as("updated_at"),
+          updatedAt: sql`${slot("now")}`.as("updated_at"),
         })
         .from(pledges)
-        .where(eq(pledges.id, t.pledgeId)),
+        .where(eq(pledges.id, slot("pledgeId"))),
     )
     .onConflictDoUpdate({
       target: subscriptionPeriods.subscriptionId,
@@ -122,7 +152,7 @@ export async function upsertPeriod(
       },
       setWhere: newer,
     });
-}
+});
 
 /** Annual supports of a site charged again between `now` and `until`, whose notice has not gone, with their pledge. */
 export async function periodsDue(db: Database, site: string, now: number, until: number) {
