@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from "drizzle-orm";
 import { INBOX_FIRST_RETRY_MS, INBOX_RETRY_MINUTES, type InboxBacklog } from "../core/inbox";
-import type { LedgerEffect, LedgerEvent, PledgeStatus, RecurringChange, RefundStatus } from "../core/ledger";
+import type { LedgerEffect, LedgerEvent } from "../core/ledger";
 import { type BoundStatement, compiled, type Database, excluded, runBatch, type Statement } from "../platform/db";
 import {
   balanceTransactions,
@@ -33,7 +33,7 @@ import {
 export function ledgerStatements(db: Database, effect: LedgerEffect, now: number): (Statement | BoundStatement)[] {
   switch (effect.kind) {
     case "status":
-      return [setStatus(db, { pledgeId: effect.pledgeId, status: effect.status, key: effect.key, now })];
+      return [setStatus(db, { ...fieldsOf(effect), now })];
     case "link":
       return [
         linkPledge(db, {
@@ -46,34 +46,11 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
         }),
       ];
     case "payment":
-      return [
-        insertPayment(db, {
-          id: effect.id,
-          pledgeId: effect.pledgeId,
-          frequency: effect.frequency || null,
-          currency: effect.currency,
-          amount: effect.amount,
-          paymentIntentId: effect.paymentIntentId,
-          paidAt: effect.paidAt,
-        }),
-      ];
+      return [insertPayment(db, { ...fieldsOf(effect), frequency: effect.frequency || null })];
     case "refund":
-      return [
-        upsertRefund(db, {
-          id: effect.id,
-          chargeId: effect.chargeId,
-          paymentIntentId: effect.paymentIntentId,
-          currency: effect.currency,
-          amount: effect.amount,
-          status: effect.status,
-          key: effect.key,
-          createdAt: effect.createdAt,
-          at: effect.at,
-          force: effect.force === true,
-        }),
-      ];
+      return [upsertRefund(db, { ...fieldsOf(effect), force: effect.force === true })];
     case "payment_intent":
-      return [linkPaymentIntent(db, { paymentId: effect.paymentId, paymentIntentId: effect.paymentIntentId })];
+      return [linkPaymentIntent(db, fieldsOf(effect))];
     case "refunds_listed":
       // Every refund of the charge is now a row of its own: a total carried over from before
       // refunds had rows (migrations/0004) would count them twice.
@@ -108,39 +85,30 @@ export function ledgerStatements(db: Database, effect: LedgerEffect, now: number
           }),
       ];
     }
-    case "terms": {
-      const { kind: _kind, ...terms } = effect;
-      return [setTerms(db, { ...terms, now })];
-    }
-    case "change": {
-      const { kind: _kind, ...row } = effect;
-      return [insertChange(db, row)];
-    }
-    case "balance": {
-      const { kind: _kind, ...row } = effect;
-      return [insertBalanceTransaction(db, row)];
-    }
+    case "terms":
+      return [setTerms(db, { ...fieldsOf(effect), now })];
+    case "change":
+      return [insertChange(db, fieldsOf(effect))];
+    case "balance":
+      return [insertBalanceTransaction(db, fieldsOf(effect))];
   }
 }
 
 // The statements every Stripe event writes, compiled once per isolate (platform/db.ts `compiled`).
 // Each keeps one shape whatever its values: a missing value is NULL, a switch is a bound 0 or 1.
 
-const setStatus = compiled<{ pledgeId: string; status: PledgeStatus; key: number; now: number }>((db, slot) =>
+/** An effect's fields, without its `kind`: the values its statement binds. */
+type Fields<K extends LedgerEffect["kind"]> = Omit<Extract<LedgerEffect, { kind: K }>, "kind">;
+const fieldsOf = <E extends LedgerEffect>({ kind: _kind, ...fields }: E) => fields;
+
+const setStatus = compiled<Fields<"status"> & { now: number }>((db, slot) =>
   db
     .update(pledges)
     .set({ status: slot("status"), statusKey: slot("key"), updatedAt: slot("now") })
     .where(and(eq(pledges.id, slot("pledgeId")), lt(pledges.statusKey, slot("key")))),
 );
 
-const linkPledge = compiled<{
-  pledgeId: string;
-  customerId: string | null;
-  subscriptionId: string | null;
-  paymentIntentId: string | null;
-  email: string | null;
-  now: number;
-}>((db, slot) =>
+const linkPledge = compiled<Required<Fields<"link">> & { now: number }>((db, slot) =>
   db
     .update(pledges)
     .set({
@@ -153,15 +121,7 @@ const linkPledge = compiled<{
     .where(eq(pledges.id, slot("pledgeId"))),
 );
 
-const insertPayment = compiled<{
-  id: string;
-  pledgeId: string;
-  frequency: string | null;
-  currency: string;
-  amount: number;
-  paymentIntentId: string | null;
-  paidAt: number;
-}>((db, slot) =>
+const insertPayment = compiled<Omit<Fields<"payment">, "frequency"> & { frequency: string | null }>((db, slot) =>
   db
     .insert(payments)
     .select((qb) =>
@@ -191,18 +151,7 @@ const insertPayment = compiled<{
     }),
 );
 
-const upsertRefund = compiled<{
-  id: string;
-  chargeId: string;
-  paymentIntentId: string;
-  currency: string;
-  amount: number;
-  status: RefundStatus;
-  key: number;
-  createdAt: number;
-  at: number;
-  force: boolean;
-}>((db, slot) =>
+const upsertRefund = compiled<Omit<Fields<"refund">, "force"> & { force: boolean }>((db, slot) =>
   db
     .insert(refunds)
     .values({
@@ -228,16 +177,14 @@ const upsertRefund = compiled<{
     }),
 );
 
-const linkPaymentIntent = compiled<{ paymentId: string; paymentIntentId: string }>((db, slot) =>
+const linkPaymentIntent = compiled<Fields<"payment_intent">>((db, slot) =>
   db
     .update(payments)
     .set({ paymentIntentId: slot("paymentIntentId") })
     .where(and(eq(payments.id, slot("paymentId")), isNull(payments.paymentIntentId))),
 );
 
-type BalanceRow = typeof balanceTransactions.$inferInsert;
-
-const insertBalanceTransaction = compiled<Required<BalanceRow>>((db, slot) =>
+const insertBalanceTransaction = compiled<Fields<"balance">>((db, slot) =>
   db
     .insert(balanceTransactions)
     .values({
@@ -257,7 +204,7 @@ const insertBalanceTransaction = compiled<Required<BalanceRow>>((db, slot) =>
     .onConflictDoNothing({ target: balanceTransactions.id }),
 );
 
-const setTerms = compiled<Omit<Extract<LedgerEffect, { kind: "terms" }>, "kind"> & { now: number }>((db, slot) => {
+const setTerms = compiled<Fields<"terms"> & { now: number }>((db, slot) => {
   // A fee cover the subscription does not state (NULL) leaves the pledge's as it is.
   const fee = sql`coalesce(${slot("feeAmount")}, ${pledges.feeAmount})`;
   return db
@@ -282,7 +229,7 @@ const setTerms = compiled<Omit<Extract<LedgerEffect, { kind: "terms" }>, "kind">
     );
 });
 
-const insertChange = compiled<RecurringChange>((db, slot) =>
+const insertChange = compiled<Fields<"change">>((db, slot) =>
   db
     .insert(recurringChanges)
     .select((qb) =>
