@@ -29,6 +29,10 @@ type Query = { toSQL(): { sql: string; params: unknown[] } };
 /** D1 takes no `undefined` (Drizzle writes NULL for it) and stores booleans as 0 and 1. */
 const toD1 = (value: unknown) => (value === undefined ? null : typeof value === "boolean" ? Number(value) : value);
 
+/** SQL text and its values as one D1 statement. */
+const bound = (db: Database, text: string, params: unknown[]): BoundStatement =>
+  db.$client.prepare(text).bind(...params.map(toD1));
+
 /** The named placeholder a `compiled` statement is built with, typed as the value it stands for. */
 type Slot<V> = <K extends keyof V & string>(name: K) => V[K];
 
@@ -44,7 +48,7 @@ export function compiled<V extends Record<string, unknown>>(build: (db: Database
   const slot = ((name: string) => sql.placeholder(name)) as unknown as Slot<V>;
   return (db: Database, values: V): BoundStatement => {
     text ??= build(db, slot).toSQL();
-    return db.$client.prepare(text.sql).bind(...fillPlaceholders(text.params, values).map(toD1));
+    return bound(db, text.sql, fillPlaceholders(text.params, values));
   };
 }
 
@@ -86,7 +90,7 @@ export async function runBatch(db: Database, statements: (Statement | BoundState
     statements.map((s) => {
       if (isBound(s)) return s;
       const q = (s as unknown as Query).toSQL();
-      return db.$client.prepare(q.sql).bind(...q.params.map(toD1));
+      return bound(db, q.sql, q.params);
     }),
   );
 }
