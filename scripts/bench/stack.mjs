@@ -23,6 +23,16 @@ export const STACK = {
 };
 
 /**
+ * wrangler dev (4.x) attaches a local trace collector to every worker it runs by default
+ * (`X_LOCAL_OBSERVABILITY`, for its local explorer): it receives each request's spans (every D1
+ * call, fetch and Durable Object call) and stores them in batches, in the same workerd. Nothing
+ * like it runs beside a deployed worker, and its cost grows with the spans a request makes, so it
+ * would be charged to the product far more than to hello. The bench turns it off for the product
+ * and both hellos alike (set X_LOCAL_OBSERVABILITY=true to measure with it).
+ */
+process.env.X_LOCAL_OBSERVABILITY ??= "false";
+
+/**
  * Builds the widget, migrates the bench D1 and starts the product and both hellos side by side;
  * resolves once all answer. `log()` is the product worker's output, `stop()` ends everything.
  */
