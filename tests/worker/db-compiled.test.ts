@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { compiled, compiledFirst, database, runBatch } from "../../worker/platform/db";
+import { compiled, compiledFirst, compiledSelect, database, runBatch } from "../../worker/platform/db";
 import { pledges, stripeEvents } from "../../worker/platform/schema";
 
 /**
@@ -78,6 +78,34 @@ describe("compiled statements", () => {
       processedAt: 50,
     });
     expect(await first(db, { id: "evt_compiled_none" })).toBeUndefined();
+  });
+
+  it("reads selects of one D1 batch back under their selections' names, each its own rows", async () => {
+    const fields = { eventId: stripeEvents.id, processedAt: stripeEvents.processedAt, eventType: stripeEvents.type };
+    const byType = compiledSelect<{ type: string }, typeof fields>(fields, (d, slot, f) =>
+      d
+        .select(f)
+        .from(stripeEvents)
+        .where(eq(stripeEvents.type, slot("type")))
+        .orderBy(stripeEvents.id),
+    );
+    await db.insert(stripeEvents).values([
+      { id: "evt_compiled_6", type: "batch.a", created: 6, processedAt: 60 },
+      { id: "evt_compiled_7", type: "batch.a", created: 7, processedAt: 70 },
+      { id: "evt_compiled_8", type: "batch.b", created: 8, processedAt: 80 },
+    ]);
+    const [a, b, none] = await env.DB.batch([
+      byType.bind(db, { type: "batch.a" }),
+      byType.bind(db, { type: "batch.b" }),
+      byType.bind(db, { type: "batch.none" }),
+    ]);
+    if (!a || !b || !none) throw new Error("a result per statement");
+    expect(byType.rows(a)).toEqual([
+      { eventId: "evt_compiled_6", processedAt: 60, eventType: "batch.a" },
+      { eventId: "evt_compiled_7", processedAt: 70, eventType: "batch.a" },
+    ]);
+    expect(byType.rows(b)).toEqual([{ eventId: "evt_compiled_8", processedAt: 80, eventType: "batch.b" }]);
+    expect(byType.rows(none)).toEqual([]);
   });
 
   it("runs compiled and Drizzle statements in one atomic batch: a failing one undoes the rest", async () => {

@@ -58,6 +58,24 @@ type RowOf<F extends Record<string, AnySQLiteColumn>> = {
 };
 
 /**
+ * A `compiled` SELECT of plain columns, for a D1 batch: `bind` gives the statement, `rows` reads
+ * its result under the selection's names (D1 names them by their SQL names; their order is the
+ * selection's, which is how Drizzle reads D1's batch results too).
+ */
+export function compiledSelect<V extends Record<string, unknown>, F extends Record<string, AnySQLiteColumn>>(
+  fields: F,
+  build: (db: Database, slot: Slot<V>, fields: F) => Query,
+) {
+  const names = Object.keys(fields);
+  const named = (row: unknown[]) => Object.fromEntries(names.map((name, i) => [name, row[i]])) as RowOf<F>;
+  return {
+    bind: compiled<V>((db, slot) => build(db, slot, fields)),
+    rows: (result: D1Result): RowOf<F>[] => result.results.map((row) => named(Object.values(row as object))),
+    named,
+  };
+}
+
+/**
  * A `compiled` SELECT of plain columns whose first row comes back under the selection's names
  * (D1 would name them by their SQL names), or undefined when there is none.
  */
@@ -65,11 +83,10 @@ export function compiledFirst<V extends Record<string, unknown>, F extends Recor
   fields: F,
   build: (db: Database, slot: Slot<V>, fields: F) => Query,
 ) {
-  const statement = compiled<V>((db, slot) => build(db, slot, fields));
-  const names = Object.keys(fields);
+  const select = compiledSelect(fields, build);
   return async (db: Database, values: V): Promise<RowOf<F> | undefined> => {
-    const [row] = await statement(db, values).raw();
-    return row && (Object.fromEntries(names.map((name, i) => [name, row[i]])) as RowOf<F>);
+    const [row] = await select.bind(db, values).raw();
+    return row && select.named(row);
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LedgerEvent } from "../core/ledger";
 import { parseSites } from "../core/site-config";
 import { sites } from "../sites.config";
-import { decide, type PledgeFacts, RECOVERY_CAMPAIGN, renewalNoticeDue, triggerOf } from "./rules";
+import { decide, outboxKeysOf, type PledgeFacts, RECOVERY_CAMPAIGN, renewalNoticeDue, triggerOf } from "./rules";
 
 const [demo] = parseSites(sites);
 if (!demo) throw new Error("demo site missing");
@@ -260,6 +260,37 @@ describe("which email goes", () => {
     });
     expect(decide({ ...receipt, recovered: true }, { pledge: pledge(), site: off }, NOW).send).toBe(false);
     expect(decide(failed(1), { pledge: pledge(), site: off }, NOW).send).toBe(false);
+  });
+
+  it("every key an email is sent under is among the keys read before deciding (outboxKeysOf)", () => {
+    const receipt = { ...failed(1), type: "payment" as const, paymentId: "pi_9", paidAt: NOW, reference: "pi_9" };
+    const triggers = [
+      { ...receipt, recovered: false, nextChargeAt: null, siteHint: null },
+      { ...receipt, recovered: true, nextChargeAt: null, siteHint: null },
+      failed(1),
+      failed(7),
+      failed(8, null),
+      {
+        type: "checkout_expired" as const,
+        pledgeId: "pl_1",
+        sessionId: "cs_9",
+        email: "left@example.org",
+        consented: true,
+        expiredAt: NOW,
+        siteHint: "demo",
+      },
+    ];
+    const sent = triggers.map((trigger) => {
+      const decision = decide(trigger, { pledge: pledge({ status: "expired" }), site: demo }, NOW);
+      if (!decision.send) throw new Error(`no email for ${trigger.type}: ${decision.reason}`);
+      expect(outboxKeysOf(trigger)).toContain(decision.key);
+      return decision.key;
+    });
+    expect(new Set(sent)).toEqual(
+      new Set(["receipt:pi_9", "payment_failed:in_1", "payment_failed:in_1:again", "checkout_recovery:cs_9"]),
+    );
+    // The second failure's key is read with the first's: the first must not follow it.
+    expect(outboxKeysOf(failed(1))).toEqual(["payment_failed:in_1", "payment_failed:in_1:again"]);
   });
 });
 

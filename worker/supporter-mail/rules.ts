@@ -267,7 +267,7 @@ export function decide(
       return {
         send: true,
         kind: trigger.recovered ? "payment_recovered" : "receipt",
-        key: `receipt:${trigger.paymentId}`,
+        key: outboxKeys.receipt(trigger.paymentId),
         to,
       };
     }
@@ -280,9 +280,9 @@ export function decide(
       const again =
         trigger.attempt >= 2 && trigger.attempt >= settings.stripeTries - 1 && trigger.nextAttemptAt !== null;
       if (again)
-        return { send: true, kind: "payment_failed_again", key: `payment_failed:${trigger.invoiceId}:again`, to };
+        return { send: true, kind: "payment_failed_again", key: outboxKeys.secondFailure(trigger.invoiceId), to };
       if (facts.secondSent) return skip("the second email went already");
-      return { send: true, kind: "payment_failed", key: `payment_failed:${trigger.invoiceId}`, to };
+      return { send: true, kind: "payment_failed", key: outboxKeys.firstFailure(trigger.invoiceId), to };
     }
     case "checkout_expired": {
       if (!site.emails.checkoutRecovery.enabled) return skip("turned off for this site");
@@ -291,13 +291,34 @@ export function decide(
       if (GIVEN.has(pledge.status)) return skip("the pledge was paid");
       if (now - trigger.expiredAt > RECOVERY_WINDOW_MS) return skip("expired too long ago");
       if (!to) return skip("no address");
-      return { send: true, kind: "checkout_recovery", key: `checkout_recovery:${trigger.sessionId}`, to };
+      return { send: true, kind: "checkout_recovery", key: outboxKeys.recovery(trigger.sessionId), to };
     }
   }
 }
 
-/** The outbox key of a failed invoice's second email (its first is skipped once this was sent). */
-export const secondFailureKey = (invoiceId: string) => `payment_failed:${invoiceId}:again`;
+/** The outbox keys of the emails a Stripe event can cause: each email goes once per key. */
+export const outboxKeys = {
+  receipt: (paymentId: string) => `receipt:${paymentId}`,
+  firstFailure: (invoiceId: string) => `payment_failed:${invoiceId}`,
+  /** A failed invoice's second email (its first is skipped once this was sent). */
+  secondFailure: (invoiceId: string) => `payment_failed:${invoiceId}:again`,
+  recovery: (sessionId: string) => `checkout_recovery:${sessionId}`,
+};
+
+/**
+ * Every outbox key `decide` can give this trigger's email, so what the outbox holds under them can
+ * be read with the pledge, before deciding (a failed invoice's first email also depends on its second).
+ */
+export function outboxKeysOf(trigger: Exclude<MailTrigger, { type: "subscription" }>): string[] {
+  switch (trigger.type) {
+    case "payment":
+      return [outboxKeys.receipt(trigger.paymentId)];
+    case "payment_failed":
+      return [outboxKeys.firstFailure(trigger.invoiceId), outboxKeys.secondFailure(trigger.invoiceId)];
+    case "checkout_expired":
+      return [outboxKeys.recovery(trigger.sessionId)];
+  }
+}
 
 const DAY_MS = 86_400_000;
 

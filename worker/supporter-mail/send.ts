@@ -21,8 +21,8 @@ import {
   signMailToken,
   statementUrl,
 } from "./links";
-import { decide, type MailTrigger, secondFailureKey, triggerOf } from "./rules";
-import { insertLink, mailStatus, paymentRecorded, pledgeFacts, type StoredPledge, upsertPeriod } from "./store";
+import { decide, type MailTrigger, outboxKeys, outboxKeysOf, triggerOf } from "./rules";
+import { insertLink, mailFacts, type StoredPledge, upsertPeriod } from "./store";
 
 /** What happened to an event's email: for logs and tests. */
 export type EventMailOutcome =
@@ -58,18 +58,26 @@ async function eventMail(env: WorkerEnv, event: LedgerEvent, now: number, transp
     await upsertPeriod(db, trigger, now);
     return none("the renewal schedule moved");
   }
-  const pledge = await pledgeFacts(db, trigger.pledgeId);
+  const failed = trigger.type === "payment_failed";
+  const facts = await mailFacts(db, {
+    pledgeId: trigger.pledgeId,
+    keys: outboxKeysOf(trigger),
+    paymentId: failed ? trigger.invoiceId : null,
+  });
+  const { pledge } = facts;
   const site = findSite(pledge?.site);
   const decision = decide(
     trigger,
     {
       pledge: pledge ?? null,
       site,
-      ...(trigger.type === "payment_failed"
+      ...(failed
         ? {
-            invoicePaid: await paymentRecorded(db, trigger.invoiceId),
+            invoicePaid: facts.paymentRecorded,
             // Sent, or being sent right now: either way the first email must not follow it.
-            secondSent: ["sent", "sending"].includes((await mailStatus(db, secondFailureKey(trigger.invoiceId))) ?? ""),
+            secondSent: ["sent", "sending"].includes(
+              facts.outbox.get(outboxKeys.secondFailure(trigger.invoiceId)) ?? "",
+            ),
           }
         : {}),
     },
@@ -77,7 +85,7 @@ async function eventMail(env: WorkerEnv, event: LedgerEvent, now: number, transp
   );
   if (!decision.send || !pledge || !site) return none(decision.send ? "no pledge" : decision.reason);
   // Sent before (a duplicate delivery): nothing to build, no new link.
-  if ((await mailStatus(db, decision.key)) === "sent")
+  if (facts.outbox.get(decision.key) === "sent")
     return { status: "already_sent", kind: decision.kind, key: decision.key } as const;
   const lang = firstLanguage(pledge.lang) ?? site.defaultLanguage;
   const origin = publicOrigin(env);

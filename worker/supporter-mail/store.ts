@@ -18,7 +18,7 @@ import {
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { REFUND_COUNTED } from "../core/ledger";
 import type { Database } from "../platform/db";
-import { compiled, compiledFirst, excluded } from "../platform/db";
+import { compiled, compiledFirst, compiledSelect, excluded } from "../platform/db";
 import { mailLinks, mailOutbox, payments, pledges, refunds, subscriptionPeriods } from "../platform/schema";
 import type { MailTrigger } from "./rules";
 
@@ -44,27 +44,68 @@ const PLEDGE_FACTS = {
   customerId: pledges.stripeCustomerId,
 };
 
-const selectPledgeFacts = compiledFirst<{ id: string }, typeof PLEDGE_FACTS>(PLEDGE_FACTS, (db, slot, fields) =>
+const buildPledgeFacts = (db: Database, slot: (name: "id") => string, fields: typeof PLEDGE_FACTS) =>
   db
     .select(fields)
     .from(pledges)
-    .where(eq(pledges.id, slot("id"))),
-);
+    .where(eq(pledges.id, slot("id")));
+const selectPledgeFacts = compiledFirst<{ id: string }, typeof PLEDGE_FACTS>(PLEDGE_FACTS, buildPledgeFacts);
 
-/** What the emails of a Stripe event need of its pledge (read for most events: compiled once). */
+/** What a page or an email needs of a pledge (compiled once). */
 export const pledgeFacts = (db: Database, pledgeId: string) => selectPledgeFacts(db, { id: pledgeId });
 export type StoredPledge = NonNullable<Awaited<ReturnType<typeof pledgeFacts>>>;
 
-/** Whether the ledger holds a payment with this id (an invoice that was paid after all). */
-export async function paymentRecorded(db: Database, paymentId: string): Promise<boolean> {
-  const row = await db.select({ id: payments.id }).from(payments).where(eq(payments.id, paymentId)).get();
-  return row !== undefined;
-}
+const pledgeFactsInBatch = compiledSelect<{ id: string }, typeof PLEDGE_FACTS>(PLEDGE_FACTS, buildPledgeFacts);
 
-/** The outbox status of the message under this key (sending, sent, failed), if there is one. */
-export async function mailStatus(db: Database, key: string): Promise<"sending" | "sent" | "failed" | undefined> {
-  const row = await db.select({ status: mailOutbox.status }).from(mailOutbox).where(eq(mailOutbox.key, key)).get();
-  return row?.status;
+const OUTBOX_STATUS = { key: mailOutbox.key, status: mailOutbox.status };
+/** The outbox rows under up to two keys (the same key twice for one). */
+const outboxStatuses = compiledSelect<{ a: string; b: string }, typeof OUTBOX_STATUS>(
+  OUTBOX_STATUS,
+  (db, slot, fields) =>
+    db
+      .select(fields)
+      .from(mailOutbox)
+      .where(or(eq(mailOutbox.key, slot("a")), eq(mailOutbox.key, slot("b")))),
+);
+
+const PAYMENT_ID = { id: payments.id };
+/** The payment with this id (none for NULL). */
+const paymentById = compiledSelect<{ id: string | null }, typeof PAYMENT_ID>(PAYMENT_ID, (db, slot, fields) =>
+  db
+    .select(fields)
+    .from(payments)
+    .where(eq(payments.id, sql`${slot("id")}`)),
+);
+
+/** What deciding a Stripe event's email needs of D1. */
+export type MailFacts = {
+  pledge: StoredPledge | undefined;
+  /** The outbox status (sending, sent, failed) under each of the asked keys that has a message. */
+  outbox: Map<string, "sending" | "sent" | "failed">;
+  /** The ledger holds a payment with the asked id (a failed invoice that was paid after all). */
+  paymentRecorded: boolean;
+};
+
+/**
+ * The pledge an event names, the outbox's state under the keys its email could use (one or two)
+ * and, for a failed invoice, whether it was paid after all: one D1 round trip, read for most events.
+ */
+export async function mailFacts(
+  db: Database,
+  ask: { pledgeId: string; keys: readonly string[]; paymentId: string | null },
+): Promise<MailFacts> {
+  const [a = "", b = a] = ask.keys;
+  const [pledge, outbox, paid] = await db.$client.batch([
+    pledgeFactsInBatch.bind(db, { id: ask.pledgeId }),
+    outboxStatuses.bind(db, { a, b }),
+    paymentById.bind(db, { id: ask.paymentId }),
+  ]);
+  if (!pledge || !outbox || !paid) throw new Error("D1 answered a batch of three with fewer results");
+  return {
+    pledge: pledgeFactsInBatch.rows(pledge)[0],
+    outbox: new Map(outboxStatuses.rows(outbox).map((row) => [row.key, row.status])),
+    paymentRecorded: paymentById.rows(paid).length > 0,
+  };
 }
 
 // ─── The renewal schedule ────────────────────────────────────────────────────────────────────────
