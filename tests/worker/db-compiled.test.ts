@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { compiled, compiledFirst, compiledSelect, database, runBatch } from "../../worker/platform/db";
+import { compiled, compiledSelect, database, runBatch } from "../../worker/platform/db";
 import { pledges, stripeEvents } from "../../worker/platform/schema";
 
 /**
@@ -65,7 +65,7 @@ describe("compiled statements", () => {
 
   it("reads a row back under the selection's names, or undefined", async () => {
     const fields = { eventId: stripeEvents.id, eventType: stripeEvents.type, processedAt: stripeEvents.processedAt };
-    const first = compiledFirst<{ id: string }, typeof fields>(fields, (d, slot, f) =>
+    const { first } = compiledSelect<{ id: string }, typeof fields>(fields, (d, slot, f) =>
       d
         .select(f)
         .from(stripeEvents)

@@ -58,9 +58,10 @@ type RowOf<F extends Record<string, AnySQLiteColumn>> = {
 };
 
 /**
- * A `compiled` SELECT of plain columns, for a D1 batch: `bind` gives the statement, `rows` reads
- * its result under the selection's names (D1 names them by their SQL names; their order is the
- * selection's, which is how Drizzle reads D1's batch results too).
+ * A `compiled` SELECT of plain columns: `bind` gives the statement (for a D1 batch), `rows` reads
+ * a batch's result under the selection's names (D1 names them by their SQL names; their order is
+ * the selection's, which is how Drizzle reads D1's batch results too), and `first` runs it alone
+ * for its first row, or undefined when there is none.
  */
 export function compiledSelect<V extends Record<string, unknown>, F extends Record<string, AnySQLiteColumn>>(
   fields: F,
@@ -68,25 +69,14 @@ export function compiledSelect<V extends Record<string, unknown>, F extends Reco
 ) {
   const names = Object.keys(fields);
   const named = (row: unknown[]) => Object.fromEntries(names.map((name, i) => [name, row[i]])) as RowOf<F>;
+  const bind = compiled<V>((db, slot) => build(db, slot, fields));
   return {
-    bind: compiled<V>((db, slot) => build(db, slot, fields)),
+    bind,
     rows: (result: D1Result): RowOf<F>[] => result.results.map((row) => named(Object.values(row as object))),
-    named,
-  };
-}
-
-/**
- * A `compiled` SELECT of plain columns whose first row comes back under the selection's names
- * (D1 would name them by their SQL names), or undefined when there is none.
- */
-export function compiledFirst<V extends Record<string, unknown>, F extends Record<string, AnySQLiteColumn>>(
-  fields: F,
-  build: (db: Database, slot: Slot<V>, fields: F) => Query,
-) {
-  const select = compiledSelect(fields, build);
-  return async (db: Database, values: V): Promise<RowOf<F> | undefined> => {
-    const [row] = await select.bind(db, values).raw();
-    return row && select.named(row);
+    first: async (db: Database, values: V): Promise<RowOf<F> | undefined> => {
+      const [row] = await bind(db, values).raw();
+      return row && named(row);
+    },
   };
 }
 

@@ -18,7 +18,7 @@ import {
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { REFUND_COUNTED } from "../core/ledger";
 import type { Database } from "../platform/db";
-import { compiled, compiledFirst, compiledSelect, excluded } from "../platform/db";
+import { compiled, compiledSelect, excluded } from "../platform/db";
 import { mailLinks, mailOutbox, payments, pledges, refunds, subscriptionPeriods } from "../platform/schema";
 import type { MailTrigger } from "./rules";
 
@@ -44,18 +44,16 @@ const PLEDGE_FACTS = {
   customerId: pledges.stripeCustomerId,
 };
 
-const buildPledgeFacts = (db: Database, slot: (name: "id") => string, fields: typeof PLEDGE_FACTS) =>
+const selectPledgeFacts = compiledSelect<{ id: string }, typeof PLEDGE_FACTS>(PLEDGE_FACTS, (db, slot, fields) =>
   db
     .select(fields)
     .from(pledges)
-    .where(eq(pledges.id, slot("id")));
-const selectPledgeFacts = compiledFirst<{ id: string }, typeof PLEDGE_FACTS>(PLEDGE_FACTS, buildPledgeFacts);
+    .where(eq(pledges.id, slot("id"))),
+);
 
 /** What a page or an email needs of a pledge (compiled once). */
-export const pledgeFacts = (db: Database, pledgeId: string) => selectPledgeFacts(db, { id: pledgeId });
+export const pledgeFacts = (db: Database, pledgeId: string) => selectPledgeFacts.first(db, { id: pledgeId });
 export type StoredPledge = NonNullable<Awaited<ReturnType<typeof pledgeFacts>>>;
-
-const pledgeFactsInBatch = compiledSelect<{ id: string }, typeof PLEDGE_FACTS>(PLEDGE_FACTS, buildPledgeFacts);
 
 const OUTBOX_STATUS = { key: mailOutbox.key, status: mailOutbox.status };
 /** The outbox rows under up to two keys (the same key twice for one). */
@@ -96,13 +94,13 @@ export async function mailFacts(
 ): Promise<MailFacts> {
   const [a = "", b = a] = ask.keys;
   const [pledge, outbox, paid] = await db.$client.batch([
-    pledgeFactsInBatch.bind(db, { id: ask.pledgeId }),
+    selectPledgeFacts.bind(db, { id: ask.pledgeId }),
     outboxStatuses.bind(db, { a, b }),
     paymentById.bind(db, { id: ask.paymentId }),
   ]);
   if (!pledge || !outbox || !paid) throw new Error("D1 answered a batch of three with fewer results");
   return {
-    pledge: pledgeFactsInBatch.rows(pledge)[0],
+    pledge: selectPledgeFacts.rows(pledge)[0],
     outbox: new Map(outboxStatuses.rows(outbox).map((row) => [row.key, row.status])),
     paymentRecorded: paymentById.rows(paid).length > 0,
   };
