@@ -1,5 +1,6 @@
 /**
- * Builds the widget into static assets the worker serves:
+ * Builds the widget into the files the worker serves (dist/widget-files.json, which the worker
+ * bundles) and, for reading and weighing, the same files under dist/public:
  *   dist/public/widget.js      the loader publishers embed (about 1.5 KB gzip)
  *   dist/public/widget/ask.js  the ask (English UI), fetched only when an ask is due
  *   dist/public/widget/ask.ru.js  the same with the Russian UI strings
@@ -119,17 +120,19 @@ const shortHash = (parts) => {
 
 /** Builds the loader, the ask bundles and the extras chunks; returns their contents. */
 /**
- * Cache rules for Workers Assets: every page view fetches the loader, so a new deploy reaches
- * readers within minutes; the loader asks for the bundles with `?v=<content hash>`, so those
- * URLs never change meaning and can be cached for a year.
+ * The built files as the worker serves them (worker/widget/files.ts imports this JSON):
+ * URL path → { body, etag }. The worker, not Workers Assets, serves the widget: an assets router
+ * in front of a Worker stands before every request to it, the public API's included.
  */
-const HEADERS = `/widget.js
-  Cache-Control: public, max-age=300
-  X-Content-Type-Options: nosniff
-/widget/*
-  Cache-Control: public, max-age=31536000, immutable
-  X-Content-Type-Options: nosniff
-`;
+const servedFiles = (files) =>
+  JSON.stringify(
+    Object.fromEntries(
+      Object.entries(files).map(([path, bytes]) => [
+        path,
+        { etag: `"${shortHash([bytes])}"`, body: Buffer.from(bytes).toString("utf8") },
+      ]),
+    ),
+  );
 
 /**
  * Replaces modules of the ask bundle with other source, `{ "widget/src/ask/Upsell.tsx": "export …" }`:
@@ -194,14 +197,14 @@ export async function buildWidget({ write = true, without } = {}) {
   });
   const loaderCode = reminify("widget.js", loader.outputFiles[0].contents, "es2019");
   if (write) {
-    await mkdir(join(out, "widget"), { recursive: true });
-    await writeFile(join(out, "widget.js"), loaderCode);
+    const files = { "/widget.js": loaderCode };
     for (const lang of LANGS) {
-      await writeFile(join(out, "widget", askFile(lang)), asks[lang]);
-      for (const name of Object.keys(CHUNKS))
-        await writeFile(join(out, "widget", chunkFile(name, lang)), chunks[name][lang]);
+      files[`/widget/${askFile(lang)}`] = asks[lang];
+      for (const name of Object.keys(CHUNKS)) files[`/widget/${chunkFile(name, lang)}`] = chunks[name][lang];
     }
-    await writeFile(join(out, "_headers"), HEADERS);
+    await mkdir(join(out, "widget"), { recursive: true });
+    for (const [path, bytes] of Object.entries(files)) await writeFile(join(out, path), bytes);
+    await writeFile(join(root, "dist", "widget-files.json"), servedFiles(files));
   }
   return { loader: loaderCode, ask: asks.en, asks, chunks, extras: chunks.extras, version };
 }

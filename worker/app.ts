@@ -8,22 +8,23 @@ import { webhookRoutes } from "./ledger/routes";
 import { manageRoutes } from "./manage/routes";
 import type { AppContext } from "./platform/env";
 import { baselineHeaders } from "./platform/headers";
-import { fixedJsonError, httpErrorResponse } from "./platform/http";
+import { httpErrorResponse, notFound } from "./platform/http";
 import { confirmRoutes, forgetRoutes, reminderRoutes } from "./reminders/routes";
 import { liveSettings } from "./settings/live";
 import { staff } from "./staff/routes";
 import { cardRoutes, giveRoutes, statementRoutes } from "./supporter-mail/routes";
-
-/** The answer to every address nothing serves. */
-const notFound = fixedJsonError(404, "not_found", "There is nothing at this address.");
+import { serveWidgetFile } from "./widget/files";
 
 /**
- * The whole HTTP surface: one router per feature, mounted at its prefix. Static widget files
- * are served by Workers Assets before this runs. Every answer carries the baseline security headers,
- * and every request sees the sites' published settings (at most half a minute old).
+ * The whole HTTP surface: one router per feature, mounted at its prefix. Every answer carries the
+ * baseline security headers, and every request but the widget's files sees the sites' published
+ * settings (at most half a minute old).
  */
 export const app = new Hono<AppContext>()
   .use(baselineHeaders)
+  // Before liveSettings: the built files answer without reading any settings.
+  .get("/widget.js", serveWidgetFile)
+  .get("/widget/:file", serveWidgetFile)
   .use(liveSettings)
   .route("/api/config", configRoutes)
   .route("/api/progress", progressRoutes)

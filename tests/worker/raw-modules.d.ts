@@ -9,3 +9,9 @@ declare module "*.example?raw" {
   const text: string;
   export default text;
 }
+
+// The widget's built files (npm test builds them first), to compare with what the worker serves.
+declare module "*.js?raw" {
+  const text: string;
+  export default text;
+}

@@ -1,4 +1,4 @@
-import { completeResponse, type HeaderSet, headerSet } from "../platform/headers";
+import { completeResponse, type HeaderSet, headerSet, matchesEtag } from "../platform/headers";
 
 /** One prepared answer: the JSON text, its ETag, and its headers with the baseline among them. */
 export type PreparedAnswer = { body: string; etag: string; headers: HeaderSet };
@@ -46,7 +46,6 @@ export function forgetAnswers(): void {
 
 /** The prepared answer as a response: 304 without a body when the client already holds it. */
 export function answerWith(prepared: PreparedAnswer, ifNoneMatch: string | undefined): Response {
-  if (ifNoneMatch?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === prepared.etag))
-    return completeResponse(null, 304, prepared.headers);
+  if (matchesEtag(ifNoneMatch, prepared.etag)) return completeResponse(null, 304, prepared.headers);
   return completeResponse(prepared.body, 200, prepared.headers);
 }

@@ -35,6 +35,16 @@ export function completeResponse(body: BodyInit | null, status: number, set: Hea
   return response;
 }
 
+/**
+ * Whether an If-None-Match header names `etag`, so a GET may answer 304: one of its list,
+ * weakly or strongly (GET compares weakly), or `*`.
+ */
+export const matchesEtag = (ifNoneMatch: string | undefined, etag: string): boolean =>
+  ifNoneMatch?.split(",").some((tag) => {
+    const t = tag.trim();
+    return t === "*" || t === etag || t === `W/${etag}`;
+  }) ?? false;
+
 /** Adds the baseline headers the answer does not have yet (a router's own CSP or referrer policy stays). */
 export const baselineHeaders: MiddlewareHandler = async (c, next) => {
   await next();

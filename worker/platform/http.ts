@@ -28,6 +28,9 @@ export function fixedJsonError(status: ContentfulStatusCode, code: string, messa
   return () => completeResponse(body, status, headers);
 }
 
+/** The answer to every address nothing serves. */
+export const notFound = fixedJsonError(404, "not_found", "There is nothing at this address.");
+
 /** A 400 naming the first invalid field of a zod failure. */
 export function validationError(c: Context, error: z.ZodError) {
   const issue = error.issues[0];
