@@ -3,14 +3,14 @@
  * `npm run bench`: starts its own local stack (Stripe emulator, the product on
  * `wrangler dev --env local`, and a hello Hono worker on the same workerd), then measures
  *  - the widget: gzip weight, loader start → ask rendered on /demo in headless Chromium, CLS;
- *  - the worker: req/s and p50/p99 per route under load from a second process, as a ratio to hello
- *    (and to hello behind the same Workers Assets routing); the webhook with each common event type,
+ *  - the worker: req/s and p50/p99 per route under load from a second process, as a ratio to hello;
+ *    the webhook with each common event type,
  *    and how long after its loads the ledger has applied everything it answered (the inbox empty);
  *  - the staff summary with 10k, 100k, 1M and 10M payments (seeding 10M takes ~10 minutes).
  * Prints a table with the targets and writes benchmark-results/latest.json.
  * Options: --quick (3 s loads, 5 browser runs, 10k and 100k only), --skip widget,throughput,summary.
- * Ports: BENCH_PORT (8803), BENCH_HELLO_PORT (18803; hello behind assets on the next port, or
- * BENCH_HELLO_ASSETS_PORT), BENCH_EMULATOR_PORT (12203), BENCH_PERSIST_DIR (.wrangler/bench).
+ * Ports: BENCH_PORT (8803), BENCH_HELLO_PORT (18803), BENCH_EMULATOR_PORT (12203),
+ * BENCH_PERSIST_DIR (.wrangler/bench).
  */
 import { execSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -106,7 +106,7 @@ function printTable(result) {
   if (result.throughput) {
     lines.push(
       "",
-      "Worker under load (autocannon in a second process at 10 connections, and a steady open-loop load for latency; same workerd as hello; ratio to hello, and to hello behind the same Workers Assets routing)",
+      "Worker under load (autocannon in a second process at 10 connections, and a steady open-loop load for latency; same workerd as hello; ratio to hello)",
     );
     row("route", "req/s", "p50 / p99 ms", "hello req/s", "ratio");
     const target = (r) =>
@@ -122,10 +122,6 @@ function printTable(result) {
     for (const r of result.throughput) {
       row(r.route, Math.round(r.rps), `${r.p50} / ${r.p99}`, `${Math.round(r.helloRps)}`, `${r.ratio}  ${target(r)}`);
       lines.push(
-        `    behind the same assets routing: ratio ${r.ratioBehindAssets} (hello behind assets ${Math.round(r.helloAssetsRps)} req/s = ${r.platformRatio} of hello)` +
-          (r.limiterRatio === undefined
-            ? ""
-            : `; with the same rate limiter: ratio ${r.ratioBehindLimiter} (the limiter alone: ${r.limiterRatio})`),
         `    per-round ratios ${r.ratios.join(", ")}; hello p50/p99 ${r.helloP50}/${r.helloP99} ms; ` +
           `one at a time: p50/p99 ${r.serial.p50}/${r.serial.p99} ms (hello ${r.helloSerial.p50}/${r.helloSerial.p99}); ` +
           `steady ${r.steady.rate} req/s for ${r.steady.seconds} s (${r.steady.requests} requests): ` +
@@ -175,7 +171,7 @@ let stack;
 const result = { at: new Date().toISOString(), machine: machine(), quick, stack: { ...STACK, adminToken: undefined } };
 try {
   console.log(
-    `bench: starting the stack (worker :${STACK.port}, hello :${STACK.helloPort} and :${STACK.helloAssetsPort}, emulator :${STACK.emulatorPort}, ${STACK.persist})`,
+    `bench: starting the stack (worker :${STACK.port}, hello :${STACK.helloPort}, emulator :${STACK.emulatorPort}, ${STACK.persist})`,
   );
   stack = await startBenchStack();
   const base = `http://127.0.0.1:${STACK.port}`;
@@ -189,7 +185,7 @@ try {
   if (!skip.has("throughput")) {
     console.log("bench: throughput, each route beside hello…");
     const only = process.env.BENCH_ONLY?.split(",");
-    result.throughput = await throughput(STACK, { duration: quick ? 3 : 8, rounds: quick ? 3 : 8, only });
+    result.throughput = await throughput(STACK, { duration: quick ? 3 : 16, rounds: quick ? 3 : 16, only });
   }
   if (!skip.has("summary")) {
     console.log(

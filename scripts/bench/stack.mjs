@@ -1,9 +1,8 @@
 /**
  * The local stack for `npm run bench`, on its own ports and persist dir so it never meets a
  * running `npm start`. tools/stack.ts starts the servers: the product (Stripe emulator and
- * `wrangler dev --env local`) and, on the same workerd, two hello baselines: the bare one
- * (`scripts/bench/hello/wrangler.toml`) and the same worker behind the product's Workers Assets
- * routing (`wrangler-assets.toml`), which tells the platform's share of a route's cost apart.
+ * `wrangler dev --env local`) and, on the same workerd, the hello baseline
+ * (`scripts/bench/hello/wrangler.toml`).
  */
 import { join } from "node:path";
 import { ROOT, readDevVars, readVarsFile, startStack, startWranglerDev } from "../../tools/stack.ts";
@@ -12,8 +11,6 @@ import { ROOT, readDevVars, readVarsFile, startStack, startWranglerDev } from ".
 export const STACK = {
   port: Number(process.env.BENCH_PORT ?? process.env.PORT ?? 8803),
   helloPort: Number(process.env.BENCH_HELLO_PORT ?? 18803),
-  // Hello behind the product's Workers Assets set-up (scripts/bench/hello/wrangler-assets.toml).
-  helloAssetsPort: Number(process.env.BENCH_HELLO_ASSETS_PORT ?? Number(process.env.BENCH_HELLO_PORT ?? 18803) + 1),
   emulatorPort: Number(process.env.BENCH_EMULATOR_PORT ?? process.env.STRIPE_EMULATOR_PORT ?? 12203),
   persist: process.env.BENCH_PERSIST_DIR ?? process.env.PERSIST_DIR ?? ".wrangler/bench",
   webhookSecret: "whsec_local_dev_only",
@@ -28,16 +25,16 @@ export const STACK = {
  * call, fetch and Durable Object call) and stores them in batches, in the same workerd. Nothing
  * like it runs beside a deployed worker, and its cost grows with the spans a request makes, so it
  * would be charged to the product far more than to hello. The bench turns it off for the product
- * and both hellos alike (set X_LOCAL_OBSERVABILITY=true to measure with it).
+ * and hello alike (set X_LOCAL_OBSERVABILITY=true to measure with it).
  */
 process.env.X_LOCAL_OBSERVABILITY ??= "false";
 
 /**
- * Builds the widget, migrates the bench D1 and starts the product and both hellos side by side;
+ * Builds the widget, migrates the bench D1 and starts the product and hello side by side;
  * resolves once all answer. `log()` is the product worker's output, `stop()` ends everything.
  */
 export async function startBenchStack() {
-  const [product, hello, helloAssets] = await Promise.allSettled([
+  const [product, hello] = await Promise.allSettled([
     startStack({
       port: STACK.port,
       inspectorPort: STACK.port + 11000,
@@ -58,16 +55,8 @@ export async function startBenchStack() {
       inspectorPort: STACK.helloPort + 2000,
       logLevel: "warn",
     }),
-    startWranglerDev({
-      name: "hello behind assets",
-      config: "scripts/bench/hello/wrangler-assets.toml",
-      port: STACK.helloAssetsPort,
-      persistDir: `${STACK.persist}/hello-assets`,
-      inspectorPort: STACK.helloAssetsPort + 2000,
-      logLevel: "warn",
-    }),
   ]);
-  const all = [product, hello, helloAssets];
+  const all = [product, hello];
   const started = all.filter((s) => s.status === "fulfilled").map((s) => s.value);
   const stop = () => Promise.all(started.map((s) => s.stop())).then(() => undefined);
   const failed = all.find((s) => s.status === "rejected");

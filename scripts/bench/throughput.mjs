@@ -1,11 +1,8 @@
 /**
  * Worker throughput for `npm run bench`: each product route under concurrent load from a
- * second process (load.mjs, autocannon), right beside two hello workers on the same workerd, so the
- * figure that matters is the ratio, not the absolute number on a shared machine:
- *   - hello: the smallest Hono worker, nothing in front of it;
- *   - hello behind assets: the same worker behind the product's Workers Assets routing (every
- *     product request goes through the assets router first), which tells apart what the platform
- *     layer costs and what the product's own code does.
+ * second process (load.mjs, autocannon), right beside the hello worker (the smallest Hono worker)
+ * on the same workerd, so the figure that matters is the ratio, not the absolute number on a
+ * shared machine.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -100,7 +97,6 @@ export async function webhookTemplates(stack) {
 export function routes(stack, templates) {
   const base = `http://127.0.0.1:${stack.port}`;
   const hello = `http://127.0.0.1:${stack.helloPort}/api/x`;
-  const helloAssets = `http://127.0.0.1:${stack.helloAssetsPort}/api/x`;
   const origin = `http://localhost:${stack.port}`;
   const events = JSON.stringify({ site: "demo", events: [{ type: "impression", placement: "inline" }] });
   const checkout = JSON.stringify({
@@ -115,23 +111,21 @@ export function routes(stack, templates) {
   const json = { method: "POST", body: checkout, headers: { "content-type": "application/json" } };
   const all = Object.values(templates ?? {});
   const webhook = { method: "POST", kind: "webhook", secret: stack.webhookSecret, templates: all };
-  const both = (spec) => ({ hello: { url: hello, ...spec }, helloAssets: { url: helloAssets, ...spec } });
+  const beside = (spec) => ({ hello: { url: hello, ...spec } });
   return [
-    // Diagnostic, no target of its own: the product's cheapest answer (its 404 behind Workers Assets
-    // routing), to tell the cost of the platform layers apart from the cost of a route's own work.
-    { name: "GET /api/unknown (404 floor)", spec: { url: `${base}/api/unknown`, ...get }, ...both(get) },
-    { name: "GET /api/config", spec: { url: `${base}/api/config?site=demo`, ...get }, ...both(get) },
+    // The product's cheapest answer: what every route pays before its own work (the platform's
+    // layers and the product's middleware).
+    { name: "GET /api/unknown (404 floor)", spec: { url: `${base}/api/unknown`, ...get }, ...beside(get) },
+    { name: "GET /api/config", spec: { url: `${base}/api/config?site=demo`, ...get }, ...beside(get) },
     {
       name: "POST /api/events",
       spec: { url: `${base}/api/events`, ...beacon, kind: "clients", headers: { ...beacon.headers, origin } },
-      ...both(beacon),
-      // A per-request platform rate limiter on its own (the route once asked one): hello behind assets asking it.
-      limited: { url: `http://127.0.0.1:${stack.helloAssetsPort}/api/limited`, ...beacon, kind: "clients" },
+      ...beside(beacon),
     },
     {
       name: "POST /api/checkout",
       spec: { url: `${base}/api/checkout`, ...json, kind: "clients", headers: { ...json.headers, origin } },
-      ...both(json),
+      ...beside(json),
     },
     {
       name: "POST /api/webhooks/stripe",
@@ -140,7 +134,7 @@ export function routes(stack, templates) {
         ...webhook,
         headers: { "content-type": "application/json; charset=utf-8" },
       },
-      ...both({ ...webhook, headers: { "content-type": "application/json" } }),
+      ...beside({ ...webhook, headers: { "content-type": "application/json" } }),
       // Also at the steady rate one type at a time: which of Stripe's events ask Stripe, and what that costs.
       byType: templates,
     },
@@ -182,7 +176,7 @@ export async function catchUp(stack, { timeoutMs = 120_000 } = {}) {
 }
 
 /**
- * Measures every route beside both hellos, alternating hello, hello behind assets and the route in
+ * Measures every route beside hello, alternating hello and the route in
  * short rounds so drift on a shared machine hits all alike; each ratio is the median of the
  * per-round ratios.
  */
@@ -194,16 +188,11 @@ export async function throughput(stack, { duration = 8, rounds = 8, connections 
   for (const route of routes(stack, templates)) {
     if (!wanted(route.name)) continue;
     // A short warm-up of each, so none pays for first compiles in the measured window.
-    for (const spec of [route.hello, route.helloAssets, route.spec]) await load({ ...spec, duration: 1, connections });
-    if (route.limited) await load({ ...route.limited, duration: 1, connections });
+    for (const spec of [route.hello, route.spec]) await load({ ...spec, duration: 1, connections });
     const hellos = [];
-    const behindAssets = [];
-    const limited = [];
     const measured = [];
     for (let i = 0; i < rounds; i++) {
       hellos.push(await load({ ...route.hello, duration: slice, connections }));
-      behindAssets.push(await load({ ...route.helloAssets, duration: slice, connections }));
-      if (route.limited) limited.push(await load({ ...route.limited, duration: slice, connections }));
       measured.push(await load({ ...route.spec, duration: slice, connections }));
     }
     // The webhook answers before it applies: how far behind the ledger is when the load stops, and
@@ -230,8 +219,6 @@ export async function throughput(stack, { duration = 8, rounds = 8, connections 
     }
     const afterSteady = route.byType ? await catchUp(stack) : undefined;
     const ratios = measured.map((m, i) => m.rps / hellos[i].rps);
-    const assetsRatios = measured.map((m, i) => m.rps / behindAssets[i].rps);
-    const platformRatios = behindAssets.map((b, i) => b.rps / hellos[i].rps);
     const statuses = {};
     for (const m of measured) for (const [s, n] of Object.entries(m.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
     results.push({
@@ -242,19 +229,8 @@ export async function throughput(stack, { duration = 8, rounds = 8, connections 
       helloRps: median(hellos.map((h) => h.rps)),
       helloP50: median(hellos.map((h) => h.p50)),
       helloP99: median(hellos.map((h) => h.p99)),
-      helloAssetsRps: median(behindAssets.map((h) => h.rps)),
       ratio: round2(median(ratios)),
       ratios: ratios.map(round2),
-      ratioBehindAssets: round2(median(assetsRatios)),
-      ratiosBehindAssets: assetsRatios.map(round2),
-      platformRatio: round2(median(platformRatios)),
-      ...(route.limited
-        ? {
-            // Hello behind assets asking the rate limiter, to hello behind assets; and the route to it.
-            limiterRatio: round2(median(limited.map((l, i) => l.rps / behindAssets[i].rps))),
-            ratioBehindLimiter: round2(median(measured.map((m, i) => m.rps / limited[i].rps))),
-          }
-        : {}),
       steady: {
         rate: STEADY_RATE,
         seconds: steadySeconds,
