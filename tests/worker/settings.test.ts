@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
 import { forgetAnswers } from "../../worker/config/cache";
-import { FILE_SITES, resetLiveSites } from "../../worker/platform/sites";
+import { FILE_SITES, liveSites, replaceLiveSites, resetLiveSites } from "../../worker/platform/sites";
 import { LIVE_TTL_MS, liveSettings, refreshLiveSites } from "../../worker/settings/live";
 import { staffRoutes } from "../../worker/staff/routes";
 import { ADMIN, call, ORIGIN } from "./helpers";
@@ -544,5 +544,81 @@ describe("roles", () => {
       detail: { from: "2026-01-01", to: "2026-01-31" },
       text: "exported payments (2026-01-01 to 2026-01-31)",
     });
+  });
+});
+
+describe("the settings refresh under concurrent requests", () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** env with a D1 that answers every statement `ms` late. */
+  const slowDb = (ms: number) => {
+    const statement = (s: D1PreparedStatement): D1PreparedStatement =>
+      new Proxy(s, {
+        get(target, name) {
+          const value = Reflect.get(target, name);
+          if (typeof value !== "function") return value;
+          if (name === "bind") return (...args: unknown[]) => statement(value.apply(target, args));
+          // Run at once (reading D1 as it is now), answered `ms` later.
+          return async (...args: unknown[]) => {
+            const result = await value.apply(target, args);
+            await sleep(ms);
+            return result;
+          };
+        },
+      });
+    const db = new Proxy(env.DB, {
+      get(target, name) {
+        const value = Reflect.get(target, name);
+        if (name === "prepare") return (sql: string) => statement(target.prepare(sql));
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    return { ...env, DB: db };
+  };
+  /** Whether `p` settles within `ms`. */
+  const settlesWithin = (p: Promise<unknown>, ms: number) =>
+    Promise.race([p.then(() => true), sleep(ms).then(() => false)]);
+
+  // In Workers, what follows a wait on a promise another request made runs in that request's
+  // context, where the waiting request's own I/O (reading its body) then fails: "Cannot perform
+  // I/O on behalf of a different request". So a request never waits on another's reload.
+  it("a request that finds a reload under way serves the snapshot it has instead of waiting on it", async () => {
+    const slow = slowDb(200);
+    replaceLiveSites({ ...liveSites(), loadedAt: Date.now() - LIVE_TTL_MS - 1 });
+    const first = refreshLiveSites(slow);
+    expect(await settlesWithin(refreshLiveSites(slow), 50)).toBe(true);
+    expect(await settlesWithin(first, 50)).toBe(false);
+    await first;
+    expect(Date.now() - liveSites().loadedAt).toBeLessThan(LIVE_TTL_MS);
+  });
+
+  it("with no snapshot loaded yet, each request loads its own rather than wait", async () => {
+    const slow = slowDb(200);
+    resetLiveSites();
+    expect(liveSites().loadedAt).toBe(0);
+    const first = refreshLiveSites(slow);
+    const second = refreshLiveSites(slow);
+    expect(await settlesWithin(second, 50)).toBe(false);
+    await Promise.all([first, second]);
+    expect(liveSites().loadedAt).toBeGreaterThan(0);
+  });
+
+  it("a forced reload reads D1 itself, and a reload that started before it cannot overwrite it when it ends later", async () => {
+    const s = await liveSettingsJson();
+    s.copy.en.heading = "Published after the slow read began";
+    const slow = slowDb(300);
+    replaceLiveSites({ ...liveSites(), loadedAt: Date.now() - LIVE_TTL_MS - 1 });
+    // A reload on a slow D1 begins (it will read the state before the publish below)...
+    const older = refreshLiveSites(slow);
+    await sleep(20);
+    // ...another isolate publishes, and this one is forced to reload on a quick D1.
+    await env.DB.prepare(
+      "INSERT INTO settings_versions (site, version, settings, created_at, created_by, changes) VALUES ('demo', 1, ?, ?, 'x', '[]')",
+    )
+      .bind(JSON.stringify(s), Date.now())
+      .run();
+    await refreshLiveSites(env, { force: true });
+    expect((await config()).copy.heading).toBe("Published after the slow read began");
+    await older;
+    expect((await config()).copy.heading).toBe("Published after the slow read began");
   });
 });

@@ -8,14 +8,18 @@ import { allAllocations, latestVersions, settingsOf } from "./store";
 import { messageOf } from "./validate";
 
 /**
- * Published settings reach every isolate within `LIVE_TTL_MS`: each isolate asks D1 for the
- * newest version numbers (and the variants' allocations) at most that often, reads and validates
- * only the settings that changed, and serves them from memory in between. A publish or rollback
- * in this isolate is live at once (`refreshLiveSites(env, { force: true })`).
+ * Published settings reach every isolate within `LIVE_TTL_MS` (plus one D1 read): each isolate asks
+ * D1 for the newest version numbers (and the variants' allocations) at most that often, reads and
+ * validates only the settings that changed, and serves them from memory in between. A publish or
+ * rollback in this isolate is live at once (`refreshLiveSites(env, { force: true })`).
  */
 export const LIVE_TTL_MS = 30_000;
 
-let loading: Promise<void> | null = null;
+/** Reloads under way in this isolate (each in the request that started it). */
+let reloading = 0;
+/** Reloads started, and the newest whose snapshot is in place: one that started earlier and ends later is dropped. */
+let started = 0;
+let applied = 0;
 
 /**
  * Stored settings as the site runs them: validated by the same schema as the sites file, with
@@ -30,6 +34,7 @@ export function storedSite(file: SiteConfig, json: string): SiteConfig {
 
 /** Reads what changed since the snapshot and replaces it. */
 async function reload(env: WorkerEnv, now: number): Promise<void> {
+  const generation = ++started;
   const db = database(env.DB);
   const before = liveSites();
   const [versions, allocations] = await Promise.all([latestVersions(db), allAllocations(db)]);
@@ -76,30 +81,34 @@ async function reload(env: WorkerEnv, now: number): Promise<void> {
       // A damaged row: the configured weights apply.
     }
   }
+  if (generation < applied) return;
+  applied = generation;
   replaceLiveSites({ sites, versions: siteVersions, allocations: liveAllocations, problems, loadedAt: now });
 }
 
 /**
- * Makes sure this isolate's snapshot is at most `LIVE_TTL_MS` old (or fresh, with `force`).
- * Concurrent callers share one load. When D1 cannot be read, the last snapshot stays.
+ * Makes sure this isolate's snapshot is at most `LIVE_TTL_MS` old (or fresh, with `force`). When
+ * D1 cannot be read, the last snapshot stays.
+ *
+ * A request never waits on a reload another request started: in Workers, what follows such a wait
+ * runs in the other request's context, where this request's own I/O (reading its body) fails with
+ * "Cannot perform I/O on behalf of a different request". So while one request reloads, the others
+ * serve the snapshot they have (at most one D1 read past the TTL), unless none was ever loaded:
+ * then each loads its own. A forced reload always reads D1 itself, after the change that forced
+ * it; a reload that started before it and ends after it is dropped (`applied`).
  */
 export async function refreshLiveSites(env: WorkerEnv, options: { now?: number; force?: boolean } = {}): Promise<void> {
   const now = options.now ?? Date.now();
-  const keep = (error: unknown) =>
+  const { loadedAt } = liveSites();
+  if (!options.force && (now - loadedAt < LIVE_TTL_MS || (reloading > 0 && loadedAt > 0))) return;
+  reloading++;
+  try {
+    await reload(env, now);
+  } catch (error) {
     console.error("settings: could not read the live settings; keeping the last ones", error);
-  if (options.force) {
-    // A load already under way may have read D1 before the change that forces this one.
-    if (loading) await loading;
-    await reload(env, now).catch(keep);
-    return;
+  } finally {
+    reloading--;
   }
-  if (now - liveSites().loadedAt < LIVE_TTL_MS) return;
-  loading ??= reload(env, now)
-    .catch(keep)
-    .finally(() => {
-      loading = null;
-    });
-  await loading;
 }
 
 /** Every request sees settings at most `LIVE_TTL_MS` old. */
