@@ -10,7 +10,7 @@
  * Prints a table with the targets and writes benchmark-results/latest.json.
  * Options: --quick (3 s loads, 5 browser runs, 10k and 100k only), --skip widget,throughput,summary.
  * Ports: BENCH_PORT (8803), BENCH_HELLO_PORT (18803), BENCH_EMULATOR_PORT (12203),
- * BENCH_PERSIST_DIR (.wrangler/bench).
+ * BENCH_PERSIST_DIR (.wrangler/bench, emptied at every start).
  */
 import { execSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -171,7 +171,7 @@ let stack;
 const result = { at: new Date().toISOString(), machine: machine(), quick, stack: { ...STACK, adminToken: undefined } };
 try {
   console.log(
-    `bench: starting the stack (worker :${STACK.port}, hello :${STACK.helloPort}, emulator :${STACK.emulatorPort}, ${STACK.persist})`,
+    `bench: starting the stack (worker :${STACK.port}, hello :${STACK.helloPort}, emulator :${STACK.emulatorPort}, ${STACK.persist} emptied)`,
   );
   stack = await startBenchStack();
   const base = `http://127.0.0.1:${STACK.port}`;

@@ -4,6 +4,7 @@
  * `wrangler dev --env local`) and, on the same workerd, the hello baseline
  * (`scripts/bench/hello/wrangler.toml`).
  */
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ROOT, readDevVars, readVarsFile, startStack, startWranglerDev } from "../../tools/stack.ts";
 
@@ -12,7 +13,8 @@ export const STACK = {
   port: Number(process.env.BENCH_PORT ?? process.env.PORT ?? 8803),
   helloPort: Number(process.env.BENCH_HELLO_PORT ?? 18803),
   emulatorPort: Number(process.env.BENCH_EMULATOR_PORT ?? process.env.STRIPE_EMULATOR_PORT ?? 12203),
-  persist: process.env.BENCH_PERSIST_DIR ?? process.env.PERSIST_DIR ?? ".wrangler/bench",
+  // The bench's own: emptied at every start (never npm start's PERSIST_DIR).
+  persist: process.env.BENCH_PERSIST_DIR ?? ".wrangler/bench",
   webhookSecret: "whsec_local_dev_only",
   // The development token, from .dev.vars (or its example before the first `npm start`).
   adminToken:
@@ -30,10 +32,13 @@ export const STACK = {
 process.env.X_LOCAL_OBSERVABILITY ??= "false";
 
 /**
- * Builds the widget, migrates the bench D1 and starts the product and hello side by side;
- * resolves once all answer. `log()` is the product worker's output, `stop()` ends everything.
+ * Empties the bench's persist dir (the routes are measured on an empty ledger, the same state
+ * whether or not a run came before, instead of on the last run's ten million payments), builds the
+ * widget, migrates the bench D1 and starts the product and hello side by side; resolves once all
+ * answer. `log()` is the product worker's output, `stop()` ends everything.
  */
 export async function startBenchStack() {
+  await rm(STACK.persist, { recursive: true, force: true });
   const [product, hello] = await Promise.allSettled([
     startStack({
       port: STACK.port,
