@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import type { LedgerEvent } from "../../worker/core/ledger";
+import { processEvent } from "../../worker/ledger/process-event";
 import type { MailMessage } from "../../worker/platform/mail/message";
 import { sendRenewalNotices } from "../../worker/supporter-mail/renewals";
 import { mailAfterEvent } from "../../worker/supporter-mail/send";
@@ -188,7 +189,7 @@ describe("receipts", () => {
     const event = JSON.parse(
       settled.find((d) => d.type === "checkout.session.async_payment_succeeded")?.payload ?? "{}",
     );
-    await mailAfterEvent(env, event as LedgerEvent, Date.now(), capture);
+    await mailAfterEvent(env, event as LedgerEvent, { transport: capture });
     expect(sent).toHaveLength(1);
     expect(sent[0]?.from).toBe('"The Harbour Courier" <support@courier.example.org>');
     expect(sent[0]?.text).toContain("Thank you for supporting The Harbour Courier.");
@@ -282,6 +283,70 @@ describe("receipts", () => {
 /** The card-update link in a failed-renewal email. */
 const cardLinkIn = (text: string) =>
   /(http:\/\/localhost:8787\/r\/card\/[A-Za-z0-9._-]+\?site=demo&lang=en)/.exec(text)?.[1];
+
+describe("the receipt's reads ride on the ledger's batch", () => {
+  /** env whose D1 records each round trip: the SQL of its statements, one entry per call. */
+  const countingEnv = () => {
+    const trips: string[][] = [];
+    const texts = new WeakMap<object, string>();
+    const statement = (s: D1PreparedStatement, text: string): D1PreparedStatement => {
+      const proxy = new Proxy(s, {
+        get(target, name) {
+          const value = Reflect.get(target, name);
+          if (typeof value !== "function") return value;
+          if (name === "bind") return (...args: unknown[]) => statement(value.apply(target, args), text);
+          return (...args: unknown[]) => {
+            trips.push([text]);
+            return value.apply(target, args);
+          };
+        },
+      });
+      texts.set(proxy, text);
+      return proxy;
+    };
+    const db = new Proxy(env.DB, {
+      get(target, name) {
+        if (name === "prepare") return (text: string) => statement(target.prepare(text), text);
+        if (name === "batch")
+          return (statements: D1PreparedStatement[]) => {
+            trips.push(statements.map((s) => texts.get(s) ?? "?"));
+            return target.batch(statements);
+          };
+        const value = Reflect.get(target, name);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    return { env: { ...env, DB: db }, trips };
+  };
+  const reads = (trip: string[], table: string) =>
+    trip.filter((q) => /^select/i.test(q) && q.includes(`from "${table}"`));
+
+  it("a gift's event is written and its receipt decided in one round trip; another event for the same payment costs one in all", async () => {
+    const { sessionId } = await startCheckout({ amount: 1800, email: "trips@example.org" });
+    await control(`/_test/checkout/sessions/${sessionId}/complete`);
+    const completed = (await drain()).find((d) => d.type === "checkout.session.completed");
+    const event = JSON.parse(completed?.payload ?? "{}") as LedgerEvent;
+
+    const first = countingEnv();
+    // As the webhook applies it right after storing it (it has just checked the id).
+    expect(await processEvent(first.env, event, undefined, { justStored: true })).toBe("applied");
+    expect(await outbox("receipt")).toHaveLength(1);
+    const ledger = first.trips.filter((trip) => trip.some((q) => q.includes('insert into "stripe_events"')));
+    expect(ledger).toHaveLength(1);
+    // The same batch ends with what the email needs: the pledge and the outbox under its key.
+    expect(reads(ledger[0] ?? [], "pledges")).toHaveLength(1);
+    expect(reads(ledger[0] ?? [], "mail_outbox")).toHaveLength(1);
+    // And nothing reads them on its own afterwards.
+    expect(first.trips.filter((trip) => trip !== ledger[0] && reads(trip, "pledges").length > 0)).toEqual([]);
+
+    // Stripe sends another event about the same payment (here: the same one under a new id).
+    const again = countingEnv();
+    const copy = { ...event, id: `${event.id}_again` };
+    expect(await processEvent(again.env, copy, undefined, { justStored: true })).toBe("applied");
+    expect(again.trips).toHaveLength(1);
+    expect(await outbox("receipt")).toHaveLength(1);
+  });
+});
 
 describe("a failed renewal", () => {
   it("first email with a single-use card link, a second at the try that leaves one, the card updated through Stripe's portal flow, and the next retry's success thanks the reader", async () => {

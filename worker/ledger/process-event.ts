@@ -4,7 +4,8 @@ import { webhooksAfterEvent } from "../outgoing/deliver";
 import { database, runBatch } from "../platform/db";
 import type { WorkerEnv } from "../platform/env";
 import { stripeFor } from "../platform/stripe";
-import { mailAfterEvent } from "../supporter-mail/send";
+import { mailAfterEvent, mailReads } from "../supporter-mail/send";
+import type { MailFacts } from "../supporter-mail/store";
 import { leaveInbox, ledgerStatements, recordEvent, wasProcessed } from "./store";
 
 /**
@@ -29,34 +30,50 @@ export async function processEvent(
   defer?: (p: Promise<unknown>) => void,
   { justStored = false }: { justStored?: boolean } = {},
 ): Promise<"applied" | "duplicate"> {
-  const result = await applyEvent(env, event, justStored);
-  await mailAfterEvent(env, event);
+  const { result, facts } = await applyEvent(env, event, justStored);
+  await mailAfterEvent(env, event, { facts });
   await webhooksAfterEvent(env, event, defer);
   return result;
 }
 
-async function applyEvent(env: WorkerEnv, event: LedgerEvent, justStored: boolean): Promise<"applied" | "duplicate"> {
+type Applied = { result: "applied" | "duplicate"; facts?: MailFacts };
+
+async function applyEvent(env: WorkerEnv, event: LedgerEvent, justStored: boolean): Promise<Applied> {
   const db = database(env.DB);
   const needs = needsOf(event);
   // Most events need one D1 round trip: the batch itself refuses a processed event id (primary
   // key). An event that must first ask Stripe something checks before, to spare those calls,
   // unless the webhook's answer stored it a moment ago and so has just checked (`justStored`).
   const asksStripe = Object.keys(needs).length > 0;
-  if (asksStripe && !justStored && (await wasProcessed(db, event.id))) return "duplicate";
+  if (asksStripe && !justStored && (await wasProcessed(db, event.id))) return { result: "duplicate" };
   const lookups = asksStripe ? await lookUp(stripeFor(env), needs) : {};
   const now = Date.now();
+  const ledger = [
+    recordEvent(db, event, now),
+    // Processed and out of the inbox (ledger/inbox.ts) at once, whoever applied it.
+    leaveInbox(db, event.id),
+    ...effectsOf(event, lookups).flatMap((effect) => ledgerStatements(db, effect, now)),
+  ];
+  // What the event's email must read rides at the end of the same batch: it sees the ledger's writes.
+  const mail = mailReads(db, event);
+  let results: D1Result[];
   try {
-    await runBatch(db, [
-      recordEvent(db, event, now),
-      // Processed and out of the inbox (ledger/inbox.ts) at once, whoever applied it.
-      leaveInbox(db, event.id),
-      ...effectsOf(event, lookups).flatMap((effect) => ledgerStatements(db, effect, now)),
-    ]);
-    return "applied";
+    results = await runBatch(db, [...ledger, ...(mail?.statements ?? [])]);
   } catch (error) {
-    // Already processed (a redelivery, or a concurrent delivery that won the race): its batch holds the effects.
-    if (await wasProcessed(db, event.id)) return "duplicate";
+    // Already processed (a redelivery, or a concurrent delivery that won the race): its batch holds
+    // the effects (the email then reads for itself).
+    if (await wasProcessed(db, event.id)) return { result: "duplicate" };
     throw error;
+  }
+  return { result: "applied", facts: mail ? readOrAskAgain(() => mail.read(results.slice(ledger.length))) : undefined };
+}
+
+/** The ledger is written: an unreadable tail only means the email reads for itself (undefined). */
+function readOrAskAgain<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
   }
 }
 

@@ -83,17 +83,13 @@ export function compiledSelect<V extends Record<string, unknown>, F extends Reco
 const isBound = (s: Statement | BoundStatement): s is BoundStatement => !("toSQL" in s);
 
 /**
- * Runs statements in one D1 batch (atomic, in order); an empty list does nothing. Drizzle's own
- * statements and `compiled` ones may be mixed (Drizzle's are then bound as D1 statements too).
+ * Runs statements in one D1 batch (atomic, in order) and gives D1's result of each; an empty list
+ * does nothing. Drizzle's own statements and `compiled` ones may be mixed (Drizzle's are then bound
+ * as D1 statements too).
  */
-export async function runBatch(db: Database, statements: (Statement | BoundStatement)[]): Promise<void> {
-  if (statements.length === 0) return;
-  if (!statements.some(isBound)) {
-    const [first, ...rest] = statements as Statement[];
-    if (first) await db.batch([first, ...rest]);
-    return;
-  }
-  await db.$client.batch(
+export async function runBatch(db: Database, statements: (Statement | BoundStatement)[]): Promise<D1Result[]> {
+  if (statements.length === 0) return [];
+  return db.$client.batch(
     statements.map((s) => {
       if (isBound(s)) return s;
       const q = (s as unknown as Query).toSQL();

@@ -3,7 +3,7 @@ import type { LedgerEvent } from "../core/ledger";
 import type { SiteConfig } from "../core/site-config";
 import { resolveReturnUrl } from "../manage/return-url";
 import { linkSecret } from "../platform/crypto";
-import { database } from "../platform/db";
+import { type Database, database } from "../platform/db";
 import { publicOrigin, type WorkerEnv } from "../platform/env";
 import { fromHeader, type MailKind } from "../platform/mail/message";
 import { type SendOutcome, sendMail } from "../platform/mail/send";
@@ -22,7 +22,15 @@ import {
   statementUrl,
 } from "./links";
 import { decide, type MailTrigger, outboxKeys, outboxKeysOf, triggerOf } from "./rules";
-import { insertLink, mailFacts, type StoredPledge, upsertPeriod } from "./store";
+import {
+  insertLink,
+  type MailFacts,
+  type MailFactsAsk,
+  mailFacts,
+  mailFactsQuery,
+  type StoredPledge,
+  upsertPeriod,
+} from "./store";
 
 /** What happened to an event's email: for logs and tests. */
 export type EventMailOutcome =
@@ -35,22 +43,39 @@ export type EventMailOutcome =
  * abandoned checkout's email; subscription events move the renewal schedule. Each email is sent
  * once per key (a duplicate delivery, or a replay, finds it sent). Never throws: the ledger is
  * already written, and an email that cannot go is logged and left in the outbox as failed.
+ * `facts`: what D1 said at the end of the ledger's batch (`mailReads`), else it is read here.
  */
 export async function mailAfterEvent(
   env: WorkerEnv,
   event: LedgerEvent,
-  now = Date.now(),
-  transport?: Transport,
+  { now = Date.now(), transport, facts }: { now?: number; transport?: Transport; facts?: MailFacts } = {},
 ): Promise<EventMailOutcome> {
   try {
-    return await eventMail(env, event, now, transport ?? transportFor(env));
+    return await eventMail(env, event, now, transport ?? transportFor(env), facts);
   } catch (error) {
     console.error("supporter mail failed", event.type, event.id, error instanceof Error ? error.message : error);
     return { status: "none", reason: "error" };
   }
 }
 
-async function eventMail(env: WorkerEnv, event: LedgerEvent, now: number, transport: Transport) {
+/** What an email trigger asks of D1 to decide (the renewal schedule's events ask nothing). */
+const factsAsk = (trigger: Exclude<MailTrigger, { type: "subscription" }>): MailFactsAsk => ({
+  pledgeId: trigger.pledgeId,
+  keys: outboxKeysOf(trigger),
+  paymentId: trigger.type === "payment_failed" ? trigger.invoiceId : null,
+});
+
+/**
+ * The reads `mailAfterEvent` makes for `event`, as statements to put at the end of the ledger's
+ * own batch (one D1 round trip for both), and how to read their results; null when it reads
+ * nothing. Reads only: nothing the email does can fail the ledger's batch.
+ */
+export function mailReads(db: Database, event: LedgerEvent) {
+  const trigger = triggerOf(event);
+  return trigger && trigger.type !== "subscription" ? mailFactsQuery(db, factsAsk(trigger)) : null;
+}
+
+async function eventMail(env: WorkerEnv, event: LedgerEvent, now: number, transport: Transport, known?: MailFacts) {
   const trigger = triggerOf(event);
   if (!trigger) return none("no email for this event");
   const db = database(env.DB);
@@ -59,11 +84,7 @@ async function eventMail(env: WorkerEnv, event: LedgerEvent, now: number, transp
     return none("the renewal schedule moved");
   }
   const failed = trigger.type === "payment_failed";
-  const facts = await mailFacts(db, {
-    pledgeId: trigger.pledgeId,
-    keys: outboxKeysOf(trigger),
-    paymentId: failed ? trigger.invoiceId : null,
-  });
+  const facts = known ?? (await mailFacts(db, factsAsk(trigger)));
   const { pledge } = facts;
   const site = findSite(pledge?.site);
   const decision = decide(

@@ -84,26 +84,41 @@ export type MailFacts = {
   paymentRecorded: boolean;
 };
 
+/** What deciding an event's email asks of D1: the pledge, the outbox under up to two keys, a payment. */
+export type MailFactsAsk = { pledgeId: string; keys: readonly string[]; paymentId: string | null };
+
+/**
+ * The reads of `mailFacts` as statements for a D1 batch, and how to read their results. At the end
+ * of another batch (the ledger's, ledger/process-event.ts) they see what it wrote before them, as
+ * they would right after it, and spare the email its own round trip.
+ */
+export function mailFactsQuery(db: Database, ask: MailFactsAsk) {
+  const [a = "", b = a] = ask.keys;
+  return {
+    statements: [
+      selectPledgeFacts.bind(db, { id: ask.pledgeId }),
+      outboxStatuses.bind(db, { a, b }),
+      paymentById.bind(db, { id: ask.paymentId }),
+    ],
+    read([pledge, outbox, paid]: D1Result[]): MailFacts {
+      if (!pledge || !outbox || !paid) throw new Error("D1 answered a batch of three with fewer results");
+      return {
+        pledge: selectPledgeFacts.rows(pledge)[0],
+        outbox: new Map(outboxStatuses.rows(outbox).map((row) => [row.key, row.status])),
+        paymentRecorded: paymentById.rows(paid).length > 0,
+      };
+    },
+  };
+}
+
 /**
  * The pledge an event names, the outbox's state under the keys its email could use (one or two)
- * and, for a failed invoice, whether it was paid after all: one D1 round trip, read for most events.
+ * and, for a failed invoice, whether it was paid after all: one D1 round trip, read for most events
+ * whose reads did not ride on the ledger's batch.
  */
-export async function mailFacts(
-  db: Database,
-  ask: { pledgeId: string; keys: readonly string[]; paymentId: string | null },
-): Promise<MailFacts> {
-  const [a = "", b = a] = ask.keys;
-  const [pledge, outbox, paid] = await db.$client.batch([
-    selectPledgeFacts.bind(db, { id: ask.pledgeId }),
-    outboxStatuses.bind(db, { a, b }),
-    paymentById.bind(db, { id: ask.paymentId }),
-  ]);
-  if (!pledge || !outbox || !paid) throw new Error("D1 answered a batch of three with fewer results");
-  return {
-    pledge: selectPledgeFacts.rows(pledge)[0],
-    outbox: new Map(outboxStatuses.rows(outbox).map((row) => [row.key, row.status])),
-    paymentRecorded: paymentById.rows(paid).length > 0,
-  };
+export async function mailFacts(db: Database, ask: MailFactsAsk): Promise<MailFacts> {
+  const query = mailFactsQuery(db, ask);
+  return query.read(await db.$client.batch(query.statements));
 }
 
 // ─── The renewal schedule ────────────────────────────────────────────────────────────────────────
