@@ -65,16 +65,8 @@ async function applyEvent(env: WorkerEnv, event: LedgerEvent, justStored: boolea
     if (await wasProcessed(db, event.id)) return { result: "duplicate" };
     throw error;
   }
-  return { result: "applied", facts: mail ? readOrAskAgain(() => mail.read(results.slice(ledger.length))) : undefined };
-}
-
-/** The ledger is written: an unreadable tail only means the email reads for itself (undefined). */
-function readOrAskAgain<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
+  // An unreadable tail only means the email reads for itself: the ledger is written.
+  return { result: "applied", facts: mail?.read(results.slice(ledger.length)) };
 }
 
 type Json = Record<string, unknown>;

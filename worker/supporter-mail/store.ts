@@ -100,8 +100,9 @@ export function mailFactsQuery(db: Database, ask: MailFactsAsk) {
       outboxStatuses.bind(db, { a, b }),
       paymentById.bind(db, { id: ask.paymentId }),
     ],
-    read([pledge, outbox, paid]: D1Result[]): MailFacts {
-      if (!pledge || !outbox || !paid) throw new Error("D1 answered a batch of three with fewer results");
+    /** Undefined when D1 answered fewer results than it was asked. */
+    read([pledge, outbox, paid]: D1Result[]): MailFacts | undefined {
+      if (!pledge || !outbox || !paid) return undefined;
       return {
         pledge: selectPledgeFacts.rows(pledge)[0],
         outbox: new Map(outboxStatuses.rows(outbox).map((row) => [row.key, row.status])),
@@ -118,7 +119,9 @@ export function mailFactsQuery(db: Database, ask: MailFactsAsk) {
  */
 export async function mailFacts(db: Database, ask: MailFactsAsk): Promise<MailFacts> {
   const query = mailFactsQuery(db, ask);
-  return query.read(await db.$client.batch(query.statements));
+  const facts = query.read(await db.$client.batch(query.statements));
+  if (!facts) throw new Error("D1 answered a batch of three with fewer results");
+  return facts;
 }
 
 // ─── The renewal schedule ────────────────────────────────────────────────────────────────────────
